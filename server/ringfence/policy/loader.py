@@ -1,0 +1,347 @@
+"""Reading and validating policy files (SPEC §3) into zones and repository settings.
+
+Every problem becomes a :class:`PolicyError` located at ``FILE:LINE:COL``; the loader collects
+all of them instead of stopping at the first, so the editor can mark each offending line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from ringfence.errors import PolicyError
+from ringfence.policy.globs import glob_problem
+from ringfence.policy.levels import ATTRIBUTES, BUILTIN_LEVELS, PERMISSIONS, Level
+from ringfence.policy.model import AssistantConfig, HistorySettings, RepoSettings, Zone
+from ringfence.policy.toml_positions import KeyPositions
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT_KEYS = {
+    "version", "default", "inhouse-tools", "ignore-case", "levels", "assistant", "import",
+    "provenance", "history", "zone",
+}
+NESTED_KEYS = {"version", "zone"}
+ZONE_KEYS = {"name", "path", "level", "reason", "owner", "locked"}
+ASSISTANT_KEYS = {"name", "kind", "endpoint", "model", "api-key-env", "command", "url"}
+ASSISTANT_KINDS = ("openai", "command", "url")
+IMPORT_KEYS = {"enabled", "level"}
+PROVENANCE_KEYS = {"style", "auto-tag-agents"}
+PROVENANCE_STYLES = ("trace", "comment")
+HISTORY_KEYS = {"enabled", "trailer-keys", "ai-names", "ai-authors"}
+LEVEL_KEYS = {"rank", "external-edits", "inhouse-edits", "external-context"}
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+@dataclass
+class ParsedPolicy:
+    """One policy file after validation."""
+
+    relpath: str
+    base: str
+    zones: list[Zone] = field(default_factory=list)
+    settings: RepoSettings | None = None  # root policy only
+    errors: list[PolicyError] = field(default_factory=list)
+    present: bool = True  # False: a pyproject.toml without [tool.ringfence]
+
+
+class _Checker:
+    """Type and key checks that record located errors instead of raising."""
+
+    def __init__(self, relpath: str, positions: KeyPositions) -> None:
+        self.relpath = relpath
+        self.positions = positions
+        self.errors: list[PolicyError] = []
+
+    def error(self, path: tuple, message: str) -> None:
+        line, col = self.positions.find(path)
+        self.errors.append(PolicyError(message, self.relpath, line, col))
+
+    def keys(self, table: dict, allowed: set[str], path: tuple, what: str) -> None:
+        for key in table:
+            if key not in allowed:
+                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+                self.error((*path, key), f"unknown key {key!r} in {what}{suggestion}")
+
+    def typed(self, table: dict, key: str, kind: type | tuple, path: tuple, what: str) -> Any:
+        value = table.get(key)
+        if value is None:
+            return None
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            expected = {str: "a string", bool: "true or false", int: "an integer", list: "an array"}
+            name = expected.get(kind, "a table") if isinstance(kind, type) else "a string or an array"
+            self.error((*path, key), f"{what}.{key} must be {name}, not {type(value).__name__}")
+            return None
+        return value
+
+    def choice(self, table: dict, key: str, choices, path: tuple, what: str) -> str | None:
+        value = self.typed(table, key, str, path, what)
+        if value is not None and value not in choices:
+            hint = difflib.get_close_matches(value, list(choices), n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            self.error((*path, key), f"{what}.{key}: unknown value {value!r}; expected one of "
+                       f"{', '.join(choices)}{suggestion}")
+            return None
+        return value
+
+    def strings(self, table: dict, key: str, path: tuple, what: str) -> tuple[str, ...] | None:
+        value = self.typed(table, key, list, path, what)
+        if value is None:
+            return None
+        if not all(isinstance(v, str) for v in value):
+            self.error((*path, key), f"{what}.{key} must be an array of strings")
+            return None
+        return tuple(value)
+
+
+def toml_error(exc: tomllib.TOMLDecodeError, relpath: str) -> PolicyError:
+    message = str(exc)
+    match = _TOML_POSITION.search(message)
+    if match:
+        return PolicyError(f"TOML syntax: {message[:match.start()]}", relpath,
+                           int(match.group(1)), int(match.group(2)))
+    return PolicyError(f"TOML syntax: {message}", relpath, 1, 1)
+
+
+def parse_policy(
+    text: str,
+    relpath: str,
+    base: str,
+    *,
+    is_root: bool,
+    levels: dict[str, Level] | None = None,
+    pyproject: bool = False,
+) -> ParsedPolicy:
+    """Validate one policy file; ``levels`` are the root's levels when parsing a nested file."""
+    result = ParsedPolicy(relpath, base)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        result.errors.append(toml_error(exc, relpath))
+        return result
+    prefix: tuple[str, ...] = ()
+    if pyproject:
+        data = data.get("tool", {}).get("ringfence") if isinstance(data.get("tool"), dict) else None
+        if data is None:
+            result.present = False
+            return result
+        prefix = ("tool", "ringfence")
+        if not isinstance(data, dict):
+            result.errors.append(PolicyError("[tool.ringfence] must be a table", relpath, 1, 1))
+            return result
+    check = _Checker(relpath, KeyPositions(text, prefix))
+    _check_version(check, data)
+    if is_root:
+        check.keys(data, ROOT_KEYS, (), "the policy")
+        result.settings = _settings(check, data)
+        levels = result.settings.levels
+    else:
+        for key in data:
+            if key in ROOT_KEYS - NESTED_KEYS:
+                check.error((key,), f"{key!r} is repository-wide: only the root policy may set it")
+            elif key not in NESTED_KEYS:
+                hint = difflib.get_close_matches(key, sorted(NESTED_KEYS), n=1)
+                suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+                check.error((key,), f"unknown key {key!r} in a nested policy{suggestion}")
+    result.zones = _zones(check, data, levels or BUILTIN_LEVELS, relpath, base)
+    result.errors = check.errors
+    return result
+
+
+def _check_version(check: _Checker, data: dict) -> None:
+    version = data.get("version")
+    if version is None:
+        check.error((), "missing required key 'version' (add: version = 1)")
+    elif version != 1 or isinstance(version, bool):
+        check.error(("version",), f"unsupported policy version {version!r}; this ringfence reads version 1")
+
+
+def _settings(check: _Checker, data: dict) -> RepoSettings:
+    levels = _levels(check, data.get("levels"))
+    default = check.choice(data, "default", levels, (), "policy") or "open"
+    inhouse = check.strings(data, "inhouse-tools", (), "policy") or ()
+    ignore_case = check.typed(data, "ignore-case", bool, (), "policy") or False
+    imports = _table(check, data, "import", IMPORT_KEYS)
+    provenance = _table(check, data, "provenance", PROVENANCE_KEYS)
+    history = _table(check, data, "history", HISTORY_KEYS)
+    enabled = check.typed(imports, "enabled", bool, ("import",), "import")
+    auto_tag = check.typed(provenance, "auto-tag-agents", bool, ("provenance",), "provenance")
+    history_enabled = check.typed(history, "enabled", bool, ("history",), "history")
+    defaults = HistorySettings()
+    return RepoSettings(
+        default=default,
+        inhouse_tools=tuple(t.lower() for t in inhouse),
+        ignore_case=ignore_case,
+        levels=levels,
+        assistant=_assistant(check, data.get("assistant"), "repository"),
+        import_enabled=True if enabled is None else enabled,
+        import_level=check.choice(imports, "level", levels, ("import",), "import") or "internal",
+        provenance_style=check.choice(provenance, "style", PROVENANCE_STYLES, ("provenance",), "provenance")
+        or "trace",
+        auto_tag_agents=True if auto_tag is None else auto_tag,
+        history=HistorySettings(
+            enabled=True if history_enabled is None else history_enabled,
+            trailer_keys=tuple(k.lower() for k in check.strings(history, "trailer-keys", ("history",), "history")
+                               or defaults.trailer_keys),
+            ai_names=tuple(n.lower() for n in check.strings(history, "ai-names", ("history",), "history")
+                           or defaults.ai_names),
+            ai_authors=tuple(a.lower() for a in check.strings(history, "ai-authors", ("history",), "history")
+                             or defaults.ai_authors),
+        ),
+    )
+
+
+def _table(check: _Checker, data: dict, key: str, allowed: set[str]) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        check.error((key,), f"[{key}] must be a table")
+        return {}
+    check.keys(value, allowed, (key,), f"[{key}]")
+    return value
+
+
+def _levels(check: _Checker, table: Any) -> dict[str, Level]:
+    levels = dict(BUILTIN_LEVELS)
+    if table is None:
+        return levels
+    if not isinstance(table, dict):
+        check.error(("levels",), "[levels] must be a table of level tables")
+        return levels
+    custom: list[Level] = []
+    for name, spec in table.items():
+        path = ("levels", name)
+        if name in BUILTIN_LEVELS:
+            check.error(path, f"level name {name!r} is built in and reserved")
+            continue
+        if not isinstance(spec, dict):
+            check.error(path, f"[levels.{name}] must be a table")
+            continue
+        check.keys(spec, LEVEL_KEYS, path, f"[levels.{name}]")
+        missing = [k for k in sorted(LEVEL_KEYS) if k not in spec]
+        if missing:
+            check.error(path, f"[levels.{name}] is missing {', '.join(missing)}")
+            continue
+        rank = check.typed(spec, "rank", int, path, f"levels.{name}")
+        perms = [check.choice(spec, k, PERMISSIONS, path, f"levels.{name}")
+                 for k in ("external-edits", "inhouse-edits", "external-context")]
+        if rank is None or None in perms:
+            continue
+        clash = next((lv for lv in (*BUILTIN_LEVELS.values(), *custom) if lv.rank == rank), None)
+        if clash is not None:
+            check.error((*path, "rank"), f"level rank clash: {name!r} and {clash.name!r} both have rank {rank}")
+            continue
+        custom.append(Level(name, rank, *perms))
+    for level in custom:
+        for other in (*BUILTIN_LEVELS.values(), *custom):
+            lower, higher = sorted((level, other), key=lambda lv: lv.rank)
+            if lower is higher or higher.at_least_as_strict_as(lower):
+                continue
+            weaker = higher.weaker_attributes(lower)
+            check.error(("levels", level.name, "rank"),
+                        f"level {higher.name!r} (rank {higher.rank}) is less strict than {lower.name!r} "
+                        f"(rank {lower.rank}) in {', '.join(weaker)}: a higher rank must be at least as strict")
+            break
+        else:
+            levels[level.name] = level
+    return levels
+
+
+def _assistant(check: _Checker, table: Any, origin: str) -> AssistantConfig | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        check.error(("assistant",), "[assistant] must be a table")
+        return None
+    path = ("assistant",)
+    check.keys(table, ASSISTANT_KEYS, path, "[assistant]")
+    name = check.typed(table, "name", str, path, "assistant")
+    if not name:
+        check.error(path, "[assistant] needs a name (the in-house tool id)")
+        return None
+    kind = check.choice(table, "kind", ASSISTANT_KINDS, path, "assistant") or "openai"
+    command = table.get("command")
+    if isinstance(command, str):
+        command = [command]
+    if command is not None and not (isinstance(command, list) and command and all(isinstance(c, str) for c in command)):
+        check.error((*path, "command"), "assistant.command must be a non-empty array of strings")
+        command = None
+    key_env = check.typed(table, "api-key-env", str, path, "assistant")
+    if key_env is not None and not _ENV_NAME.match(key_env):
+        check.error((*path, "api-key-env"),
+                    "assistant.api-key-env must name an environment variable, never hold the key itself")
+        key_env = None
+    config = AssistantConfig(
+        name=name.lower(), kind=kind,
+        endpoint=check.typed(table, "endpoint", str, path, "assistant"),
+        model=check.typed(table, "model", str, path, "assistant"),
+        api_key_env=key_env, command=tuple(command) if command else None,
+        url=check.typed(table, "url", str, path, "assistant"),
+        origin=origin, source_file=check.relpath, line=check.positions.find(path)[0],
+    )
+    needed = {"openai": ("endpoint", config.endpoint), "command": ("command", config.command),
+              "url": ("url", config.url)}[kind]
+    if not needed[1]:
+        check.error(path, f"assistant kind {kind!r} needs '{needed[0]}'")
+        return None
+    return config
+
+
+def _zones(check: _Checker, data: dict, levels: dict[str, Level], relpath: str, base: str) -> list[Zone]:
+    raw = data.get("zone", [])
+    if not isinstance(raw, list):
+        check.error(("zone",), "zones are written as [[zone]] tables")
+        return []
+    zones = []
+    for index, table in enumerate(raw):
+        path = ("zone", index)
+        if not isinstance(table, dict):
+            check.error(path, "each [[zone]] must be a table")
+            continue
+        before = len(check.errors)
+        check.keys(table, ZONE_KEYS, path, "[[zone]]")
+        name = check.typed(table, "name", str, path, "zone")
+        if not name:
+            check.error(path, "[[zone]] needs a name")
+        patterns = table.get("path")
+        if isinstance(patterns, str):
+            patterns = [patterns]
+        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
+            check.error((*path, "path"), f"zone {name or index + 1}: path must be a glob or a non-empty array of globs")
+            patterns = []
+        for pattern in patterns:
+            problem = glob_problem(pattern)
+            if problem:
+                check.error((*path, "path"), f"zone {name!r}: {problem}")
+        level = check.typed(table, "level", str, path, "zone")
+        if level is None:
+            check.error(path, f"zone {name!r} needs a level")
+        elif level not in levels:
+            hint = difflib.get_close_matches(level, list(levels), n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            check.error((*path, "level"), f"zone {name!r}: unknown level {level!r}{suggestion}")
+        reason = check.typed(table, "reason", str, path, "zone") or ""
+        owner = check.typed(table, "owner", str, path, "zone") or ""
+        locked = check.typed(table, "locked", bool, path, "zone") or False
+        if len(check.errors) == before:
+            line = check.positions.find(path)[0]
+            zones.append(Zone(name, tuple(patterns), level, reason, owner, locked, relpath, line, base))
+    return zones
+
+
+def parse_user_assistant(text: str, relpath: str) -> tuple[AssistantConfig | None, list[PolicyError]]:
+    """The ``[assistant]`` of the user's own config file (trusted; it wins over the repository's)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return None, [toml_error(exc, relpath)]
+    check = _Checker(relpath, KeyPositions(text))
+    check.keys(data, {"assistant"}, (), "the user config")
+    return _assistant(check, data.get("assistant"), "user"), check.errors
