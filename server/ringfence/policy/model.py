@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +52,7 @@ class AssistantConfig:
         if self.origin == "user":
             return None
         if self.kind == "command" and self.command:
-            return " ".join(self.command)
+            return shlex.join(self.command)  # unambiguous: ["sh", "-c", "a b"] != ["sh", "-c", "a", "b"]
         return {"openai": self.endpoint, "url": self.url}.get(self.kind)
 
 
