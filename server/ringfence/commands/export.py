@@ -1,11 +1,46 @@
-"""`ringfence export` (not built yet: see the issue tracker)."""
+"""``ringfence export [--tool NAME|all] [--check]``: the policy in every AI tool's own file (SPEC §8)."""
 
-from ringfence.errors import RingfenceError
+from __future__ import annotations
+
+import sys
+
+from ringfence.commands._common import add_root_option, load_policy
+from ringfence.export import Exporter, select
 
 
-def configure(parser):
-    parser.add_argument("rest", nargs="*")
+def configure(parser) -> None:
+    parser.add_argument("--tool", action="append", metavar="NAME",
+                        help="only this tool's file (repeatable, or comma-separated; default: all)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 when a file is missing or out of date")
+    add_root_option(parser)
 
 
-def run(args):
-    raise RingfenceError("'export' is not available in this build yet")
+def run(args) -> int:
+    targets = select(args.tool)
+    policy = load_policy(args.root)
+    for warning in policy.warnings:
+        sys.stderr.write(f"ringfence: warning: {warning}\n")
+    exporter = Exporter(policy)
+    plans = exporter.plan(targets)
+    for warning in exporter.warnings(plans):
+        sys.stderr.write(f"ringfence: warning: {warning}\n")
+    if args.check:
+        return _report_drift(plans)
+    exporter.apply(plans)
+    for plan in plans:
+        detail = f" ({plan.note})" if plan.note else ""
+        sys.stdout.write(f"{plan.action:<9} {plan.target.path}{detail}\n")
+    return 0
+
+
+def _report_drift(plans) -> int:
+    out_of_date = [p for p in plans if not p.fresh]
+    for plan in plans:
+        detail = f" ({plan.note})" if plan.note and not plan.fresh else ""
+        sys.stdout.write(f"{plan.state:<8} {plan.target.path}{detail}\n")
+    if out_of_date:
+        sys.stdout.write(f"{len(out_of_date)} of {len(plans)} exported files are missing or out of date: "
+                         "run 'ringfence export'\n")
+        return 1
+    return 0

@@ -1,0 +1,244 @@
+"""The policy flattened into one ordered, last-match-wins list of root-anchored globs.
+
+Exports cannot express the policy's precedence (deepest file wins, locked floors, imports and
+markers only raise), but a flat gitignore list read top to bottom can, when it is built in that
+order: the default level first, then each policy file's zones from the root down (a deeper
+file's patterns are anchored inside its directory, so coming later makes them win), then what
+imported ignore files and header markers raise. A zone whose level allows what the export is
+about becomes a carve-out (``deny=False``) only where it re-opens something denied before it.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ringfence.policy import Level, Policy, Zone
+from ringfence.policy.comments import comment_syntax
+from ringfence.policy.imports import IGNORE_FILES, NO_NEGATION, hand_written_lines
+from ringfence.policy.markers import HEADER_LINES, MARKER_WORD
+from ringfence.export.patterns import anchor, contains, file_level, literal, may_overlap
+
+HEAD_BYTES = 8192
+
+Denies = Callable[[Level], bool]
+
+
+def context_denied(level: Level) -> bool:
+    return level.external_context == "deny"
+
+
+def edits_denied(level: Level) -> bool:
+    return level.external_edits == "deny"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of the flat list: a canonical glob that excludes (deny) or re-opens paths."""
+
+    pattern: str
+    deny: bool
+    what: str  # where it comes from: "zone 'x' (internal)", "imported from .cursorignore", ...
+    rule: str  # FILE:LINE of the deciding policy line
+    exact: bool = False  # the pattern names one existing file (listed for its header marker)
+
+    def files(self) -> list[str]:
+        """Patterns covering the same files without relying on a directory's exclusion."""
+        return [self.pattern] if self.exact else file_level(self.pattern)
+
+    @property
+    def label(self) -> str:
+        """The comment written above the rule's lines."""
+        if self.what.startswith("zone "):
+            return f"{self.what} in {self.rule.rsplit(':', 1)[0]}"
+        return self.what
+
+
+@dataclass
+class RuleSet:
+    """What every export is built from: paths closed to external context, and to external edits."""
+
+    context: list[Rule]
+    edits: list[Rule]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Floor:
+    """A locked zone's pattern: deeper policy files cannot lower the paths it decides."""
+
+    zone: Zone
+    base: str
+    pattern: str
+    takeovers: tuple[str, ...]  # later patterns of its own file that decide instead (no floor there)
+
+
+def build(policy: Policy, files: list[str] | None = None) -> RuleSet:
+    """Flatten ``policy`` (already free of errors); ``files`` lists the repository's files."""
+    policy.discover_all()
+    files = repository_files(policy.root) if files is None else files
+    marked = _header_marked(policy, files)
+    warnings: list[str] = []
+    context = _flatten(policy, context_denied, files, marked, warnings)
+    edits = _flatten(policy, edits_denied, files, marked, [])
+    return RuleSet(context, edits, list(dict.fromkeys(warnings)))
+
+
+def _flatten(policy: Policy, denies: Denies, files: list[str], marked, warnings: list[str]) -> list[Rule]:
+    rules: list[Rule] = []
+    default = policy.level(policy.settings.default)
+    if denies(default):
+        rules.append(Rule("/**", True, f"default level {default.name!r}", policy.root_file or "default"))
+    floors: list[_Floor] = []
+    for parsed in policy.policy_files():
+        above = [f for f in floors if _below(parsed.base, f.base)]
+        for zone in parsed.zones:
+            level = policy.level(zone.level)
+            label = f"zone {zone.name!r} ({level.name})"
+            for raw in zone.patterns:
+                pattern = anchor(raw, parsed.base)
+                if denies(level):
+                    rules.append(Rule(pattern, True, label, zone.rule))
+                else:
+                    rules.extend(_carve_out(policy, Rule(pattern, False, label, zone.rule), rules, above, warnings))
+        floors.extend(_floors(policy, parsed.base, parsed.zones, denies))
+    rules.extend(_imported(policy, denies, files, warnings))
+    rules.extend(Rule(literal(rel), True, "header markers", rule, exact=True)
+                 for rel, rule, level in marked if denies(level))
+    return rules
+
+
+def _carve_out(policy: Policy, carve: Rule, rules: list[Rule], floors: list[_Floor],
+               warnings: list[str]) -> list[Rule]:
+    """A zone that re-opens paths: kept only where it re-opens something, floors restored after it."""
+    ignore_case = policy.ignore_case
+    pattern = carve.pattern
+    closed = {r.pattern for r in rules if r.deny and may_overlap(r.pattern, pattern, ignore_case)}
+    under = [f for f in floors if may_overlap(f.pattern, pattern, ignore_case)]
+    for floor in under:
+        if any(may_overlap(t, pattern, ignore_case) and may_overlap(t, floor.pattern, ignore_case)
+               for t in floor.takeovers):
+            warnings.append(
+                f"{carve.rule}: {carve.what} lowers paths below locked zone {floor.zone.name!r} "
+                f"({floor.zone.rule}) where later zones of that file decide instead; exports keep "
+                f"{floor.pattern} closed there (a safe superset)")
+    if not closed or closed <= {f.pattern for f in under} or any(
+            contains(f.pattern, pattern, ignore_case) for f in under):
+        return []  # it re-opens nothing, or only what a locked floor keeps closed (RF101)
+    restored = [Rule(f.pattern, True, f"locked zone {f.zone.name!r}: a floor deeper files cannot lower",
+                     f.zone.rule) for f in under]
+    return [carve, *restored]
+
+
+def _floors(policy: Policy, base: str, zones: list[Zone], denies: Denies) -> list[_Floor]:
+    found = []
+    for index, zone in enumerate(zones):
+        if not (zone.locked and denies(policy.level(zone.level))):
+            continue
+        takeovers = tuple(
+            anchor(p, base) for later in zones[index + 1:]
+            if not (later.locked and denies(policy.level(later.level))) for p in later.patterns
+        )
+        found.extend(_Floor(zone, base, anchor(raw, base), takeovers) for raw in zone.patterns)
+    return found
+
+
+def _below(base: str, ancestor: str) -> bool:
+    return base != ancestor and (ancestor == "" or base.startswith(ancestor + "/"))
+
+
+def _imported(policy: Policy, denies: Denies, files: list[str], warnings: list[str]) -> list[Rule]:
+    """Hand-written lines of AI ignore files in the repository raise their paths (SPEC §3.3)."""
+    settings = policy.settings
+    if not settings.import_enabled or not denies(policy.level(settings.import_level)):
+        return []
+    rules: list[Rule] = []
+    names = set(IGNORE_FILES)
+    found = sorted((f for f in files if posixpath.basename(f) in names), key=lambda f: (f.count("/"), f))
+    for relpath in found:
+        text = _read(policy.root, relpath)
+        if text is not None:
+            rules.extend(_ignore_file_rules(relpath, text, policy.ignore_case, warnings))
+    return rules
+
+
+def _ignore_file_rules(relpath: str, text: str, ignore_case: bool, warnings: list[str]) -> list[Rule]:
+    name = posixpath.basename(relpath)
+    base = posixpath.dirname(relpath)
+    label = f"imported from {relpath}"
+    if name == ".aiexclude" and not any(_is_pattern(line) for line in text.splitlines()):
+        return [Rule(anchor("**", base) if base else "/**", True, label, relpath)]
+    rules: list[Rule] = []
+    for number, line in hand_written_lines(text):
+        if not _is_pattern(line):
+            continue
+        pattern = line if line.endswith("\\ ") else line.rstrip()
+        if not pattern.startswith("!"):
+            rules.append(Rule(anchor(pattern, base), True, label, f"{relpath}:{number}"))
+            continue
+        reopened = anchor(pattern[1:], base)
+        if name not in NO_NEGATION and any(may_overlap(r.pattern, reopened, ignore_case) for r in rules):
+            warnings.append(
+                f"{relpath}:{number}: '{pattern}' re-includes paths its file excludes; exports keep "
+                "them excluded for every tool (a safe superset)")
+    return rules
+
+
+def _is_pattern(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _header_marked(policy: Policy, files: list[str]) -> list[tuple[str, str, Level]]:
+    """``(path, rule, level)`` of files whose header marker raises them above their zones.
+
+    Markers live inside files, so the only way to carry them into an ignore file is to list
+    those files by path; a file already closed by its zone is not repeated.
+    """
+    out = []
+    for rel in files:
+        if comment_syntax(rel, None) is None or not _head_has_marker(policy.root, rel):
+            continue
+        decision = policy.classify(posixpath.join(policy.root, rel))
+        if decision.source == "marker":
+            out.append((rel, decision.rule or rel, decision.level))
+    return out
+
+
+def _head_has_marker(root: str, rel: str) -> bool:
+    try:
+        with open(posixpath.join(root, rel), "rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError:
+        return False
+    return MARKER_WORD.encode() in b"\n".join(head.split(b"\n", HEADER_LINES)[:HEADER_LINES])
+
+
+def _read(root: str, relpath: str) -> str | None:
+    try:
+        with open(posixpath.join(root, relpath), encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def repository_files(root: str) -> list[str]:
+    """Tracked and untracked, not git-ignored files (``/``-separated), else every file but ``.git``."""
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root, capture_output=True, timeout=120, check=True,
+        )
+        listed = done.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+        return sorted({f for f in listed if f and os.path.isfile(posixpath.join(root, f))})
+    except (OSError, subprocess.SubprocessError):
+        pass
+    out = []
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        rel = posixpath.relpath(directory.replace(os.sep, "/"), root)
+        out.extend(name if rel == "." else f"{rel}/{name}" for name in filenames)
+    return sorted(out)
