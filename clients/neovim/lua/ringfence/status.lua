@@ -1,0 +1,153 @@
+--- The zone of each buffer, from the server's `ringfence/explain` request, cached for the statusline.
+---
+--- The statusline never waits on the server: `text()` returns the last answer, and a refresh
+--- (on attach, `BufEnter`, after a save, and shortly after edits, since a header marker raises the
+--- level) asks again and redraws when the answer arrives.
+
+local api = vim.api
+local rf_client = require('ringfence.client')
+
+local M = {}
+
+---@class ringfence.Explain SPEC §3.4 plus §6.3
+---@field path string
+---@field level string
+---@field zone? string
+---@field reason? string
+---@field owner? string
+---@field source? 'zone'|'marker'|'import'|'default'
+---@field rule? string `FILE:LINE`, 1-based
+---@field exists? boolean
+---@field policy? { uri: string, line: integer }
+---@field externalEdits? 'allow'|'tag'|'deny'
+---@field inhouseEdits? 'allow'|'tag'|'deny'
+---@field externalContext? 'allow'|'tag'|'deny'
+---@field error? string
+
+---@type table<integer, ringfence.Explain>
+local cache = {}
+
+---@type table<integer, uv.uv_timer_t>
+local timers = {}
+
+--- Asks the server why `buf` has its level; `callback(err, result)` runs on the answer.
+---@param buf integer
+---@param callback? fun(err: string?, result: ringfence.Explain?)
+function M.request(buf, callback)
+  local client = rf_client.get(buf)
+  if not client then
+    if callback then
+      callback('ringfence is not attached to this buffer (see :checkhealth ringfence)', nil)
+    end
+    return
+  end
+  client:request('ringfence/explain', { uri = vim.uri_from_bufnr(buf) }, function(err, result)
+    if not err and type(result) == 'table' then
+      cache[buf] = result
+      pcall(vim.cmd.redrawstatus)
+    end
+    if callback then
+      callback(err and (err.message or tostring(err)) or nil, result)
+    end
+  end, buf)
+end
+
+--- Refreshes the cached answer of `buf` now, or after `delay_ms` without further calls.
+---@param buf integer
+---@param delay_ms? integer
+function M.refresh(buf, delay_ms)
+  if not delay_ms then
+    return M.request(buf)
+  end
+  local timer = timers[buf]
+  if not timer then
+    timer = assert(vim.uv.new_timer())
+    timers[buf] = timer
+  end
+  timer:stop()
+  timer:start(
+    delay_ms,
+    0,
+    vim.schedule_wrap(function()
+      if api.nvim_buf_is_valid(buf) then
+        M.request(buf)
+      end
+    end)
+  )
+end
+
+--- Refreshes every buffer the server is attached to (after a policy file changed).
+function M.refresh_all()
+  for buf in pairs(cache) do
+    if api.nvim_buf_is_valid(buf) and rf_client.get(buf) then
+      M.request(buf)
+    end
+  end
+end
+
+---@param buf integer
+---@return ringfence.Explain?
+function M.get(buf)
+  return cache[buf]
+end
+
+---@param buf integer
+function M.forget(buf)
+  cache[buf] = nil
+  local timer = timers[buf]
+  timers[buf] = nil
+  if timer and not timer:is_closing() then
+    timer:stop()
+    timer:close()
+  end
+end
+
+--- Statusline text for `buf`: `LEVEL · ZONE`, `LEVEL` without a zone, empty for open files
+--- (unless `status.show_open`) and for buffers the server has not explained.
+---@param buf? integer
+---@return string
+function M.text(buf)
+  buf = (buf == nil or buf == 0) and api.nvim_get_current_buf() or buf
+  local info = cache[buf]
+  if not info or type(info.level) ~= 'string' then
+    return ''
+  end
+  local opts = require('ringfence.config').get().status or {}
+  if info.level == 'open' and not opts.show_open then
+    return ''
+  end
+  if type(info.zone) == 'string' and info.zone ~= '' then
+    return info.level .. (opts.separator or ' · ') .. info.zone
+  end
+  return info.level
+end
+
+--- Lines describing an explain answer, for `:Ringfence explain`.
+---@param info ringfence.Explain
+---@return string[]
+function M.describe(info)
+  local zone = type(info.zone) == 'string' and (' · ' .. info.zone) or ''
+  local lines = { ('# ringfence: %s%s'):format(info.level, zone), '' }
+  local function add(label, value)
+    if value ~= nil and value ~= vim.NIL and value ~= '' then
+      lines[#lines + 1] = ('- **%s**: %s'):format(label, tostring(value))
+    end
+  end
+  add('reason', info.reason)
+  add('owner', info.owner)
+  if type(info.rule) == 'string' then
+    add('rule', ('%s (%s)'):format(info.rule, info.source or '?'))
+  else
+    add('rule', 'none: the default level')
+  end
+  add('external AI edits', info.externalEdits)
+  add('in-house AI edits', info.inhouseEdits)
+  add('external AI context', info.externalContext)
+  add('error', info.error)
+  if info.exists == false then
+    add('note', 'the file does not exist on disk; classified by its path alone')
+  end
+  return lines
+end
+
+return M
