@@ -151,8 +151,9 @@ class Collector:
         git = self.scope.git
         if git is None or (self.scope.name != "all" and not self.scope.files):
             return
-        where = ["--cached"] if self.scope.name == "staged" else ([self.scope.tip] if self.scope.tip else [])
-        data = git.run("grep", "-l", "-z", "-I", "-E", _AI_BEGIN, *where, "--", ok=(0, 1))
+        cached = ["--cached"] if self.scope.name == "staged" else []
+        tree = [self.scope.tip] if self.scope.tip else []
+        data = git.run("grep", "-l", "-z", "-I", *cached, "-E", _AI_BEGIN, *tree, "--", ok=(0, 1))
         prefix = f"{self.scope.tip}:" if self.scope.tip else ""
         for name in data.decode("utf-8", "replace").split("\0"):
             rel = name[len(prefix):] if prefix and name.startswith(prefix) else name

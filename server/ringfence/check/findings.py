@@ -92,7 +92,8 @@ def _judge_region(policy: Policy, entry: FileEvidence, region: Region) -> Iterat
         if permission == "allow":
             continue
         if permission == "deny":
-            yield _finding(region, first, last, where, _deny_code(region, inhouse), "error")
+            code = _deny_code(region, inhouse)
+            yield _finding(region, first, last, where, code, "warning" if code == "RF005" else "error")
             continue
         for a, b in _uncovered(entry, first, last):
             code = "RF005" if region.source == "heuristic" else "RF002"
