@@ -14,6 +14,7 @@ from test_handoff_fakes import ChatServer, read_records, write_command
 from ringfence.handoff import (
     PLACEHOLDER, HandoffError, TrustStore, answer_lines, ask, build_request, describe, expand_url,
     extract_code, find_instruction, handoff_timeout, plan_edit, redact_lines, redaction_summary,
+    replacement_span,
 )
 from ringfence.policy.model import AssistantConfig
 
@@ -134,6 +135,20 @@ def test_request_sends_the_replaced_human_text_and_omits_other_ai_regions():
     assert AI not in json.dumps(request.payload())
     assert request.before == "a = 1\n# ... 2 line(s) of external AI output omitted ...\nd = 4\n"
     assert request.original == "e = 'human'\n"
+
+
+@pytest.mark.parametrize(("lines", "region", "revert", "expected"), [
+    # an inline completion appended lines to the human line "def mean(values):"
+    (["def mean(values):", "    AI1", "    AI2", "x = 1"], (1, 2), (0, 2, ["def mean(values):"]), (1, 2, [])),
+    # the AI rewrote a human line: that line is what the answer replaces
+    (["a", "b = AI", "c"], (1, 1), (1, 1, ["b = 1"]), (1, 1, ["b = 1"])),
+    # the AI completed a human line in place and added one below
+    (["x = AI(", "  AI)", "y"], (0, 1), (0, 1, ["x = "]), (0, 1, ["x = "])),
+    # no revert information (journal or trace evidence): the region itself
+    (["a", "AI", "b"], (1, 1), None, (1, 1, None)),
+])
+def test_replacement_span_keeps_the_human_lines_the_ai_change_left(lines, region, revert, expected):
+    assert replacement_span(lines, *region, revert) == expected
 
 
 def test_request_context_is_bounded():

@@ -10,7 +10,7 @@ from ringfence.handoff.answer import LineEdit, answer_lines, extract_code, plan_
 from ringfence.handoff.errors import HandoffError
 from ringfence.handoff.instruction import DEFAULT_INSTRUCTION, find_instruction
 from ringfence.handoff.redact import PLACEHOLDER, Redaction, redact_lines
-from ringfence.handoff.request import HandoffRequest, build_request
+from ringfence.handoff.request import HandoffRequest, build_request, replacement_span
 from ringfence.handoff.run import TIMEOUT_ENV, ask, handoff_timeout, redaction_summary
 from ringfence.handoff.trust import TrustStore, describe, trust_key
 from ringfence.handoff.url import expand_url
@@ -19,5 +19,5 @@ __all__ = [
     "DEFAULT_INSTRUCTION", "PLACEHOLDER", "TIMEOUT_ENV", "HandoffError", "HandoffRequest", "LineEdit",
     "Redaction", "TrustStore", "answer_lines", "ask", "build_request", "describe", "expand_url",
     "extract_code", "find_instruction", "handoff_timeout", "plan_edit", "redact_lines",
-    "redaction_summary", "trust_key",
+    "redaction_summary", "replacement_span", "trust_key",
 ]

@@ -72,6 +72,34 @@ def build_request(
     )
 
 
+def replacement_span(
+    lines: Sequence[str], start: int, end: int,
+    revert: tuple[int, int, Sequence[str]] | None = None,
+) -> tuple[int, int, list[str] | None]:
+    """The lines a handoff replaces, and the human text they held before the AI edit.
+
+    ``start..end`` is the AI region. ``revert`` is ``(first, last, earlier)`` when known: the
+    AI change rewrote lines ``first..last``, which held ``earlier`` before. Lines the change
+    left as they were (the human line an inline completion was appended to) are kept out of
+    the span, so the answer never overwrites them.
+    """
+    if revert is None:
+        return start, end, None
+    first, last, earlier = revert
+    current = list(lines[first:last + 1])
+    earlier = list(earlier)
+    room = min(len(current), len(earlier))
+    head = 0
+    while head < room and current[head] == earlier[head]:
+        head += 1
+    tail = 0
+    while tail < room - head and current[-1 - tail] == earlier[-1 - tail]:
+        tail += 1
+    if first + head > last - tail:  # nothing of the AI text is left between them
+        return start, end, None
+    return first + head, last - tail, earlier[head:len(earlier) - tail]
+
+
 def _side(
     lines: Sequence[str], lo: int, hi: int, skip: set[int], path: str, language: str | None,
 ) -> tuple[list[str], list[Redaction]]:
