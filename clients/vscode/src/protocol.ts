@@ -1,0 +1,57 @@
+/**
+ * The ringfence custom protocol (SPEC §6.2, §6.3): method names, payload shapes and the server's
+ * command ids. Kept free of `vscode` imports so the pure modules and their tests can use it.
+ */
+
+export const EDIT_ORIGIN = "ringfence/editOrigin";
+export const EXPLAIN = "ringfence/explain";
+
+/** Commands the server registers through `workspace/executeCommand` (the client never registers them). */
+export const SERVER_COMMANDS = {
+  revert: "ringfence.revert",
+  tagProvenance: "ringfence.tagProvenance",
+  handoff: "ringfence.handoff",
+  markReviewed: "ringfence.markReviewed",
+  dismissHeuristic: "ringfence.dismissHeuristic",
+  openZone: "ringfence.openZone",
+} as const;
+
+export type Origin = "ai" | "paste" | "undo" | "format" | "human";
+export type OriginKind = "inline-completion" | "chat-edit" | "agent";
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface EditOriginParams {
+  textDocument: { uri: string; version: number };
+  origin: Origin;
+  ranges?: Range[];
+  tool?: string;
+  model?: string;
+  kind?: OriginKind;
+}
+
+export type Attribute = "allow" | "tag" | "deny";
+
+/** The answer to `ringfence/explain`: the §3.4 fields plus the policy location and the level's attributes. */
+export interface ExplainResult {
+  path: string;
+  level: string;
+  zone: string | null;
+  reason: string | null;
+  owner: string | null;
+  source: "zone" | "marker" | "import" | "default" | string;
+  rule: string | null;
+  exists: boolean;
+  policy?: { uri: string; line: number } | null;
+  externalEdits: Attribute;
+  inhouseEdits: Attribute;
+  externalContext: Attribute;
+}

