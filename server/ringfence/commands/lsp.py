@@ -1,11 +1,37 @@
-"""`ringfence lsp` (not built yet: see the issue tracker)."""
+"""`ringfence lsp`: run the language server over stdio (the default) or TCP."""
 
-from ringfence.errors import RingfenceError
+from __future__ import annotations
+
+import sys
+
+from ringfence.errors import UsageError
 
 
-def configure(parser):
-    parser.add_argument("rest", nargs="*")
+def configure(parser) -> None:
+    transport = parser.add_mutually_exclusive_group()
+    transport.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
+    transport.add_argument("--tcp", metavar="HOST:PORT", help="listen for one client on HOST:PORT")
+    parser.add_argument("--verbose", action="store_true", help="log informational messages to stderr too")
 
 
-def run(args):
-    raise RingfenceError("'lsp' is not available in this build yet")
+def run(args) -> int:
+    from ringfence.lsp.log import setup_logging
+    from ringfence.lsp.server import create_server
+
+    address = _address(args.tcp) if args.tcp else None
+    server = create_server()
+    server.log_handler = setup_logging(server, verbose=args.verbose)
+    if address is not None:
+        server.start_tcp(*address)
+        return 0
+    stdout = sys.stdout.buffer
+    sys.stdout = sys.stderr  # the protocol owns the real stdout; a stray print goes to stderr
+    server.start_io(sys.stdin.buffer, stdout)
+    return 0
+
+
+def _address(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--tcp wants HOST:PORT, not {value!r}")
+    return host, int(port)
