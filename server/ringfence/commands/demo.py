@@ -1,11 +1,15 @@
-"""`ringfence demo` (not built yet: see the issue tracker)."""
+"""`ringfence demo`: the language server at work on the bundled demo repository (a real LSP session)."""
 
-from ringfence.errors import RingfenceError
-
-
-def configure(parser):
-    parser.add_argument("rest", nargs="*")
+from __future__ import annotations
 
 
-def run(args):
-    raise RingfenceError("'demo' is not available in this build yet")
+def configure(parser) -> None:
+    parser.description = ("Copy examples/demo to a temporary git repository, run 'ringfence lsp' on it, "
+                          "accept AI suggestions in a human-only and a tagged file, and show the diagnostics, "
+                          "the code actions, and what tagging and reverting do.")
+
+
+def run(args) -> int:
+    from ringfence.lsp.demo import run_demo
+
+    return run_demo()

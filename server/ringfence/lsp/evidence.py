@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pygls.uris import to_fs_path
 
 from ringfence.evidence.journal import append_event, journal_path, read_events
-from ringfence.evidence.regions import Region, TextChange, content_hash, find_by_hash, map_span
+from ringfence.evidence.regions import Region, Revert, TextChange, content_hash, find_by_hash, map_span
 from ringfence.hooks.agents import canonical_tool
 from ringfence.lsp.policies import RepoPolicy, discover_policy_files, is_policy_path
 from ringfence.lsp.settings import GRACE_SECONDS
@@ -379,8 +379,11 @@ class EvidenceStore:
         for span in spans:
             revert = None
             for step in produced:
-                if step.created is not None and self._created_now(od, step) == span:
-                    revert = step.created[2]
+                now = self._created_now(od, step)
+                if now is not None and now[0] <= span[0] and span[1] <= now[1]:
+                    whole = step.created[2]  # the change wrote more lines than reported: revert them all
+                    revert = Revert(whole.earlier, whole.after_hash, whole.lead + span[0] - now[0],
+                                    whole.trail + now[1] - span[1])
             for region in od.regions.overlapping(*span):
                 if region.source == "heuristic":
                     od.regions.remove(region.id)
