@@ -1,11 +1,36 @@
-"""`ringfence hook` (not built yet: see the issue tracker)."""
+"""``ringfence hook AGENT``: judge one agent hook event read from stdin (SPEC §7).
 
-from ringfence.errors import RingfenceError
+AGENT is the tool id (``claude-code``, ``codex``, ``gemini``, ``copilot``, ``cursor``, an alias
+such as ``claude`` or ``Copilot``, or an in-house assistant's name); it is what the policy's
+in-house check sees. ``--protocol`` picks the payload format for ids that are not one of the
+five agents (default: Claude Code's). The answer is written in that agent's own protocol.
+"""
+
+from __future__ import annotations
+
+import sys
 
 
-def configure(parser):
-    parser.add_argument("rest", nargs="*")
+def configure(parser) -> None:
+    parser.add_argument("agent", metavar="AGENT", help="the agent (tool id) whose event is on stdin")
+    parser.add_argument("--protocol", metavar="NAME",
+                        help="payload format: claude-code, codex, gemini, copilot or cursor "
+                        "(default: the agent's own; Claude Code's for other ids)")
 
 
-def run(args):
-    raise RingfenceError("'hook' is not available in this build yet")
+def run(args) -> int:
+    from ringfence.hooks.agents import protocol_for
+    from ringfence.hooks.runner import run_hook
+
+    protocol_for(args.agent.strip().lower(), args.protocol)  # an unknown --protocol is a usage error
+    if sys.stdin.isatty():
+        from ringfence.errors import UsageError
+
+        raise UsageError("pipe the agent's JSON event into 'ringfence hook' on stdin")
+    answer = run_hook(args.agent, sys.stdin.buffer.read(), args.protocol)
+    if answer.stdout:
+        sys.stdout.write(answer.stdout)
+        sys.stdout.flush()
+    if answer.stderr:
+        sys.stderr.write(answer.stderr)
+    return answer.code

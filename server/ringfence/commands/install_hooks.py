@@ -1,11 +1,35 @@
-"""`ringfence install-hooks` (not built yet: see the issue tracker)."""
+"""``ringfence install-hooks``: merge ringfence's hooks into each agent's project config (SPEC §7).
 
-from ringfence.errors import RingfenceError
+Writes ``.claude/settings.json``, ``.codex/hooks.json``, ``.gemini/settings.json``,
+``.github/hooks/ringfence.json`` and ``.cursor/hooks.json`` at the repository root, keeping every
+existing key and hook; running it twice changes nothing. Prints what it changed.
+"""
+
+from __future__ import annotations
+
+import sys
 
 
-def configure(parser):
-    parser.add_argument("rest", nargs="*")
+def configure(parser) -> None:
+    parser.add_argument("--agent", default="all", metavar="NAME|all",
+                        help="claude-code, codex, gemini, copilot, cursor (comma-separated), or all (default)")
+    parser.add_argument("--python", metavar="PATH",
+                        help="the interpreter the hook command runs (default: this one, by absolute path)")
+    parser.add_argument("--root", metavar="DIR",
+                        help="the repository root (default: the git work tree around the current directory)")
 
 
-def run(args):
-    raise RingfenceError("'install-hooks' is not available in this build yet")
+def run(args) -> int:
+    import os
+
+    from ringfence.errors import UsageError
+    from ringfence.hooks.install import install, parse_agents
+    from ringfence.policy.paths import find_root
+
+    agents = parse_agents(args.agent)
+    if args.root is not None and not os.path.isdir(args.root):
+        raise UsageError(f"{args.root}: not a directory")
+    root = os.path.abspath(args.root) if args.root else str(find_root(os.getcwd()))
+    for line in install(root, agents, args.python):
+        sys.stdout.write(line + "\n")
+    return 0

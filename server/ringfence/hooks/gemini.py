@@ -1,0 +1,95 @@
+"""Gemini CLI's hook protocol (google-gemini/gemini-cli ``docs/hooks/reference.md``).
+
+stdin: ``hook_event_name`` (``BeforeTool``/``AfterTool``), ``session_id``, ``cwd``,
+``tool_name``, ``tool_input``. Tools (``docs/tools/file-system.md``): ``write_file {file_path,
+content}``, ``replace {file_path, old_string, new_string, expected_replacements}`` (an empty
+``old_string`` creates the file), ``read_file`` (``file_path``; older builds ``absolute_path``,
+the docs say ``path``), ``read_many_files {paths, include}``, ``search_file_content``/
+``grep_search``/``glob`` (``path``, ``include``/``pattern``), ``run_shell_command {command,
+dir_path}``. A deny is ``{"decision": "deny", "reason": …}`` with exit 0; exit 2 with the reason
+on stderr also blocks.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ringfence.hooks.claude import search_changes
+from ringfence.hooks.events import (
+    EDIT, IGNORED, POST_EDIT, POST_SHELL, PRE_EDIT, READ, READ_FILE, SEARCH, SHELL, WRITE, Change,
+    HookEvent, MalformedEvent, generic_changes, literal_prefix, optional_text, require_object,
+    require_path, require_text, text_field,
+)
+
+BEFORE, AFTER = "BeforeTool", "AfterTool"
+SHELL_TOOLS = ("run_shell_command",)
+
+
+def parse(payload: dict) -> HookEvent:
+    event_name = require_text(payload, "hook_event_name")
+    if event_name not in (BEFORE, AFTER):
+        return HookEvent(IGNORED, event_name=event_name)
+    tool = require_text(payload, "tool_name")
+    tool_input = require_object(payload, "tool_input")
+    pre = event_name == BEFORE
+    event = HookEvent(IGNORED, event_name=event_name, tool_name=tool, cwd=optional_text(payload, "cwd"),
+                      session=optional_text(payload, "session_id"), model=optional_text(payload, "model"))
+    if tool in SHELL_TOOLS:
+        event.kind = SHELL if pre else POST_SHELL
+        event.command = require_text(tool_input, "command")
+        directory = text_field(tool_input, "dir_path", "directory")
+        if directory:
+            event.cwd = directory if directory.startswith("/") or not event.cwd else f"{event.cwd}/{directory}"
+        return event
+    event.kind, event.changes = _tool_changes(tool, tool_input, pre, event.cwd)
+    return event
+
+
+def _tool_changes(tool: str, tool_input: dict, pre: bool, cwd: str | None) -> tuple[str, list[Change]]:
+    edit_kind = PRE_EDIT if pre else POST_EDIT
+    if tool == "write_file":
+        return edit_kind, [Change(require_path(tool_input, "file_path", "path"), WRITE,
+                                  content=text_field(tool_input, "content"))]
+    if tool == "replace":
+        path = require_path(tool_input, "file_path", "path")
+        old, new = text_field(tool_input, "old_string"), text_field(tool_input, "new_string")
+        if old is None or new is None:
+            raise MalformedEvent("replace without 'old_string' and 'new_string'")
+        if not old:
+            return edit_kind, [Change(path, WRITE, content=new)]
+        count = tool_input.get("expected_replacements")
+        return edit_kind, [Change(path, EDIT, replacements=((old, new, isinstance(count, int) and count > 1),))]
+    if not pre:
+        return IGNORED, []
+    if tool == "read_file":
+        return READ, [Change(require_path(tool_input, "file_path", "absolute_path", "path"), READ_FILE)]
+    if tool == "read_many_files":
+        return READ, _many(tool_input, cwd)
+    if tool in ("search_file_content", "grep_search", "grep"):
+        return READ, search_changes(tool_input, cwd, "include")
+    if tool == "glob":
+        return READ, search_changes(tool_input, cwd, "pattern")
+    return generic_changes(tool, tool_input, pre)
+
+
+def _many(tool_input: dict, cwd: str | None) -> list[Change]:
+    paths = tool_input.get("paths")
+    if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
+        raise MalformedEvent("read_many_files without a 'paths' list")
+    changes = []
+    for path in paths:
+        prefix = literal_prefix(path) if any(ch in path for ch in "*?[{") else path
+        changes.append(Change(prefix or cwd or ".", READ_FILE if prefix == path else SEARCH))
+    return changes
+
+
+def deny(event: HookEvent | None, reason: str) -> tuple[str, str, int]:
+    return json.dumps({"decision": "deny", "reason": reason}) + "\n", "", 0
+
+
+def fail(event: HookEvent | None, reason: str) -> tuple[str, str, int]:
+    return json.dumps({"decision": "deny", "reason": reason}) + "\n", reason + "\n", 2
+
+
+def allow(event: HookEvent) -> tuple[str, str, int]:
+    return "", "", 0

@@ -1,0 +1,245 @@
+"""``ringfence install-hooks``: merge ringfence's hook entries into each agent's project config.
+
+Each file is read, ringfence's own entries (recognised by their ``ringfence hook`` command) are
+replaced by the current ones, and every other key and hook is kept in place. Running it twice
+changes nothing. The command is ``'<this interpreter>' -m ringfence hook AGENT``: it needs no
+``ringfence`` on PATH and skips the console-script wrapper, which matters for a hook that runs on
+every edit. Claude Code, Codex and Gemini treat exit 2 as a block and any other failure as
+"carry on", so their command ends in ``|| exit 2``: if the interpreter is gone, the hook still
+fails closed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+
+from ringfence.errors import RingfenceError, UsageError
+
+AGENTS = ("claude-code", "codex", "gemini", "copilot", "cursor")
+TIMEOUT_SECONDS = 10
+_MARK = " -m ringfence hook "
+
+
+class Plan:
+    """One agent's config file and the hook entries ringfence wants in it."""
+
+    def __init__(self, agent: str, relpath: str, build) -> None:
+        self.agent = agent
+        self.relpath = relpath
+        self.build = build  # (config: dict, command: str) -> list of change descriptions
+
+
+def hook_command(python: str, agent: str, fail_closed: bool) -> str:
+    command = f"{shlex.quote(python)} -m ringfence hook {agent}"
+    return f"{command} || exit 2" if fail_closed else command
+
+
+def is_ringfence(command: object) -> bool:
+    return isinstance(command, str) and (_MARK in command or command.startswith("ringfence hook "))
+
+
+# ----- Claude Code and Codex: {"hooks": {EVENT: [{"matcher", "hooks": [{"type", "command", ...}]}]}}
+
+
+CLAUDE_EVENTS = {
+    "PreToolUse": "Edit|Write|NotebookEdit|MultiEdit|Read|Grep|Glob|Bash",
+    "PostToolUse": "Edit|Write|NotebookEdit|MultiEdit|Bash",
+}
+CODEX_EVENTS = {"PreToolUse": "apply_patch|Edit|Write|Bash", "PostToolUse": "apply_patch|Edit|Write|Bash"}
+GEMINI_EVENTS = {
+    "BeforeTool": "write_file|replace|read_file|read_many_files|search_file_content|grep_search|glob|run_shell_command",
+    "AfterTool": "write_file|replace|run_shell_command",
+}
+
+
+def _grouped(events: dict[str, str], handler) -> callable:
+    """Builder for the matcher-group format shared by Claude Code, Codex and Gemini."""
+
+    def build(config: dict, command: str) -> list[str]:
+        hooks = _object(config, "hooks")
+        changes = []
+        for event, matcher in events.items():
+            groups = hooks.setdefault(event, [])
+            if not isinstance(groups, list):
+                raise RingfenceError(f"'hooks.{event}' is not a list")
+            want = {"matcher": matcher, "hooks": [handler(command)]}
+            changes.extend(_place_group(groups, want, event))
+        return changes
+
+    return build
+
+
+def _place_group(groups: list, want: dict, event: str) -> list[str]:
+    """Keep exactly one ringfence group, equal to ``want``, where the first one was; keep the rest."""
+    ours = [g for g in groups if isinstance(g, dict) and _has_ours(g)]
+    if len(ours) == 1 and ours[0] == want:
+        return []
+    index = groups.index(ours[0]) if ours else len(groups)
+    for group in ours:
+        others = [h for h in group["hooks"] if not _is_our_handler(h)]
+        if others:
+            group["hooks"] = others  # a group the user shares with ringfence keeps its other handlers
+        else:
+            groups.remove(group)
+    groups.insert(min(index, len(groups)), want)
+    return [f"{'updated' if ours else 'added'} {event} hook"]
+
+
+def _is_our_handler(handler: object) -> bool:
+    return isinstance(handler, dict) and is_ringfence(handler.get("command"))
+
+
+def _has_ours(group: dict) -> bool:
+    handlers = group.get("hooks")
+    return isinstance(handlers, list) and any(_is_our_handler(h) for h in handlers)
+
+
+def _claude_handler(command: str) -> dict:
+    return {"type": "command", "command": command, "timeout": TIMEOUT_SECONDS}
+
+
+def _gemini_handler(command: str) -> dict:
+    return {"type": "command", "command": command, "name": "ringfence", "timeout": TIMEOUT_SECONDS * 1000,
+            "description": "ringfence: keep AI edits and reads inside the repository's policy"}
+
+
+# ----- Copilot and Cursor: {"version": 1, "hooks": {EVENT: [handler, ...]}} ----------------------
+
+
+COPILOT_EVENTS = ("preToolUse", "postToolUse")
+CURSOR_EVENTS = ("beforeReadFile", "beforeShellExecution", "afterFileEdit", "afterTabFileEdit",
+                 "afterShellExecution")
+
+
+def _flat(events, handler, key: str):
+    def build(config: dict, command: str) -> list[str]:
+        changes = []
+        if config.get("version") != 1:
+            if "version" in config:
+                raise RingfenceError(f"unsupported hooks file version {config['version']!r} (ringfence writes version 1)")
+            config["version"] = 1
+            changes.append("set version 1")
+        hooks = _object(config, "hooks")
+        for event in events:
+            entries = hooks.setdefault(event, [])
+            if not isinstance(entries, list):
+                raise RingfenceError(f"'hooks.{event}' is not a list")
+            want = handler(command)
+            ours = [e for e in entries if isinstance(e, dict) and is_ringfence(e.get(key))]
+            if ours == [want]:
+                continue
+            index = entries.index(ours[0]) if ours else len(entries)
+            entries[:] = [e for e in entries if not (isinstance(e, dict) and is_ringfence(e.get(key)))]
+            entries.insert(min(index, len(entries)), want)
+            changes.append(f"{'updated' if ours else 'added'} {event} hook")
+        return changes
+
+    return build
+
+
+def _copilot_handler(command: str) -> dict:
+    return {"type": "command", "bash": command, "timeoutSec": TIMEOUT_SECONDS}
+
+
+def _cursor_handler(command: str) -> dict:
+    return {"command": command, "timeout": TIMEOUT_SECONDS}
+
+
+PLANS = {
+    "claude-code": Plan("claude-code", ".claude/settings.json", _grouped(CLAUDE_EVENTS, _claude_handler)),
+    "codex": Plan("codex", ".codex/hooks.json", _grouped(CODEX_EVENTS, _claude_handler)),
+    "gemini": Plan("gemini", ".gemini/settings.json", _grouped(GEMINI_EVENTS, _gemini_handler)),
+    "copilot": Plan("copilot", ".github/hooks/ringfence.json", _flat(COPILOT_EVENTS, _copilot_handler, "bash")),
+    "cursor": Plan("cursor", ".cursor/hooks.json", _flat(CURSOR_EVENTS, _cursor_handler, "command")),
+}
+FAIL_CLOSED_BY_EXIT_CODE = ("claude-code", "codex", "gemini")
+NOTES = {
+    "codex": "Codex runs project hooks only once you trust the project's .codex/ layer and review the "
+             "hook in Codex (/hooks).",
+    "copilot": "Copilot skips a hook that fails or times out; ringfence answers denies as JSON with exit 0.",
+    "cursor": "Cursor has no event before an edit: edits into deny zones are journaled and shown in the "
+              "editor, not blocked.",
+}
+
+
+def _object(config: dict, key: str) -> dict:
+    value = config.setdefault(key, {})
+    if not isinstance(value, dict):
+        raise RingfenceError(f"'{key}' is not a JSON object")
+    return value
+
+
+def install(root: str, agents: list[str], python: str | None = None) -> list[str]:
+    """Merge ringfence's entries into each agent's config under ``root``; return report lines.
+
+    Every file is planned before any is written, so a bad file changes nothing.
+    """
+    python = python or sys.executable
+    pending: list[tuple[str, str, list[str]]] = []
+    for agent in agents:
+        plan = PLANS[agent]
+        path = os.path.join(root, plan.relpath)
+        config, existed = _load(path, plan.relpath)
+        command = hook_command(python, agent, agent in FAIL_CLOSED_BY_EXIT_CODE)
+        try:
+            changes = plan.build(config, command)
+        except RingfenceError as exc:
+            raise RingfenceError(f"{plan.relpath}: {exc}") from None
+        if changes or not existed:
+            pending.append((path, json.dumps(config, indent=2, ensure_ascii=False) + "\n",
+                            [f"{'created' if not existed else 'updated'} {plan.relpath}: {', '.join(changes)}"]))
+        else:
+            pending.append((path, "", [f"unchanged {plan.relpath}"]))
+    report = []
+    for (path, text, lines), agent in zip(pending, agents):
+        if text:
+            _write(path, text)
+            if agent in NOTES:
+                lines.append(f"  note: {NOTES[agent]}")
+        report.extend(lines)
+    return report
+
+
+def _load(path: str, relpath: str) -> tuple[dict, bool]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return {}, False
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RingfenceError(f"cannot read {relpath}: {exc}") from None
+    if not text.strip():
+        return {}, True
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RingfenceError(f"{exc.msg} (fix or remove the file; nothing was changed)", relpath,
+                             exc.lineno, exc.colno) from None
+    if not isinstance(config, dict):
+        raise RingfenceError("the file does not hold a JSON object (nothing was changed)", relpath, 1, 1)
+    return config, True
+
+
+def _write(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.ringfence-tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
+def parse_agents(value: str) -> list[str]:
+    from ringfence.hooks.agents import canonical_tool
+
+    if value == "all":
+        return list(AGENTS)
+    agents = []
+    for name in value.split(","):
+        agent = canonical_tool(name)
+        if agent not in PLANS:
+            raise UsageError(f"unknown agent {name!r}; choose one of {', '.join(AGENTS)} or all")
+        agents.append(agent)
+    return agents

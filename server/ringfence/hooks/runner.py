@@ -1,0 +1,103 @@
+"""One hook invocation, end to end: payload in, the agent's answer out, evidence appended.
+
+Fail closed (SPEC §7): malformed input, an invalid policy or any internal error denies a
+pre-event in the agent's protocol (exit 2 with the reason on stderr for Claude Code, Codex and
+Gemini; deny JSON with exit 0 for Copilot and Cursor). Allowed events print nothing and exit 0,
+except Cursor's read event, which always answers. A failing post-event reports on stderr and
+exits 1 (non-blocking everywhere), after journaling what it could.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+from ringfence.hooks.agents import canonical_tool, protocol_for
+from ringfence.hooks.events import IGNORED, POST_EDIT, PRE_KINDS, HookEvent, MalformedEvent
+
+_MODULES = {"claude-code": "claude", "codex": "codex", "gemini": "gemini", "copilot": "copilot", "cursor": "cursor"}
+
+
+class Answer:
+    """What the hook process prints and returns."""
+
+    __slots__ = ("stdout", "stderr", "code")
+
+    def __init__(self, stdout: str = "", stderr: str = "", code: int = 0) -> None:
+        self.stdout, self.stderr, self.code = stdout, stderr, code
+
+
+def run_hook(agent: str, raw: bytes, protocol: str | None = None) -> Answer:
+    tool = canonical_tool(agent)
+    adapter = importlib.import_module(f"ringfence.hooks.{_MODULES[protocol_for(tool, protocol)]}")
+    try:
+        event = adapter.parse(_payload(raw))
+    except MalformedEvent as exc:
+        return Answer(*adapter.fail(None, f"ringfence: malformed {agent} hook input: {exc}; denied (fail closed)"))
+    if event.kind == IGNORED:
+        return Answer()
+    try:
+        if event.kind in PRE_KINDS:
+            return _pre(adapter, event, tool)
+        return _post(event, tool)
+    except Exception as exc:  # the last line of defence: fail closed, one line, no traceback
+        reason = f"ringfence: internal error in the {agent} hook: {type(exc).__name__}: {exc}"
+        if event.kind in PRE_KINDS:
+            return Answer(*adapter.fail(event, reason + "; denied (fail closed)"))
+        return Answer("", reason + "\n", 1)
+
+
+def _payload(raw: bytes) -> dict:
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise MalformedEvent(f"not JSON ({exc})") from None
+    if not isinstance(payload, dict):
+        raise MalformedEvent("the event is not a JSON object")
+    return payload
+
+
+def _pre(adapter, event: HookEvent, tool: str) -> Answer:
+    from ringfence.hooks.decide import Workspace, decide
+
+    verdict = decide(event, Workspace(event.cwd, tool))
+    problems = _append(verdict.journal)
+    if verdict.allowed:
+        stdout, stderr, code = adapter.allow(event)
+        return Answer(stdout, stderr + problems, code)
+    stdout, stderr, code = adapter.deny(event, "\n".join(verdict.denials))
+    return Answer(stdout, stderr + problems, code)
+
+
+def _post(event: HookEvent, tool: str) -> Answer:
+    from ringfence.hooks.decide import Workspace
+    from ringfence.hooks.record import post_edit, post_shell
+
+    ws = Workspace(event.cwd, tool)
+    evidence = post_edit(event, ws) if event.kind == POST_EDIT else post_shell(event, ws)
+    problems = _append(evidence.journal)
+    if evidence.records:
+        from ringfence.provenance.trace import append_record
+
+        for root, record in evidence.records:
+            try:
+                append_record(root, record)
+            except OSError as exc:
+                problems += f"ringfence: cannot write the provenance record in {root}: {exc}\n"
+    return Answer("", problems, 1 if problems else 0)
+
+
+def _append(journal: list[tuple[str, dict]]) -> str:
+    """Append each event; every failure is reported, none stops the others."""
+    if not journal:
+        return ""
+    from ringfence.evidence.journal import append_event
+
+    problems = ""
+    for root, entry in journal:
+        try:
+            append_event(root, entry)
+        except OSError as exc:
+            problems += f"ringfence: cannot append to the journal of {root}: {exc}\n"
+    return problems
+
