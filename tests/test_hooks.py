@@ -264,7 +264,7 @@ def test_auto_tag_off_journals_untagged_without_record(make_repo):
     assert traces(repo) == []
 
 
-def test_cursor_edit_in_deny_zone_is_journaled_as_deny(demo_repo):
+def test_cursor_edit_in_deny_zone_is_journaled_for_the_editor_and_check(demo_repo):
     tokenizer = demo_repo / "serving" / "tokenizer.py"
     old = "        return list(text.encode(\"utf-8\"))"
     new = "        data = text.encode(\"utf-8\")\n        return list(data)"
@@ -272,8 +272,12 @@ def test_cursor_edit_in_deny_zone_is_journaled_as_deny(demo_repo):
     done = hook("cursor", payload("cursor", "post_edit_deny_zone", demo_repo, OLD=old, NEW=new), demo_repo)
     assert (done.returncode, done.stdout) == (0, "")
     [event] = journal(demo_repo)
-    assert (event["decision"], event["ranges"], event["path"]) == ("deny", [[6, 7]], "serving/tokenizer.py")
+    # "logged", not "deny": the edit happened (Cursor cannot block it), so the editor shows RF001
+    assert (event["decision"], event["ranges"], event["path"]) == ("logged", [[6, 7]], "serving/tokenizer.py")
+    assert event["note"] == "written where the policy denies this tool's edits"
     assert traces(demo_repo) == []
+    done = run_cli("check", "--format", "json", cwd=demo_repo)
+    assert done.returncode == 1 and "serving/tokenizer.py" in done.stdout
 
 
 def test_post_edit_outside_the_repository_is_ignored(demo_repo, tmp_path):

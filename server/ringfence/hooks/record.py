@@ -17,7 +17,10 @@ from ringfence.hooks.decide import Located, Workspace, read_text, strictest_over
 from ringfence.hooks.events import DELETE, EDIT, WRITE, Change, HookEvent
 from ringfence.provenance.trace import make_record
 
-DECISIONS = {"allow": "allow", "tag": "logged", "deny": "deny"}
+# A post-event records an edit that happened: "deny" would tell the editor and ``check`` that
+# nothing was written, so an edit the level denies (Cursor cannot block one) is "logged" too.
+DECISIONS = {"allow": "allow", "tag": "logged", "deny": "logged"}
+DENIED_NOTE = "written where the policy denies this tool's edits"
 
 
 class Evidence:
@@ -52,6 +55,8 @@ def _record_change(ws: Workspace, event: HookEvent, change: Change, located: Loc
     if why is not None and why != protected.PYPROJECT_TABLE:
         permission = "deny"
         notes.append(f"protected: {why}")
+    elif permission == "deny":
+        notes.append(DENIED_NOTE)
     tagged = permission == "tag" and located.policy.settings.auto_tag_agents and bool(ranges)
     if permission == "tag" and not tagged:
         notes.append("needs provenance: tag it in the editor")
@@ -172,7 +177,8 @@ def post_shell(event: HookEvent, ws: Workspace) -> Evidence:
         evidence.journal.append((located.root, {
             "event": "edit", "agent": ws.tool, "session": event.session, "model": event.model,
             "path": located.relpath or ".", "ranges": [], "hashes": [], "decision": DECISIONS[permission],
-            "source": "agent", "state": "untagged", "note": f"shell: {target.program} wrote here; lines unknown",
+            "source": "agent", "state": "untagged",
+            "note": f"shell: {target.program} wrote here; lines unknown" + (f"; {DENIED_NOTE}" if permission == "deny" else ""),
         }))
     unknown = sorted(set(analysis.unanalysed))
     if unknown or analysis.problems:
