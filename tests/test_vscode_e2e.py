@@ -60,7 +60,6 @@ def _ringfence_executable() -> str:
 
 def _write_profile(user_data: Path, server_path: str) -> None:
     settings = {
-        "ringfence.server.path": server_path,
         "ringfence.trace.server": "messages",
         "files.autoSave": "off",
         "workbench.startupEditor": "none",
@@ -78,6 +77,7 @@ def _write_profile(user_data: Path, server_path: str) -> None:
         "editor.autoClosingQuotes": "never",
         "editor.formatOnType": False,
         "editor.minimap.enabled": False,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
         "git.enabled": False,
     }
     keybindings = [
@@ -85,9 +85,12 @@ def _write_profile(user_data: Path, server_path: str) -> None:
          "args": {"snippet": SNIPPET}},
         {"key": "ctrl+shift+alt+f10", "command": "ringfenceTest.dump"},
     ]
-    user = user_data / "User"
+    user, machine = user_data / "User", user_data / "Machine"
     user.mkdir(parents=True)
+    machine.mkdir(parents=True)
     (user / "settings.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    # The server path is machine-scoped: code-server (like any remote) reads it from the machine's settings.
+    (machine / "settings.json").write_text(json.dumps({"ringfence.server.path": server_path}), encoding="utf-8")
     (user / "keybindings.json").write_text(json.dumps(keybindings, indent=2), encoding="utf-8")
 
 
@@ -104,6 +107,16 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
             pass
         time.sleep(0.5)
     pytest.fail(f"code-server did not answer /healthz within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def _wait_for_log(user_data: Path, text: str, timeout: float = 10) -> str:
+    """The ringfence output channel's log file, once it holds ``text`` (log writes are buffered)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        channel = "\n".join(p.read_text(errors="replace") for p in user_data.rglob("ringfence.ringfence/*.log"))
+        if text in channel or time.monotonic() > deadline:
+            return channel
+        time.sleep(0.25)
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -159,7 +172,7 @@ def code_server(demo_repo, tmp_path):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log)
-        yield {"url": url, "folder": demo_repo, "dump": tmp_path / "dump.json", "env": env}
+        yield {"url": url, "folder": demo_repo, "dump": tmp_path / "dump.json", "env": env, "user_data": user_data}
     finally:
         _stop(proc)
         _keep_logs(user_data, log)
@@ -192,6 +205,11 @@ def test_inline_accept_heuristic_status_bar_and_revert_in_real_vscode(code_serve
     assert accepted["textEnd"].endswith("def fibonacci(n):\n    if n < 2:\n        return n\n"
                                         "    return fibonacci(n - 1) + fibonacci(n - 2)")
     assert any("RF001" in row for row in steps["problems-rf001"]["rows"])
+    # The Tab keybinding ran ringfence's wrapper (not only the built-in accept), which reported the new text.
+    wrapper_line = ("accepted inline suggestion (editor.action.inlineSuggest.commit) by ringfence-test.inline-provider: "
+                    "21:8-24:47 reported as AI")
+    channel = _wait_for_log(code_server["user_data"], wrapper_line)
+    assert wrapper_line in channel, channel[-2000:]
 
     heuristic = steps["heuristic"]
     assert [(f["code"], f["first"], f["last"]) for f in heuristic["findings"]] == [("RF005", 1, 3), ("RF001", 24, 27)]

@@ -32,6 +32,11 @@ function detailedReasonOf(event: vscode.TextDocumentChangeEvent): { available: b
   return { available, reason };
 }
 
+/** `lines 21-24` style summary (1-based) for the log. */
+function describeRanges(ranges: readonly Range[]): string {
+  return ranges.map((r) => `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`).join(", ");
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -142,12 +147,14 @@ export class EditOriginReporter implements vscode.Disposable {
     if (!last || last.ranges.length === 0 || providerReported) {
       return;
     }
-    await this.send(document, last.version, {
+    const reported: Omit<EditOriginParams, "textDocument"> = {
       origin: "ai",
       kind: "inline-completion",
       tool: tool ?? this.activeAiTool(),
       ranges: last.ranges,
-    });
+    };
+    this.server.log.info(`accepted inline suggestion (${builtin}) by ${reported.tool}: ${describeRanges(last.ranges)} reported as AI`);
+    await this.send(document, last.version, reported);
   }
 
   private onChange(event: vscode.TextDocumentChangeEvent): void {
