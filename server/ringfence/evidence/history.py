@@ -365,3 +365,36 @@ def _line_source(sha: str, orig: int, path: str, commits: dict[str, AICommit | N
         kind = "author" if commit.signal.startswith(("author:", "committer:")) else "trailer"
         return commit.tool, commit.model, commit.signal, kind
     return None
+
+
+# ----- one file at a time (the language server) --------------------------------------------------
+
+class FileHistory:
+    """One repository's history evidence for single files, with what does not change cached:
+    commit classifications (per sha, forever) and the notes (until ``refs/notes/ai`` moves).
+
+    Spawns git: call it off the event loop.
+    """
+
+    def __init__(self, root: str, settings: HistorySettings) -> None:
+        self.git = Git(root)
+        self.settings = settings
+        self._commits: dict[str, AICommit | None] = {}
+        self._notes = Notes()
+        self._notes_ref: str | None = None
+
+    def runs(self, relpath: str, content: bytes) -> list[HistoryRun]:
+        """AI-authored runs of ``content`` (the file as the editor holds it) by its history."""
+        result = blame(self.git, relpath, contents=content)
+        if result is None:
+            return []
+        missing = {sha for sha, _, _ in result.lines} - self._commits.keys()
+        self._commits.update(lookup_commits(self.git, missing, self.settings))
+        return attribute(result, self._commits, self._current_notes())
+
+    def _current_notes(self) -> Notes:
+        ref = self.git.resolve(NOTES_REF)
+        if ref != self._notes_ref:
+            self._notes = load_notes(self.git) if ref else Notes()
+            self._notes_ref = ref
+        return self._notes
