@@ -1,15 +1,17 @@
 """Existing AI ignore files (SPEC §3.3): each raises the paths it lists to ``[import].level``.
 
 Every file is read with its own tool's rules: gitignore syntax with ``!`` where the tool honours
-it; ``.aiexclude`` has no negation and, when empty, covers its whole directory. The block that
+it (a negation cannot re-include a path below an excluded directory, as in git); ``.aiexclude``
+has no negation and, when it holds no pattern, covers its whole directory. The block that
 ``ringfence export`` manages inside these files is skipped, so exports are never imported back.
+The deciding line is the one ``git check-ignore -v`` would name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ringfence.policy.globs import GlobMatcher
+from ringfence.policy.globs import Glob, GlobError, GlobMatcher, translate
 
 IGNORE_FILES = (
     ".aiexclude", ".aiignore", ".cursorignore", ".codeiumignore", ".aiderignore",
@@ -18,6 +20,7 @@ IGNORE_FILES = (
 NO_NEGATION = frozenset({".aiexclude"})
 MANAGED_BEGIN = "# >>> ringfence (generated; edit .ringfence.toml instead)"
 MANAGED_END = "# <<< ringfence"
+_UNSET = object()
 
 
 @dataclass
@@ -25,19 +28,65 @@ class IgnoreFile:
     relpath: str  # repository-relative path of the ignore file
     base: str  # repository-relative directory it applies to
     covers_all: bool
-    matcher: GlobMatcher | None
+    matcher: GlobMatcher | None  # the positive patterns: a quick "certainly not excluded"
     lines: list[int]  # 1-based line of each pattern, by pattern index
+    globs: list[Glob] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why) of unusable lines
+    ignore_case: bool = False
+    _dirs: dict[str, int | None] = field(default_factory=dict, repr=False)
 
     def rule_for(self, relpath_in_base: str) -> str | None:
-        """``FILE:LINE`` (or ``FILE`` for an empty .aiexclude) if the file excludes the path."""
+        """``FILE:LINE`` (or ``FILE`` for an empty .aiexclude) if the file excludes the path.
+
+        A trailing ``/`` marks a directory.
+        """
         if self.covers_all:
             return self.relpath
-        if self.matcher is None:
+        if self.matcher is None or self.matcher.last_match(relpath_in_base) is None:
             return None
-        include, index = self.matcher.check(relpath_in_base)
-        if include and index is not None:
-            return f"{self.relpath}:{self.lines[index]}"
+        index = self.deciding(relpath_in_base, relpath_in_base.endswith("/"))
+        return None if index is None else f"{self.relpath}:{self.lines[index]}"
+
+    def deciding(self, rel: str, is_dir: bool) -> int | None:
+        """git's algorithm: the outermost excluded parent directory decides, else the last match.
+
+        ``rel`` may end in ``/`` (a directory, asked like ``git check-ignore DIR/``).
+        """
+        parent, _, _ = rel.rpartition("/")
+        if parent:
+            excluded = self._dir_excluded(parent)
+            if excluded is not None:
+                return excluded
+        return self._last_exact(rel, is_dir)
+
+    def _dir_excluded(self, directory: str) -> int | None:
+        found = self._dirs.get(directory, _UNSET)
+        if found is _UNSET:
+            found = self.deciding(directory, True)
+            self._dirs[directory] = found
+        return found  # type: ignore[return-value]
+
+    def _last_exact(self, rel: str, is_dir: bool) -> int | None:
+        data = rel.encode("utf-8", "surrogateescape")
+        if self.ignore_case:
+            data = data.lower()
+        for index in range(len(self.globs) - 1, -1, -1):
+            glob = self.globs[index]
+            if (is_dir or not glob.dir_only) and _exact(glob).search(data):
+                return None if glob.negated else index
         return None
+
+
+def _exact(glob: Glob):
+    import re
+
+    compiled = _EXACT.get(glob.exact)
+    if compiled is None:
+        compiled = _EXACT[glob.exact] = re.compile(glob.exact, re.DOTALL)
+    return compiled
+
+
+_EXACT: dict = {}
 
 
 def hand_written_lines(text: str) -> list[tuple[int, str]]:
@@ -55,26 +104,36 @@ def hand_written_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def parse_ignore_file(name: str, relpath: str, base: str, text: str, ignore_case: bool) -> IgnoreFile:
+def parse_ignore_file(
+    name: str, relpath: str, base: str, text: str, ignore_case: bool, backend: str | None = None
+) -> IgnoreFile:
+    text = text.removeprefix("\ufeff")
     has_any_pattern = any(_is_pattern(line) for line in text.splitlines())
     if name == ".aiexclude" and not has_any_pattern:
         return IgnoreFile(relpath, base, True, None, [])
-    patterns: list[str] = []
+    negation = name not in NO_NEGATION
+    globs: list[Glob] = []
     lines: list[int] = []
+    skipped: list[tuple[int, str]] = []
     for number, line in hand_written_lines(text):
         if not _is_pattern(line):
             continue
         pattern = line.rstrip("\r\n")
-        if not pattern.endswith("\\ "):
-            pattern = pattern.rstrip()
-        if name in NO_NEGATION and pattern.startswith("!"):
+        if not negation and pattern.startswith("!"):
             continue  # the tool ignores negations; honouring them would lower a level
-        patterns.append(pattern)
+        try:
+            glob = translate(pattern, ignore_case=ignore_case, negation=negation)
+        except GlobError as exc:
+            skipped.append((number, str(exc)))
+            continue
+        globs.append(glob)
         lines.append(number)
-    matcher = GlobMatcher(patterns, ignore_case) if patterns else None
-    return IgnoreFile(relpath, base, False, matcher, lines)
+    positive = [g.pattern for g in globs if not g.negated]
+    matcher = GlobMatcher(positive, ignore_case, backend) if positive else None
+    return IgnoreFile(relpath, base, False, matcher, lines, globs, skipped, ignore_case)
 
 
 def _is_pattern(line: str) -> bool:
-    stripped = line.strip()
-    return bool(stripped) and not stripped.startswith("#")
+    """As git reads ignore files: ``#`` starts a comment only in the first column."""
+    line = line.rstrip("\r\n")
+    return bool(line.rstrip(" ")) and not line.startswith("#")
