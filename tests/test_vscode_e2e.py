@@ -2,7 +2,8 @@
 ringfence vsix and a small inline-suggestion provider installed, driven by playwright-core with
 Debian's Chromium (clients/vscode/test/e2e/run.cjs). In the demo repository's human-only file it
 accepts a real inline suggestion with Tab (RF001 on exactly its lines), inserts an unreported
-block in one change (RF005), checks the status bar and the quick-fix menu, and reverts the block.
+block in one change (RF005), checks the status bar and the quick-fix menu, reverts the block, and
+runs the palette commands explain, tag provenance (at the cursor) and export exclusions.
 Screenshots of every step go to test-artifacts/vscode/.
 """
 
@@ -178,7 +179,7 @@ def code_server(demo_repo, tmp_path):
         _keep_logs(user_data, log)
 
 
-def test_inline_accept_heuristic_status_bar_and_revert_in_real_vscode(code_server):
+def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(code_server):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     env = {**code_server["env"], "RF_E2E_URL": code_server["url"], "RF_E2E_FOLDER": str(code_server["folder"]),
@@ -227,6 +228,16 @@ def test_inline_accept_heuristic_status_bar_and_revert_in_real_vscode(code_serve
     assert not any("RF005" in row for row in reverted["rows"])
     assert reverted["textStart"].startswith('"""Generate synthetic training examples')
 
+    assert "human-only, zone 'training-data' (.ringfence.toml:17)" in steps["palette-explain"]["message"]
+    (record,) = steps["palette-tag"]["traces"]
+    (traced,) = record["files"]
+    assert traced["path"] == "training/datagen/generate.py"
+    assert [(r["start_line"], r["end_line"]) for r in traced["conversations"][0]["ranges"]] == [(21, 24)]
+    assert record["metadata"]["dev.ringfence"]["ai_tool"] == "ringfence-test.inline-provider"
+    exported = steps["palette-export"]
+    assert "training/datagen/" in exported["aiexclude"] and "evals/" in exported["aiexclude"], exported
+    assert "notes/" in exported["cursorignore"] and ">>> ringfence" in exported["cursorignore"], exported
+
     for name in ("01-statusbar.png", "03-rf001-squiggle.png", "04-problems-rf001.png", "05-rf005.png",
-                 "06-quick-fix-menu.png", "07-reverted.png"):
+                 "06-quick-fix-menu.png", "07-reverted.png", "08-explain.png", "09-tagged.png", "10-exported.png"):
         assert (ARTIFACTS / name).stat().st_size > 1000, name

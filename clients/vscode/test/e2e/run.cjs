@@ -129,6 +129,30 @@ async function problemsRows(page) {
   return page.$$eval(".markers-panel .monaco-list-row", (rows) => rows.map((row) => row.textContent.replace(/\s+/g, " ").trim()));
 }
 
+/** Runs a command from the palette by its full title. */
+async function palette(page, title) {
+  await page.keyboard.press("F1");
+  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+  await page.keyboard.type(title);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ state: "visible" });
+  await sleep(200);
+  await page.keyboard.press("Enter");
+}
+
+/** Waits for a notification toast containing `text` and returns its message. */
+async function toast(page, text) {
+  const found = await waitFor(`a notification saying "${text}"`, async () => {
+    const messages = await page.$$eval(".notifications-toasts .notification-list-item-message", (items) => items.map((i) => i.textContent.trim()));
+    const match = messages.find((m) => m.includes(text));
+    return match ? { message: match } : { ok: false, seen: messages };
+  });
+  return found.message;
+}
+
+function readIfExists(file) {
+  return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+}
+
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const profile = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "rf-chromium-"));
@@ -254,6 +278,36 @@ async function run(page) {
   });
   report("reverted", { findings: reverted.list, warningLines: remaining.lines, rows: rowsAfter.list, textStart: reverted.state.text.slice(0, 80) });
   await shot(page, "07-reverted.png");
+
+  // Palette commands: explain the file, tag the AI edit at the cursor, export the exclusions.
+  await focusEditor(page);
+  await palette(page, "ringfence: Explain this file's zone and level");
+  const explained = await toast(page, "human-only, zone 'training-data'");
+  report("palette-explain", { message: explained });
+  await shot(page, "08-explain.png");
+
+  await focusEditor(page);
+  await page.keyboard.press("Control+G");
+  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+  await page.keyboard.type("22");
+  await page.keyboard.press("Enter");
+  await palette(page, "ringfence: Tag provenance of the AI edit at the cursor");
+  const traces = path.join(FOLDER, ".agent-trace", "traces.jsonl");
+  const record = await waitFor("a provenance record in .agent-trace/traces.jsonl", async () => {
+    const text = readIfExists(traces);
+    return text.includes(FILE) ? { text } : { ok: false, seen: text };
+  });
+  report("palette-tag", { traces: record.text.trim().split("\n").map((line) => JSON.parse(line)) });
+  await shot(page, "09-tagged.png");
+
+  await palette(page, "ringfence: Export exclusions to every AI tool's ignore file");
+  const exported = await toast(page, "exclusions exported");
+  const aiexclude = await waitFor("the exported .aiexclude", async () => {
+    const text = readIfExists(path.join(FOLDER, ".aiexclude"));
+    return text.includes(">>> ringfence") ? { text } : { ok: false, seen: text };
+  });
+  report("palette-export", { message: exported, aiexclude: aiexclude.text, cursorignore: readIfExists(path.join(FOLDER, ".cursorignore")) });
+  await shot(page, "10-exported.png");
 }
 
 main().then(
