@@ -271,4 +271,6 @@ async def start(client: LanguageClient, root: Path, options: dict | None = None)
         workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name="ws")],
         initialization_options=options))
     encoding = result.capabilities.position_encoding or "utf-16"
-    return Editor(client, root, str(encoding.value if hasattr(encoding, "value") else encoding))
+    editor = Editor(client, root, str(encoding.value if hasattr(encoding, "value") else encoding))
+    editor.capabilities = result.capabilities
+    return editor
