@@ -75,7 +75,18 @@ H.run(function()
     { { start = { line = 0, character = 10 }, ['end'] = { line = 1, character = 2 } } },
     'utf-32 code points'
   )
-  H.eq(ranges.position(buf, 2, 0, 'utf-16'), { line = 1, character = 7 }, 'a position past the end clamps to the end')
+  vim.bo[buf].eol = true
+  H.eq(
+    ranges.position(buf, 2, 0, 'utf-16'),
+    { line = 2, character = 0 },
+    'past the last line is after the final newline'
+  )
+  vim.bo[buf].eol = false
+  H.eq(
+    ranges.position(buf, 2, 0, 'utf-16'),
+    { line = 1, character = 7 },
+    'without a final newline it is the end of the last line'
+  )
 
   -- through a real buffer: on_bytes-fed capture equals the text written
   local track = require('ringfence.track')

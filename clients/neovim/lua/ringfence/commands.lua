@@ -186,6 +186,22 @@ function M.export(args, callback)
   end
 end
 
+--- `ringfence export --tool` names (SPEC §8), for completion.
+M.export_targets = {
+  'all',
+  'cursor',
+  'gemini-code-assist',
+  'jetbrains',
+  'windsurf',
+  'aider',
+  'gemini-cli',
+  'continue',
+  'cline',
+  'roo',
+  'claude-code',
+  'copilot',
+}
+
 ---@type table<string, fun(args: string[])>
 local subcommands = {
   explain = function()
@@ -218,7 +234,9 @@ end
 
 ---@return string[]
 function M.names()
-  return vim.tbl_keys(subcommands)
+  local names = vim.tbl_keys(subcommands)
+  table.sort(names)
+  return names
 end
 
 --- Command-line completion for `:Ringfence`.
@@ -231,7 +249,7 @@ function M.complete(arglead, cmdline)
   if #words <= 1 or (#words == 2 and arglead ~= '') then
     candidates = M.names()
   elseif words[2] == 'export' then
-    candidates = { '--tool', '--check', 'all', 'cursor', 'claude', 'copilot', 'gemini', 'aider', 'windsurf' }
+    candidates = vim.list_extend({ '--tool', '--check' }, M.export_targets)
   else
     candidates = {}
   end

@@ -67,7 +67,8 @@ local function rebind(old, new)
         replace_keycodes = map.expr == 1 and map.replace_keycodes == 1 or nil,
         silent = map.silent == 1,
         nowait = map.nowait == 1,
-        remap = map.noremap ~= 1,
+        -- <script> mappings remap only script-local mappings: keep them from remapping at all
+        remap = map.noremap ~= 1 and map.script ~= 1,
         desc = map.desc,
       })
     end
@@ -275,7 +276,7 @@ local function install_mappings(name, key, pattern, tool)
   if #all > 0 then
     set_state(name, key, true, ('accept mappings wrapped: %s'):format(table.concat(all, ' ')))
   else
-    set_state(name, key, false, 'no accept mapping found')
+    set_state(name, key, false, ('not loaded (no insert-mode mapping calls %s)'):format(pattern))
   end
 end
 

