@@ -136,9 +136,9 @@ H.run(function()
 
   -- the same through :Ringfence tag and :Ringfence revert with the cursor in the region
   vim.o.undolevels = vim.o.undolevels
-  local last = api.nvim_buf_line_count(buf)
+  local last = api.nvim_buf_line_count(buf) - 1
   require('ringfence').track_ai(function()
-    api.nvim_buf_set_lines(buf, last, last, false, { '', 'def extra():', '    return 42', '' })
+    api.nvim_buf_set_lines(buf, last, last, false, { '    # checked by an assistant', '    assert count > 0', '' })
   end, { tool = 'claude-code' })
   H.wait(
     10000,
@@ -150,7 +150,7 @@ H.run(function()
       return H.describe(buf)
     end
   )
-  api.nvim_win_set_cursor(0, { last + 3, 4 })
+  api.nvim_win_set_cursor(0, { last + 2, 4 })
   local tagged
   vim.cmd('Ringfence tag')
   local trace = vim.fs.joinpath(vim.env.RINGFENCE_TEST_ROOT, '.agent-trace', 'traces.jsonl')
@@ -170,7 +170,7 @@ H.run(function()
     end
   )
   H.eq(#H.diagnostics(buf, 'RF001'), 1, 'RF001 stays after tagging (deny zone)')
-  api.nvim_win_set_cursor(0, { last + 3, 4 })
+  api.nvim_win_set_cursor(0, { last + 2, 4 })
   vim.cmd('Ringfence revert')
   H.wait(
     10000,

@@ -56,6 +56,8 @@ H.run(function()
     'a contained range merges into its container'
   )
 
+  H.eq(ranges.cover({ { 4, 2, 5, 0 }, { 1, 3, 1, 9 }, { 7, 0, 9, 4 } }), { 1, 3, 9, 4 }, 'cover spans every range')
+
   -- encodings: byte columns become UTF-16 / UTF-32 code units
   local buf = vim.api.nvim_create_buf(false, true)
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, { 'x = "café"  # ok', '𝄞 clef' })

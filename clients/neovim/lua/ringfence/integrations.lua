@@ -228,6 +228,9 @@ end
 
 local mapping_desc = 'ringfence: reports the accepted suggestion'
 
+---@type table<string, true> mappings whose expression could not be evaluated outside their script
+local unwrappable = {}
+
 --- Wraps insert-mode `<expr>` mappings whose right-hand side calls `pattern` (a Vimscript accept
 --- function that returns keys).
 ---@param pattern string Lua pattern matched against the mapping's right-hand side
@@ -237,10 +240,21 @@ local function wrap_accept_mappings(pattern, tool)
   local lhs = {} ---@type string[]
   local maps = vim.list_extend(api.nvim_get_keymap('i'), api.nvim_buf_get_keymap(0, 'i'))
   for _, map in ipairs(maps) do
-    if map.expr == 1 and map.rhs and map.rhs:find(pattern) and map.desc ~= mapping_desc then
+    local id = map.lhs .. '\0' .. (map.rhs or '')
+    if map.expr == 1 and map.rhs and map.rhs:find(pattern) and map.desc ~= mapping_desc and not unwrappable[id] then
       local rhs = map.rhs
       local keys = M.tracked_keys(suggestion(tool), true)(function()
-        return vim.fn.eval(rhs)
+        local ok, result = pcall(vim.fn.eval, rhs)
+        if ok then
+          return result
+        end
+        -- the expression needs its script's context: give the mapping back untouched
+        unwrappable[id] = true
+        vim.schedule(function()
+          vim.fn.mapset('i', false, map)
+          vim.notify(('ringfence: cannot wrap the %s mapping: %s'):format(map.lhs, result), vim.log.levels.WARN)
+        end)
+        return ''
       end)
       vim.keymap.set('i', map.lhs, keys, {
         buffer = map.buffer ~= 0 and api.nvim_get_current_buf() or nil,

@@ -117,6 +117,22 @@ function M.merge(list)
   return out
 end
 
+--- The one range that covers every range of a non-empty `list`.
+---@param list ringfence.Range[]
+---@return ringfence.Range
+function M.cover(list)
+  local out = { list[1][1], list[1][2], list[1][3], list[1][4] }
+  for _, r in ipairs(list) do
+    if before(r[1], r[2], out[1], out[2]) then
+      out[1], out[2] = r[1], r[2]
+    end
+    if before(out[3], out[4], r[3], r[4]) then
+      out[3], out[4] = r[3], r[4]
+    end
+  end
+  return out
+end
+
 --- Lines and characters a set of ranges holds, to compare with the heuristic's thresholds.
 ---@param buf integer
 ---@param list ringfence.Range[]

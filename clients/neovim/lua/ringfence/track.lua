@@ -41,6 +41,7 @@ M.key_timeout_ms = 500
 ---@field pending boolean an ambient check is scheduled
 ---@field cur integer `changenr()` when last checked
 ---@field max integer highest change number seen
+---@field overflow? true too many ambient changes since the last check
 
 ---@type table<integer, ringfence.BufState>
 local bufs = {}
@@ -149,7 +150,8 @@ local function check(buf)
   end
   st.pending = false
   local list = st.ambient
-  st.ambient = {}
+  local overflow = st.overflow
+  st.ambient, st.overflow = {}, nil
   if not api.nvim_buf_is_valid(buf) then
     return
   end
@@ -157,6 +159,9 @@ local function check(buf)
   local cur = changenr(buf)
   local undo = cur < st.cur or (cur > st.cur and cur <= st.max)
   st.cur, st.max = cur, math.max(st.max, cur)
+  if overflow then
+    return
+  end
   if undo then
     if report.undo then
       send(buf, { origin = 'undo' }, list)
@@ -166,29 +171,41 @@ local function check(buf)
   end
 end
 
----@param buf integer
----@param sr integer
----@param sc integer
----@param oer integer
----@param oec integer
----@param ner integer
----@param nec integer
----@return true? detach
-local function on_bytes(_, buf, _, sr, sc, _, oer, oec, _, ner, nec, _)
-  local st = bufs[buf]
-  if not st then
-    return true
+--- Most ranges one capture keeps apart; past it they collapse into the range covering them all
+--- (a superset, never less). Keeps a long `:substitute` from making every change cost O(n).
+M.max_ranges = 500
+
+---@param list ringfence.Range[]
+---@param ch ringfence.Change
+---@return boolean overflowed
+local function record(list, ch)
+  ranges.move_all(list, ch)
+  list[#list + 1] = ranges.written(ch)
+  if #list <= M.max_ranges then
+    return false
   end
-  local ch = { sr = sr, sc = sc, oer = oer, oec = oec, ner = ner, nec = nec }
-  ranges.move_all(st.ambient, ch)
+  local cover = ranges.cover(list)
+  for i = #list, 1, -1 do
+    list[i] = nil
+  end
+  list[1] = cover
+  return true
+end
+
+---@param buf integer
+---@param ch ringfence.Change
+local function on_change(buf, ch)
+  local st = bufs[buf]
   if session then
-    local list = session.bufs[buf] or {}
-    session.bufs[buf] = list
-    ranges.move_all(list, ch)
-    list[#list + 1] = ranges.written(ch)
+    ranges.move_all(st.ambient, ch)
+    session.bufs[buf] = session.bufs[buf] or {}
+    record(session.bufs[buf], ch)
     return
   end
-  st.ambient[#st.ambient + 1] = ranges.written(ch)
+  if not st.overflow and record(st.ambient, ch) then
+    -- too many ambient changes to classify (a large :substitute): classify nothing this time
+    st.overflow, st.ambient = true, {}
+  end
   if not st.pending then
     st.pending = true
     vim.schedule(function()
@@ -204,18 +221,26 @@ function M.attach(buf)
     return
   end
   local cur = changenr(buf)
-  bufs[buf] = { ambient = {}, pending = false, cur = cur, max = math.max(cur, vim.fn.undotree(buf).seq_last) }
+  local st = { ambient = {}, pending = false, cur = cur, max = math.max(cur, vim.fn.undotree(buf).seq_last) }
+  bufs[buf] = st
   api.nvim_buf_attach(buf, false, {
-    on_bytes = on_bytes,
+    -- a listener left from an earlier attach of the same buffer detaches itself
+    on_bytes = function(_, _, _, sr, sc, _, oer, oec, _, ner, nec, _)
+      if bufs[buf] ~= st then
+        return true
+      end
+      on_change(buf, { sr = sr, sc = sc, oer = oer, oec = oec, ner = ner, nec = nec })
+    end,
     on_reload = function()
-      if bufs[buf] then
-        bufs[buf].ambient = {}
-        bufs[buf].max = 0
+      if bufs[buf] == st then
+        st.ambient, st.max = {}, 0
         snapshot(buf)
       end
     end,
     on_detach = function()
-      bufs[buf] = nil
+      if bufs[buf] == st then
+        bufs[buf] = nil
+      end
     end,
   })
 end
