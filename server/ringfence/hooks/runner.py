@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 
 from ringfence.hooks.agents import canonical_tool, protocol_for
 from ringfence.hooks.events import IGNORED, POST_EDIT, PRE_KINDS, HookEvent, MalformedEvent
@@ -44,7 +45,7 @@ def run_hook(agent: str, raw: bytes, protocol: str | None = None) -> Answer:
         reason = f"ringfence: internal error in the {agent} hook: {type(exc).__name__}: {exc}"
         if event.kind in PRE_KINDS:
             return Answer(*adapter.fail(event, reason + "; denied (fail closed)"))
-        return Answer("", reason + "\n", 1)
+        return Answer("", reason + "\n" + _append(_fallback_journal(event, tool, exc)), 1)
 
 
 def _payload(raw: bytes) -> dict:
@@ -58,11 +59,18 @@ def _payload(raw: bytes) -> dict:
 
 
 def _pre(adapter, event: HookEvent, tool: str) -> Answer:
+    from ringfence.hooks import fastpath
+
+    if fastpath.allowed(event, tool):
+        return Answer(*adapter.allow(event))
     from ringfence.hooks.decide import Workspace, decide
 
-    verdict = decide(event, Workspace(event.cwd, tool))
+    snapshot = fastpath.Snapshot(event)
+    ws = Workspace(event.cwd, tool)
+    verdict = decide(event, ws)
     problems = _append(verdict.journal)
     if verdict.allowed:
+        fastpath.remember(snapshot, ws)
         stdout, stderr, code = adapter.allow(event)
         return Answer(stdout, stderr + problems, code)
     stdout, stderr, code = adapter.deny(event, "\n".join(verdict.denials))
@@ -85,6 +93,25 @@ def _post(event: HookEvent, tool: str) -> Answer:
             except OSError as exc:
                 problems += f"ringfence: cannot write the provenance record in {root}: {exc}\n"
     return Answer("", problems, 1 if problems else 0)
+
+
+def _fallback_journal(event: HookEvent, tool: str, exc: Exception) -> list[tuple[str, dict]]:
+    """When a post-event fails: still one journal line per written file, without its lines."""
+    from ringfence.policy.paths import clean, find_root, relative_to
+
+    cwd = clean(event.cwd, os.getcwd()) if event.cwd else os.getcwd()
+    journal = []
+    for change in event.changes or []:
+        absolute = clean(change.path, cwd)
+        root = clean(str(find_root(absolute)), "/")
+        relpath = relative_to(absolute, root)
+        if relpath is not None:
+            journal.append((root, {
+                "event": "edit", "agent": tool, "session": event.session, "model": event.model, "path": relpath,
+                "ranges": [], "hashes": [], "decision": "logged", "source": "agent", "state": "untagged",
+                "note": f"ringfence hook error ({type(exc).__name__}); lines not recorded",
+            }))
+    return journal
 
 
 def _append(journal: list[tuple[str, dict]]) -> str:

@@ -1,0 +1,174 @@
+"""``ringfence install-hooks``: merge into each agent's project config, idempotently, keeping
+every existing key and hook; and the installed command really runs the hook."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import run_cli
+
+FILES = {
+    "claude-code": ".claude/settings.json",
+    "codex": ".codex/hooks.json",
+    "gemini": ".gemini/settings.json",
+    "copilot": ".github/hooks/ringfence.json",
+    "cursor": ".cursor/hooks.json",
+}
+
+
+def read(root, rel):
+    return json.loads((root / rel).read_text())
+
+
+def snapshot(root) -> dict[str, bytes]:
+    return {rel: (root / rel).read_bytes() for rel in FILES.values() if (root / rel).exists()}
+
+
+def commands(config: dict, event: str) -> list[str]:
+    out = []
+    for entry in config["hooks"][event]:
+        for handler in entry.get("hooks", [entry]):
+            out.append(handler.get("command") or handler.get("bash"))
+    return out
+
+
+def test_install_on_an_empty_repository_writes_every_agent(make_repo):
+    repo = make_repo({"README.md": "x\n"})
+    done = run_cli("install-hooks", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert [line.split(":")[0] for line in done.stdout.splitlines() if not line.startswith("  ")] == [
+        f"created {rel}" for rel in FILES.values()]
+    python = sys.executable
+    claude = read(repo, FILES["claude-code"])
+    pre, post = claude["hooks"]["PreToolUse"], claude["hooks"]["PostToolUse"]
+    assert pre == [{"matcher": "Edit|Write|NotebookEdit|MultiEdit|Read|Grep|Glob|Bash", "hooks": [
+        {"type": "command", "command": f"{python} -m ringfence hook claude-code || exit 2", "timeout": 10}]}]
+    assert post[0]["matcher"] == "Edit|Write|NotebookEdit|MultiEdit|Bash"
+    codex = read(repo, FILES["codex"])
+    assert codex["hooks"]["PreToolUse"][0]["matcher"] == "apply_patch|Edit|Write|Bash"
+    assert commands(codex, "PostToolUse") == [f"{python} -m ringfence hook codex || exit 2"]
+    gemini = read(repo, FILES["gemini"])
+    handler = gemini["hooks"]["BeforeTool"][0]["hooks"][0]
+    assert handler["timeout"] == 10000 and handler["command"] == f"{python} -m ringfence hook gemini || exit 2"
+    assert "read_many_files" in gemini["hooks"]["BeforeTool"][0]["matcher"]
+    copilot = read(repo, FILES["copilot"])
+    assert copilot["version"] == 1
+    assert copilot["hooks"]["preToolUse"] == [{"type": "command", "bash": f"{python} -m ringfence hook copilot",
+                                               "timeoutSec": 10}]
+    cursor = read(repo, FILES["cursor"])
+    assert cursor["version"] == 1 and set(cursor["hooks"]) == {
+        "beforeReadFile", "beforeShellExecution", "afterFileEdit", "afterTabFileEdit", "afterShellExecution"}
+
+
+def test_second_run_changes_nothing(make_repo):
+    repo = make_repo({"README.md": "x\n"})
+    run_cli("install-hooks", cwd=repo)
+    before = snapshot(repo)
+    done = run_cli("install-hooks", cwd=repo)
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == [f"unchanged {rel}" for rel in FILES.values()]
+    assert snapshot(repo) == before
+
+
+EXISTING_CLAUDE = {
+    "permissions": {"deny": ["Read(/secrets/**)"]},
+    "env": {"FOO": "1"},
+    "hooks": {
+        "PreToolUse": [
+            {"matcher": "Bash", "hooks": [{"type": "command", "command": "./scripts/guard.sh"}]},
+            {"matcher": "Edit", "hooks": [{"type": "command", "command": "/old/venv/bin/python -m ringfence hook claude-code"},
+                                          {"type": "command", "command": "prettier --check"}]},
+        ],
+        "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}],
+    },
+}
+
+
+def test_existing_keys_and_hooks_are_kept_and_stale_entries_replaced(make_repo):
+    repo = make_repo({
+        FILES["claude-code"]: json.dumps(EXISTING_CLAUDE),
+        FILES["gemini"]: json.dumps({"theme": "GitHub", "mcpServers": {"db": {"command": "db-mcp"}},
+                                     "hooks": {"AfterAgent": [{"hooks": [{"type": "command", "command": "log"}]}]}}),
+        FILES["cursor"]: json.dumps({"version": 1, "hooks": {"afterFileEdit": [{"command": "./fmt.sh"}]}}),
+        ".github/hooks/audit.json": json.dumps({"version": 1, "hooks": {"preToolUse": [{"type": "command",
+                                                                                         "bash": "audit"}]}}),
+    })
+    audit_before = (repo / ".github/hooks/audit.json").read_bytes()
+    done = run_cli("install-hooks", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert f"updated {FILES['claude-code']}: updated PreToolUse hook, added PostToolUse hook" in done.stdout
+    claude = read(repo, FILES["claude-code"])
+    assert claude["permissions"] == EXISTING_CLAUDE["permissions"] and claude["env"] == {"FOO": "1"}
+    assert claude["hooks"]["Stop"] == EXISTING_CLAUDE["hooks"]["Stop"]
+    pre = claude["hooks"]["PreToolUse"]
+    assert pre[0] == EXISTING_CLAUDE["hooks"]["PreToolUse"][0]
+    assert pre[1]["hooks"][0]["command"].endswith("-m ringfence hook claude-code || exit 2")
+    assert pre[2] == {"matcher": "Edit", "hooks": [{"type": "command", "command": "prettier --check"}]}
+    assert sum("ringfence hook" in c for c in commands(claude, "PreToolUse")) == 1
+    gemini = read(repo, FILES["gemini"])
+    assert gemini["theme"] == "GitHub" and gemini["mcpServers"] == {"db": {"command": "db-mcp"}}
+    assert gemini["hooks"]["AfterAgent"] == [{"hooks": [{"type": "command", "command": "log"}]}]
+    cursor = read(repo, FILES["cursor"])
+    assert cursor["hooks"]["afterFileEdit"][0] == {"command": "./fmt.sh"}
+    assert len(cursor["hooks"]["afterFileEdit"]) == 2
+    assert (repo / ".github/hooks/audit.json").read_bytes() == audit_before
+    again = run_cli("install-hooks", cwd=repo)
+    assert all(line.startswith("unchanged") for line in again.stdout.splitlines())
+
+
+@pytest.mark.parametrize("bad,message", [
+    ("{\n  \"hooks\": [,]\n}", ".claude/settings.json:2:13: Expecting value"),
+    ("[1, 2]", ".claude/settings.json:1:1: the file does not hold a JSON object"),
+    ('{"hooks": []}', ".claude/settings.json: 'hooks' is not a JSON object"),
+])
+def test_a_bad_config_file_changes_nothing(make_repo, bad, message):
+    repo = make_repo({FILES["claude-code"]: bad})
+    done = run_cli("install-hooks", cwd=repo)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"ringfence: {message}") and "Traceback" not in done.stderr
+    assert (repo / FILES["claude-code"]).read_text() == bad
+    assert snapshot(repo) == {FILES["claude-code"]: bad.encode()}  # no other file was written either
+
+
+def test_one_agent_only_and_unknown_agents(make_repo):
+    repo = make_repo({"README.md": "x\n"})
+    done = run_cli("install-hooks", "--agent", "Codex", cwd=repo)
+    assert done.returncode == 0 and list(snapshot(repo)) == [FILES["codex"]]
+    done = run_cli("install-hooks", "--agent", "vim", cwd=repo)
+    assert done.returncode == 2 and "unknown agent 'vim'" in done.stderr
+
+
+def test_unsupported_hooks_file_version(make_repo):
+    repo = make_repo({FILES["cursor"]: '{"version": 2, "hooks": {}}'})
+    done = run_cli("install-hooks", "--agent", "cursor", cwd=repo)
+    assert done.returncode == 2 and "unsupported hooks file version 2" in done.stderr
+
+
+def _run_installed(command: str, stdin: str, cwd, path_env: str):
+    return subprocess.run(["sh", "-c", command], input=stdin, capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "PATH": path_env}, timeout=60)
+
+
+def test_installed_command_runs_without_ringfence_on_path(demo_repo):
+    assert run_cli("install-hooks", "--agent", "claude-code,copilot", cwd=demo_repo).returncode == 0
+    command = read(demo_repo, FILES["claude-code"])["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    stdin = json.dumps({"session_id": "s", "cwd": str(demo_repo), "hook_event_name": "PreToolUse",
+                        "tool_name": "Write", "tool_input": {"file_path": "evals/x.py", "content": "x"}})
+    done = _run_installed(command, stdin, demo_repo, "/usr/bin:/bin")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
+    copilot = read(demo_repo, FILES["copilot"])["hooks"]["preToolUse"][0]["bash"]
+    stdin = json.dumps({"cwd": str(demo_repo), "toolName": "create", "toolArgs": {"path": "evals/x.py"}})
+    assert json.loads(_run_installed(copilot, stdin, demo_repo, "/usr/bin:/bin").stdout)["permissionDecision"] == "deny"
+
+
+def test_installed_command_fails_closed_when_the_interpreter_is_gone(demo_repo, tmp_path):
+    missing = str(tmp_path / "gone" / "python3")
+    assert run_cli("install-hooks", "--agent", "claude-code", "--python", missing, cwd=demo_repo).returncode == 0
+    command = read(demo_repo, FILES["claude-code"])["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    done = _run_installed(command, "{}", demo_repo, "/usr/bin:/bin")
+    assert done.returncode == 2  # Claude Code, Codex and Gemini block on exit 2
