@@ -8,11 +8,14 @@ Each test copies the demo repository, runs one Lua test script of ``clients/neov
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -114,12 +117,41 @@ def test_utf16_position_encoding(demo_repo, tmp_path):
     assert "RF001 on exactly the two edited lines" in ok
 
 
+def test_settings_reach_the_server(demo_repo, tmp_path):
+    ok = passed(run_nvim("test_settings.lua", demo_repo, tmp_path))
+    assert "heuristic disabled: nothing flagged" in ok
+    assert "heuristic re-enabled with minLines = 2 at runtime: a two-line insertion is flagged" in ok
+
+
 def test_checkhealth_commands_and_export(demo_repo, tmp_path):
     ok = passed(run_nvim("test_commands.lua", demo_repo, tmp_path))
     assert "checkhealth ringfence reports no error" in ok
     assert ":Ringfence completes its subcommands" in ok
     assert ":Ringfence export writes .cursorignore" in ok
+    assert ":Ringfence zone puts the cursor on the zone" in ok
     assert (demo_repo / ".cursorignore").read_text().count("# >>> ringfence") == 1
+
+
+def stylua_binary() -> str:
+    """stylua from scripts/setup.d/neovim.sh (or PATH)."""
+    base = os.environ.get("RINGFENCE_TOOLS_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ringfence-dev")
+    candidates = [os.path.join(base, "stylua", "node_modules", ".bin", "stylua"), shutil.which("stylua")]
+    found = next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+    assert found, "stylua not found: run scripts/setup.d/neovim.sh (scripts/test.sh does)"
+    return found
+
+
+def test_lua_style(tmp_path):
+    """The Lua follows .stylua.toml (nvim-lspconfig's style); a misformatted copy is caught."""
+    stylua = stylua_binary()
+    done = subprocess.run([stylua, "--check", "."], cwd=CLIENT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    bad = tmp_path / "bad"
+    shutil.copytree(CLIENT, bad, ignore=shutil.ignore_patterns("tests"))
+    path = bad / "lua" / "ringfence" / "client.lua"
+    path.write_text(path.read_text().replace("M.name = 'ringfence'", 'M.name = "ringfence"'))
+    assert subprocess.run([stylua, "--check", "."], cwd=bad, capture_output=True, timeout=60).returncode != 0
 
 
 def test_vimdoc_has_tags(tmp_path):
@@ -133,3 +165,48 @@ def test_vimdoc_has_tags(tmp_path):
     for tag in ("ringfence", ":Ringfence", "ringfence.setup()", "ringfence.track_ai()", "ringfence.status()",
                 "ringfence-wrappers", "ringfence-health", "ringfence.wrap()"):
         assert tag in tags, sorted(tags)
+
+
+@pytest.fixture
+def assistant():
+    """A fake OpenAI-compatible in-house assistant on 127.0.0.1 that records what it is sent."""
+    received: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append({"path": self.path, "body": body})
+            code = "        for token in self.tokenizer.encode(prompt):  # metacode_wrote_this\n" \
+                   "            yield self.tokenizer.decode([token])\n"
+            reply = {"choices": [{"message": {"role": "assistant", "content": f"```python\n{code}```"}}]}
+            data = json.dumps(reply).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1", received
+    server.shutdown()
+    server.server_close()
+
+
+def test_handoff_to_the_inhouse_assistant(demo_repo, tmp_path, assistant):
+    endpoint, received = assistant
+    config = tmp_path / "home" / "config" / "ringfence"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(
+        f'[assistant]\nname = "metacode"\nkind = "openai"\nendpoint = "{endpoint}"\nmodel = "qwen2.5-coder"\n')
+    ok = passed(run_nvim("test_handoff.lua", demo_repo, tmp_path))
+    assert "the assistant's answer replaced the AI region" in ok
+    assert "nothing is flagged after the handoff" in ok
+    assert len(received) == 1 and received[0]["path"] == "/v1/chat/completions"
+    sent = json.dumps(received[0]["body"])
+    assert "Yield the decoded tokens one by one" in sent  # the human-written context and instruction
+    assert "copilot_wrote_this" not in sent  # never the external tool's output

@@ -93,6 +93,30 @@ H.run(function()
     text
   )
 
+  -- Open zone definition from an RF001 in this internal zone
+  require('ringfence').track_ai(function()
+    api.nvim_buf_set_lines(buf, 14, 14, false, { '', '    def reset(self):', '        self.tokenizer = Tokenizer()' })
+  end, { tool = 'codex' })
+  H.wait(
+    10000,
+    function()
+      return #H.diagnostics(buf, 'RF001') == 1
+    end,
+    'RF001 for an external edit in an internal zone',
+    function()
+      return H.describe(buf)
+    end
+  )
+  api.nvim_win_set_cursor(0, { 16, 6 })
+  vim.cmd('Ringfence zone')
+  H.wait(10000, function()
+    return vim.endswith(api.nvim_buf_get_name(0), '.ringfence.toml')
+  end, ':Ringfence zone opens the policy file')
+  local row = api.nvim_win_get_cursor(0)[1]
+  local zone_lines = api.nvim_buf_get_lines(0, row - 1, row + 1, false)
+  H.eq(zone_lines, { '[[zone]]', 'name = "model-serving"' }, ':Ringfence zone puts the cursor on the zone')
+  vim.cmd.buffer(buf)
+
   -- health, from the file buffer
   vim.cmd('checkhealth ringfence')
   local report = api.nvim_buf_get_lines(0, 0, -1, false)
