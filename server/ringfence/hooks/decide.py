@@ -356,7 +356,7 @@ def where_text(located: Located, decision, level: Level, region: RegionMarker | 
     if decision.source == "marker":
         return f"{rel} is marked {level.name} ({decision.rule})"
     if decision.source == "import":
-        return f"{rel} is {level.name}: listed in {decision.rule}"
+        return f"{rel} is {level.name} ({decision.rule}, an AI ignore file the policy imports)"
     return f"{rel} is {level.name} (the policy's default level)"
 
 
