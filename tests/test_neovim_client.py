@@ -117,6 +117,12 @@ def test_utf16_position_encoding(demo_repo, tmp_path):
     assert "RF001 on exactly the two edited lines" in ok
 
 
+def test_tracking_without_setup(demo_repo, tmp_path):
+    ok = passed(run_nvim("test_no_setup.lua", demo_repo, tmp_path))
+    assert "vim.paste is reported without setup()" in ok
+    assert "a plugin loaded after attach is wrapped on InsertEnter" in ok
+
+
 def test_settings_reach_the_server(demo_repo, tmp_path):
     ok = passed(run_nvim("test_settings.lua", demo_repo, tmp_path))
     assert "heuristic disabled: nothing flagged" in ok

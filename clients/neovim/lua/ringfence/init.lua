@@ -56,7 +56,7 @@ function M.attach(client, buf)
     return
   end
   require('ringfence.track').attach(buf)
-  require('ringfence.integrations').install()
+  require('ringfence.integrations').watch()
   require('ringfence.status').refresh(buf)
 end
 

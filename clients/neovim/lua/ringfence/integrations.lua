@@ -54,23 +54,21 @@ end
 ---@param old function
 ---@param new function
 local function rebind(old, new)
-  local maps = {} ---@type table[]
   for _, mode in ipairs({ 'i', 'n', 'x', 's' }) do
-    vim.list_extend(maps, api.nvim_get_keymap(mode))
-    vim.list_extend(maps, api.nvim_buf_get_keymap(0, mode))
-  end
-  for _, map in ipairs(maps) do
-    if map.callback == old then
-      vim.keymap.set(map.mode, map.lhs, new, {
-        buffer = map.buffer ~= 0 and api.nvim_get_current_buf() or nil,
-        expr = map.expr == 1,
-        replace_keycodes = map.expr == 1 and map.replace_keycodes == 1 or nil,
-        silent = map.silent == 1,
-        nowait = map.nowait == 1,
-        -- <script> mappings remap only script-local mappings: keep them from remapping at all
-        remap = map.noremap ~= 1 and map.script ~= 1,
-        desc = map.desc,
-      })
+    local maps = vim.list_extend(api.nvim_get_keymap(mode), api.nvim_buf_get_keymap(0, mode))
+    for _, map in ipairs(maps) do
+      if map.callback == old then
+        vim.keymap.set(mode, map.lhs, new, {
+          buffer = map.buffer ~= 0 and api.nvim_get_current_buf() or nil,
+          expr = map.expr == 1,
+          replace_keycodes = map.expr == 1 and map.replace_keycodes == 1 or nil,
+          silent = map.silent == 1,
+          nowait = map.nowait == 1,
+          -- <script> mappings remap only script-local mappings: keep them from remapping at all
+          remap = map.noremap ~= 1 and map.script ~= 1,
+          desc = map.desc,
+        })
+      end
     end
   end
 end
@@ -372,8 +370,14 @@ function M.states()
   return list
 end
 
---- Installs now and again whenever a plugin may have been loaded since.
+local watching = false
+
+--- Installs now, and again whenever a plugin may have been loaded since (idempotent).
 function M.watch()
+  if watching then
+    return M.install()
+  end
+  watching = true
   local group = api.nvim_create_augroup('ringfence.integrations', { clear = true })
   api.nvim_create_autocmd('InsertEnter', {
     group = group,
