@@ -106,8 +106,10 @@ def test_paste_put_and_undo_are_not_flagged(demo_repo, tmp_path):
 
 def test_ai_plugin_wrappers_report_accepted_suggestions(demo_repo, tmp_path):
     ok = passed(run_nvim("test_integrations.lua", demo_repo, tmp_path))
-    for plugin in ("copilot.lua", "copilot.vim", "windsurf.nvim", "supermaven-nvim"):
+    for plugin in ("copilot.lua", "copilot.vim", "windsurf.nvim", "supermaven-nvim", "native inline completion"):
         assert f"{plugin} accept is flagged RF001" in ok
+    assert "native inline completion on_accept is flagged RF001" in ok
+    assert "a fallback <Tab> is not reported as AI" in ok
 
 
 def test_utf16_position_encoding(demo_repo, tmp_path):

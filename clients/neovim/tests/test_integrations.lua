@@ -76,6 +76,56 @@ end
 package.loaded['supermaven-nvim.completion_preview'] = supermaven
 vim.keymap.set('i', '<C-s>', supermaven.on_accept_suggestion, { noremap = true, silent = true })
 
+--- Neovim 0.12's vim.lsp.inline_completion.get() (runtime/lua/vim/lsp/inline_completion.lua):
+--- accepts the shown item in a vim.schedule() callback, through opts.on_accept when given, and
+--- returns whether there was one. Neovim 0.11.4 has no such module, so it stands in here.
+local shown ---@type { client_id: integer, row: integer, lines: string[] }?
+vim.lsp.inline_completion = {
+  get = function(opts)
+    opts = opts or {}
+    local item = shown
+    if not item then
+      return false
+    end
+    shown = nil
+    vim.schedule(function()
+      if opts.on_accept then
+        opts.on_accept(item)
+      else
+        api.nvim_buf_set_text(0, item.row, 0, item.row, 0, item.lines)
+      end
+    end)
+    return true
+  end,
+}
+
+--- An in-process language server named "copilot" that offers inline completions.
+local function fake_copilot(dispatchers)
+  local closing = false
+  return {
+    request = function(method, _, callback)
+      if method == 'initialize' then
+        callback(nil, { capabilities = { inlineCompletionProvider = true }, serverInfo = { name = 'copilot' } })
+      elseif method == 'shutdown' then
+        callback(nil, vim.NIL)
+      end
+      return true, 1
+    end,
+    notify = function(method)
+      if method == 'exit' then
+        dispatchers.on_exit(0, 15)
+      end
+      return true
+    end,
+    is_closing = function()
+      return closing
+    end,
+    terminate = function()
+      closing = true
+    end,
+  }
+end
+
 require('ringfence').setup()
 
 ---@param keys string
@@ -117,11 +167,34 @@ H.run(function()
   for _, name in ipairs({ 'copilot.lua', 'copilot.vim', 'windsurf.nvim', 'supermaven-nvim' }) do
     H.ok(states[name] and states[name].active, name .. ' wrapper installed', states[name])
   end
+
   H.ok(
-    states['vim.lsp.inline_completion'] and not states['vim.lsp.inline_completion'].active,
-    'native inline completion reported as needing 0.12',
+    states['vim.lsp.inline_completion'] and states['vim.lsp.inline_completion'].active,
+    'native inline completion wrapper installed',
     states['vim.lsp.inline_completion']
   )
+  local copilot_id = vim.lsp.start(
+    { name = 'copilot', cmd = fake_copilot, root_dir = vim.fn.getcwd() },
+    { bufnr = buf }
+  )
+  H.wait(5000, function()
+    local c = copilot_id and vim.lsp.get_client_by_id(copilot_id)
+    return c and c.initialized
+  end, 'the inline-completion server attached')
+
+  H.eq(vim.lsp.inline_completion.get(), false, 'inline completion get() with nothing shown returns false')
+  shown = { client_id = copilot_id, row = 6, lines = { 'def native_one():', '    return "native"', '' } }
+  H.eq(vim.lsp.inline_completion.get(), true, 'inline completion get() accepts the shown item')
+  flagged(buf, 'copilot', 'native_one', 'native inline completion accept is flagged RF001')
+
+  shown = { client_id = copilot_id, row = 9, lines = { 'def on_accept_one():', '    return "cb"', '' } }
+  vim.lsp.inline_completion.get({
+    on_accept = function(item)
+      api.nvim_buf_set_text(0, item.row, 0, item.row, 0, item.lines)
+    end,
+  })
+  flagged(buf, 'copilot', 'on_accept_one', 'native inline completion on_accept is flagged RF001')
+  vim.lsp.stop_client(copilot_id, true)
 
   api.nvim_win_set_cursor(0, { 3, 0 })
   type_keys('o<M-l><Esc>')
@@ -129,11 +202,12 @@ H.run(function()
 
   vim.g.copilot_test_visible = 0
   local before = api.nvim_buf_get_lines(buf, 0, -1, false)
+  local flagged_before = #H.diagnostics(buf, 'RF001')
   api.nvim_win_set_cursor(0, { 1, 0 })
   type_keys('O<Tab><Esc>')
   vim.wait(800)
   H.eq(#api.nvim_buf_get_lines(buf, 0, -1, false), #before + 1, 'copilot.vim fallback <Tab> inserts a tab line')
-  H.eq(#H.diagnostics(buf, 'RF001'), 1, 'a fallback <Tab> is not reported as AI', H.describe(buf))
+  H.eq(#H.diagnostics(buf, 'RF001'), flagged_before, 'a fallback <Tab> is not reported as AI', H.describe(buf))
 
   vim.g.copilot_test_visible = 1
   api.nvim_win_set_cursor(0, { 8, 0 })
