@@ -40,26 +40,48 @@ TARGET_RATIO = 4.0
 def make_repo(base: Path) -> Path:
     root = base / "demo"
     shutil.copytree(REPO / "examples" / "demo", root)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
-           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@example.com",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@example.com",
+    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "demo"]):
         subprocess.run(["git", *args], cwd=root, env=env, check=True)
     return root
 
 
 def payload(root: Path, rel: str, old: str, new: str) -> bytes:
-    return json.dumps({
-        "session_id": "bench", "transcript_path": "/tmp/bench.jsonl", "cwd": str(root),
-        "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Edit",
-        "tool_input": {"file_path": str(root / rel), "old_string": old, "new_string": new, "replace_all": False},
-        "tool_use_id": "toolu_bench",
-    }).encode()
+    return json.dumps(
+        {
+            "session_id": "bench",
+            "transcript_path": "/tmp/bench.jsonl",
+            "cwd": str(root),
+            "permission_mode": "default",
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Edit",
+            "tool_input": {
+                "file_path": str(root / rel),
+                "old_string": old,
+                "new_string": new,
+                "replace_all": False,
+            },
+            "tool_use_id": "toolu_bench",
+        }
+    ).encode()
 
 
-def timed(command: list[str], stdin: bytes, cwd: Path, env: dict) -> tuple[float, subprocess.CompletedProcess]:
+def timed(
+    command: list[str], stdin: bytes, cwd: Path, env: dict
+) -> tuple[float, subprocess.CompletedProcess]:
     start = time.perf_counter()
     done = subprocess.run(command, input=stdin, cwd=cwd, env=env, capture_output=True)
     return time.perf_counter() - start, done
+
+
+def say(text: str) -> None:
+    sys.stdout.write(text + "\n")
 
 
 def summary(samples: list[float]) -> str:
@@ -71,8 +93,11 @@ def summary(samples: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--no-bytecode-cache", action="store_true",
-                        help="run with the calling environment's bytecode settings")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="run with the calling environment's bytecode settings",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ringfence-bench-hooks-") as tmp:
         base = Path(tmp)
@@ -88,8 +113,13 @@ def main() -> int:
         cases = {  # name: (stdin, environment, counts for the target)
             "allowed edit, fast path": (allowed, env, True),
             "allowed edit, cache off (full engine)": (allowed, cold, False),
-            "denied edit (full engine)": (payload(root, "serving/tokenizer.py", "class Tokenizer:",
-                                                  "class Tokenizer(object):"), env, False),
+            "denied edit (full engine)": (
+                payload(
+                    root, "serving/tokenizer.py", "class Tokenizer:", "class Tokenizer(object):"
+                ),
+                env,
+                False,
+            ),
         }
         for stdin, case_env, _ in cases.values():  # warm-up: bytecode, the hook's cache
             for _ in range(2):
@@ -106,20 +136,27 @@ def main() -> int:
                 elapsed, done = timed(hook, stdin, root, case_env)
                 samples[name].append(elapsed)
                 answers[name] = done.stdout
-        print(f"ringfence hook start-up, {args.runs} interleaved runs each "
-              f"(bytecode cache {'off' if args.no_bytecode_cache else 'on'}; {os.cpu_count()} CPUs)")
-        print(f"  peer: {shlex.join(peer)}")
-        print(f"  hook: {shlex.join(hook)} < PreToolUse Edit payload, cwd = a git copy of examples/demo")
+        say(
+            f"ringfence hook start-up, {args.runs} interleaved runs each "
+            f"(bytecode cache {'off' if args.no_bytecode_cache else 'on'}; {os.cpu_count()} CPUs)"
+        )
+        say(f"  peer: {shlex.join(peer)}")
+        say(
+            f"  hook: {shlex.join(hook)} < PreToolUse Edit payload, "
+            "cwd = a git copy of examples/demo"
+        )
         peer_median = statistics.median(samples["peer"])
-        print(f"  {'python3 -c pass':38s} {summary(samples['peer'])}")
+        say(f"  {'python3 -c pass':38s} {summary(samples['peer'])}")
         target = 0.0
         for name, (_, _, counts) in cases.items():
             ratio = statistics.median(samples[name]) / peer_median
             target = max(target, ratio) if counts else target
             verdict = "deny" if answers[name] else "allow (silent)"
-            print(f"  {name:38s} {summary(samples[name])}   ratio {ratio:4.2f}x   answer: {verdict}")
-        print(f"target: the allowed edit's median within {TARGET_RATIO:.0f}x of the peer -> "
-              f"{'met' if target <= TARGET_RATIO else 'NOT met'} ({target:.2f}x)")
+            say(f"  {name:38s} {summary(samples[name])}   ratio {ratio:4.2f}x   answer: {verdict}")
+        say(
+            f"target: the allowed edit's median within {TARGET_RATIO:.0f}x of the peer -> "
+            f"{'met' if target <= TARGET_RATIO else 'NOT met'} ({target:.2f}x)"
+        )
     return 0
 
 

@@ -10,6 +10,7 @@ import os
 import subprocess
 
 import pytest
+
 from conftest import RINGFENCE, run_cli
 
 EDIT = {"old_string": "x = 1", "new_string": "x = 2"}
@@ -17,25 +18,47 @@ EDIT = {"old_string": "x = 1", "new_string": "x = 2"}
 
 def event(root, path: str, tool: str = "Edit", tool_input: dict | None = None) -> str:
     data = {"file_path": path, **EDIT} if tool_input is None else tool_input
-    return json.dumps({"session_id": "s", "cwd": str(root), "hook_event_name": "PreToolUse", "tool_name": tool,
-                       "tool_input": data})
+    return json.dumps(
+        {
+            "session_id": "s",
+            "cwd": str(root),
+            "hook_event_name": "PreToolUse",
+            "tool_name": tool,
+            "tool_input": data,
+        }
+    )
 
 
 def hook(root, stdin: str, agent: str = "claude-code", env: dict | None = None):
     """Run the hook; return (answer, whether the policy engine was loaded)."""
-    done = subprocess.run([RINGFENCE[0], "-X", "importtime", *RINGFENCE[1:], "hook", agent], input=stdin, cwd=root,
-                          capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
+    done = subprocess.run(
+        [RINGFENCE[0], "-X", "importtime", *RINGFENCE[1:], "hook", agent],
+        input=stdin,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
     assert done.returncode == 0, done.stderr
     engine = "ringfence.policy.engine" in done.stderr
-    return (json.loads(done.stdout)["hookSpecificOutput"]["permissionDecisionReason"] if done.stdout else None), engine
+    return (
+        json.loads(done.stdout)["hookSpecificOutput"]["permissionDecisionReason"]
+        if done.stdout
+        else None
+    ), engine
 
 
 @pytest.fixture
 def repo(make_repo):
-    return make_repo({
-        ".ringfence.toml": 'version = 1\n[[zone]]\nname = "core"\npath = "core/**"\nlevel = "internal"\n',
-        "app/x.py": "x = 1\n", "core/y.py": "y = 1\n",
-    })
+    return make_repo(
+        {
+            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "core"\npath = "core/**"\n'
+            'level = "internal"\n',
+            "app/x.py": "x = 1\n",
+            "core/y.py": "y = 1\n",
+        }
+    )
 
 
 def cached(repo, stdin: str, agent: str = "claude-code") -> None:
@@ -51,14 +74,22 @@ def test_allowed_edit_is_answered_from_the_cache(repo):
     assert hook(repo, event(repo, "app/x.py"), env={"RINGFENCE_HOOK_CACHE": "off"}) == (None, True)
 
 
-@pytest.mark.parametrize("change", [
-    lambda r: (r / ".ringfence.toml").write_text((r / ".ringfence.toml").read_text().replace("core/**", "*/**")),
-    lambda r: (r / "app" / ".ringfence.toml").write_text(
-        'version = 1\n[[zone]]\nname = "app"\npath = "x.py"\nlevel = "internal"\n'),
-    lambda r: (r / "app" / ".aiexclude").write_text("x.py\n"),
-    lambda r: (r / "app" / "x.py").write_text("# ringfence: internal\nx = 1\n"),
-    lambda r: (r / "pyproject.toml").write_text('[tool.ringfence]\nversion = 1\n'),  # both: invalid, fail closed
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: (r / ".ringfence.toml").write_text(
+            (r / ".ringfence.toml").read_text().replace("core/**", "*/**")
+        ),
+        lambda r: (r / "app" / ".ringfence.toml").write_text(
+            'version = 1\n[[zone]]\nname = "app"\npath = "x.py"\nlevel = "internal"\n'
+        ),
+        lambda r: (r / "app" / ".aiexclude").write_text("x.py\n"),
+        lambda r: (r / "app" / "x.py").write_text("# ringfence: internal\nx = 1\n"),
+        lambda r: (r / "pyproject.toml").write_text(
+            "[tool.ringfence]\nversion = 1\n"
+        ),  # both: invalid, fail closed
+    ],
+)
 def test_any_input_change_reaches_the_full_engine(repo, change):
     stdin = event(repo, "app/x.py")
     cached(repo, stdin)
@@ -80,12 +111,18 @@ def test_cache_is_per_tool_and_follows_the_user_config(repo, tmp_path):
     stdin = event(repo, "core/y.py", "Write", {"file_path": "core/y.py", "content": "y = 2\n"})
     config = tmp_path / "xdg" / "ringfence"
     config.mkdir(parents=True)
-    (config / "config.toml").write_text('[assistant]\nname = "localcoder"\nkind = "url"\nurl = "http://x"\n')
+    (config / "config.toml").write_text(
+        '[assistant]\nname = "localcoder"\nkind = "url"\nurl = "http://x"\n'
+    )
     env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
     assert hook(repo, stdin, "localcoder", env) == (None, True)
     assert hook(repo, stdin, "localcoder", env) == (None, False)
-    assert hook(repo, stdin, "claude-code", env)[0] is not None  # another tool: not the in-house one
-    (config / "config.toml").write_text('[assistant]\nname = "othercoder"\nkind = "url"\nurl = "http://x"\n')
+    assert (
+        hook(repo, stdin, "claude-code", env)[0] is not None
+    )  # another tool: not the in-house one
+    (config / "config.toml").write_text(
+        '[assistant]\nname = "othercoder"\nkind = "url"\nurl = "http://x"\n'
+    )
     reason, engine = hook(repo, stdin, "localcoder", env)
     assert engine and "external AI edits (localcoder)" in reason
 
@@ -103,5 +140,14 @@ def test_reads_and_searches_use_the_cache_too(repo):
     cached(repo, event(repo, "app", "Grep", {"pattern": "x", "path": "app"}))
     reason, engine = hook(repo, event(repo, "core/y.py", "Read", {"file_path": "core/y.py"}))
     assert engine and "must not reach external AI tools" in reason
-    assert len(run_cli("hook", "claude-code", stdin=event(repo, "core/y.py", "Read", {"file_path": "core/y.py"}),
-                       cwd=repo).stdout) > 0
+    assert (
+        len(
+            run_cli(
+                "hook",
+                "claude-code",
+                stdin=event(repo, "core/y.py", "Read", {"file_path": "core/y.py"}),
+                cwd=repo,
+            ).stdout
+        )
+        > 0
+    )

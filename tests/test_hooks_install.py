@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import run_cli
 
 FILES = {
@@ -40,28 +41,48 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     repo = make_repo({"README.md": "x\n"})
     done = run_cli("install-hooks", cwd=repo)
     assert done.returncode == 0, done.stderr
-    assert [line.split(":")[0] for line in done.stdout.splitlines() if not line.startswith("  ")] == [
-        f"created {rel}" for rel in FILES.values()]
+    assert [
+        line.split(":")[0] for line in done.stdout.splitlines() if not line.startswith("  ")
+    ] == [f"created {rel}" for rel in FILES.values()]
     python = sys.executable
     claude = read(repo, FILES["claude-code"])
     pre, post = claude["hooks"]["PreToolUse"], claude["hooks"]["PostToolUse"]
-    assert pre == [{"matcher": "Edit|Write|NotebookEdit|MultiEdit|Read|Grep|Glob|Bash", "hooks": [
-        {"type": "command", "command": f"{python} -m ringfence hook claude-code || exit 2", "timeout": 10}]}]
+    assert pre == [
+        {
+            "matcher": "Edit|Write|NotebookEdit|MultiEdit|Read|Grep|Glob|Bash",
+            "hooks": [
+                {
+                    "type": "command",
+                    "command": f"{python} -m ringfence hook claude-code || exit 2",
+                    "timeout": 10,
+                }
+            ],
+        }
+    ]
     assert post[0]["matcher"] == "Edit|Write|NotebookEdit|MultiEdit|Bash"
     codex = read(repo, FILES["codex"])
     assert codex["hooks"]["PreToolUse"][0]["matcher"] == "apply_patch|Edit|Write|Bash"
     assert commands(codex, "PostToolUse") == [f"{python} -m ringfence hook codex || exit 2"]
     gemini = read(repo, FILES["gemini"])
     handler = gemini["hooks"]["BeforeTool"][0]["hooks"][0]
-    assert handler["timeout"] == 10000 and handler["command"] == f"{python} -m ringfence hook gemini || exit 2"
+    assert (
+        handler["timeout"] == 10000
+        and handler["command"] == f"{python} -m ringfence hook gemini || exit 2"
+    )
     assert "read_many_files" in gemini["hooks"]["BeforeTool"][0]["matcher"]
     copilot = read(repo, FILES["copilot"])
     assert copilot["version"] == 1
-    assert copilot["hooks"]["preToolUse"] == [{"type": "command", "bash": f"{python} -m ringfence hook copilot",
-                                               "timeoutSec": 10}]
+    assert copilot["hooks"]["preToolUse"] == [
+        {"type": "command", "bash": f"{python} -m ringfence hook copilot", "timeoutSec": 10}
+    ]
     cursor = read(repo, FILES["cursor"])
     assert cursor["version"] == 1 and set(cursor["hooks"]) == {
-        "beforeReadFile", "beforeShellExecution", "afterFileEdit", "afterTabFileEdit", "afterShellExecution"}
+        "beforeReadFile",
+        "beforeShellExecution",
+        "afterFileEdit",
+        "afterTabFileEdit",
+        "afterShellExecution",
+    }
 
 
 def test_second_run_changes_nothing(make_repo):
@@ -80,8 +101,16 @@ EXISTING_CLAUDE = {
     "hooks": {
         "PreToolUse": [
             {"matcher": "Bash", "hooks": [{"type": "command", "command": "./scripts/guard.sh"}]},
-            {"matcher": "Edit", "hooks": [{"type": "command", "command": "/old/venv/bin/python -m ringfence hook claude-code"},
-                                          {"type": "command", "command": "prettier --check"}]},
+            {
+                "matcher": "Edit",
+                "hooks": [
+                    {
+                        "type": "command",
+                        "command": "/old/venv/bin/python -m ringfence hook claude-code",
+                    },
+                    {"type": "command", "command": "prettier --check"},
+                ],
+            },
         ],
         "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}],
     },
@@ -89,25 +118,41 @@ EXISTING_CLAUDE = {
 
 
 def test_existing_keys_and_hooks_are_kept_and_stale_entries_replaced(make_repo):
-    repo = make_repo({
-        FILES["claude-code"]: json.dumps(EXISTING_CLAUDE),
-        FILES["gemini"]: json.dumps({"theme": "GitHub", "mcpServers": {"db": {"command": "db-mcp"}},
-                                     "hooks": {"AfterAgent": [{"hooks": [{"type": "command", "command": "log"}]}]}}),
-        FILES["cursor"]: json.dumps({"version": 1, "hooks": {"afterFileEdit": [{"command": "./fmt.sh"}]}}),
-        ".github/hooks/audit.json": json.dumps({"version": 1, "hooks": {"preToolUse": [{"type": "command",
-                                                                                         "bash": "audit"}]}}),
-    })
+    repo = make_repo(
+        {
+            FILES["claude-code"]: json.dumps(EXISTING_CLAUDE),
+            FILES["gemini"]: json.dumps(
+                {
+                    "theme": "GitHub",
+                    "mcpServers": {"db": {"command": "db-mcp"}},
+                    "hooks": {"AfterAgent": [{"hooks": [{"type": "command", "command": "log"}]}]},
+                }
+            ),
+            FILES["cursor"]: json.dumps(
+                {"version": 1, "hooks": {"afterFileEdit": [{"command": "./fmt.sh"}]}}
+            ),
+            ".github/hooks/audit.json": json.dumps(
+                {"version": 1, "hooks": {"preToolUse": [{"type": "command", "bash": "audit"}]}}
+            ),
+        }
+    )
     audit_before = (repo / ".github/hooks/audit.json").read_bytes()
     done = run_cli("install-hooks", cwd=repo)
     assert done.returncode == 0, done.stderr
-    assert f"updated {FILES['claude-code']}: updated PreToolUse hook, added PostToolUse hook" in done.stdout
+    assert (
+        f"updated {FILES['claude-code']}: updated PreToolUse hook, added PostToolUse hook"
+        in done.stdout
+    )
     claude = read(repo, FILES["claude-code"])
     assert claude["permissions"] == EXISTING_CLAUDE["permissions"] and claude["env"] == {"FOO": "1"}
     assert claude["hooks"]["Stop"] == EXISTING_CLAUDE["hooks"]["Stop"]
     pre = claude["hooks"]["PreToolUse"]
     assert pre[0] == EXISTING_CLAUDE["hooks"]["PreToolUse"][0]
     assert pre[1]["hooks"][0]["command"].endswith("-m ringfence hook claude-code || exit 2")
-    assert pre[2] == {"matcher": "Edit", "hooks": [{"type": "command", "command": "prettier --check"}]}
+    assert pre[2] == {
+        "matcher": "Edit",
+        "hooks": [{"type": "command", "command": "prettier --check"}],
+    }
     assert sum("ringfence hook" in c for c in commands(claude, "PreToolUse")) == 1
     gemini = read(repo, FILES["gemini"])
     assert gemini["theme"] == "GitHub" and gemini["mcpServers"] == {"db": {"command": "db-mcp"}}
@@ -120,18 +165,23 @@ def test_existing_keys_and_hooks_are_kept_and_stale_entries_replaced(make_repo):
     assert all(line.startswith("unchanged") for line in again.stdout.splitlines())
 
 
-@pytest.mark.parametrize("bad,message", [
-    ("{\n  \"hooks\": [,]\n}", ".claude/settings.json:2:13: Expecting value"),
-    ("[1, 2]", ".claude/settings.json:1:1: the file does not hold a JSON object"),
-    ('{"hooks": []}', ".claude/settings.json: 'hooks' is not a JSON object"),
-])
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        ('{\n  "hooks": [,]\n}', ".claude/settings.json:2:13: Expecting value"),
+        ("[1, 2]", ".claude/settings.json:1:1: the file does not hold a JSON object"),
+        ('{"hooks": []}', ".claude/settings.json: 'hooks' is not a JSON object"),
+    ],
+)
 def test_a_bad_config_file_changes_nothing(make_repo, bad, message):
     repo = make_repo({FILES["claude-code"]: bad})
     done = run_cli("install-hooks", cwd=repo)
     assert done.returncode == 2
     assert done.stderr.startswith(f"ringfence: {message}") and "Traceback" not in done.stderr
     assert (repo / FILES["claude-code"]).read_text() == bad
-    assert snapshot(repo) == {FILES["claude-code"]: bad.encode()}  # no other file was written either
+    assert snapshot(repo) == {
+        FILES["claude-code"]: bad.encode()
+    }  # no other file was written either
 
 
 def test_one_agent_only_and_unknown_agents(make_repo):
@@ -149,26 +199,52 @@ def test_unsupported_hooks_file_version(make_repo):
 
 
 def _run_installed(command: str, stdin: str, cwd, path_env: str):
-    return subprocess.run(["sh", "-c", command], input=stdin, capture_output=True, text=True, cwd=cwd,
-                          env={**os.environ, "PATH": path_env}, timeout=60)
+    return subprocess.run(
+        ["sh", "-c", command],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PATH": path_env},
+        timeout=60,
+    )
 
 
 def test_installed_command_runs_without_ringfence_on_path(demo_repo):
     assert run_cli("install-hooks", "--agent", "claude-code,copilot", cwd=demo_repo).returncode == 0
     command = read(demo_repo, FILES["claude-code"])["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-    stdin = json.dumps({"session_id": "s", "cwd": str(demo_repo), "hook_event_name": "PreToolUse",
-                        "tool_name": "Write", "tool_input": {"file_path": "evals/x.py", "content": "x"}})
+    stdin = json.dumps(
+        {
+            "session_id": "s",
+            "cwd": str(demo_repo),
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Write",
+            "tool_input": {"file_path": "evals/x.py", "content": "x"},
+        }
+    )
     done = _run_installed(command, stdin, demo_repo, "/usr/bin:/bin")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
     copilot = read(demo_repo, FILES["copilot"])["hooks"]["preToolUse"][0]["bash"]
-    stdin = json.dumps({"cwd": str(demo_repo), "toolName": "create", "toolArgs": {"path": "evals/x.py"}})
-    assert json.loads(_run_installed(copilot, stdin, demo_repo, "/usr/bin:/bin").stdout)["permissionDecision"] == "deny"
+    stdin = json.dumps(
+        {"cwd": str(demo_repo), "toolName": "create", "toolArgs": {"path": "evals/x.py"}}
+    )
+    assert (
+        json.loads(_run_installed(copilot, stdin, demo_repo, "/usr/bin:/bin").stdout)[
+            "permissionDecision"
+        ]
+        == "deny"
+    )
 
 
 def test_installed_command_fails_closed_when_the_interpreter_is_gone(demo_repo, tmp_path):
     missing = str(tmp_path / "gone" / "python3")
-    assert run_cli("install-hooks", "--agent", "claude-code", "--python", missing, cwd=demo_repo).returncode == 0
+    assert (
+        run_cli(
+            "install-hooks", "--agent", "claude-code", "--python", missing, cwd=demo_repo
+        ).returncode
+        == 0
+    )
     command = read(demo_repo, FILES["claude-code"])["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
     done = _run_installed(command, "{}", demo_repo, "/usr/bin:/bin")
     assert done.returncode == 2  # Claude Code, Codex and Gemini block on exit 2

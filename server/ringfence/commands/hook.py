@@ -12,17 +12,24 @@ import sys
 
 
 def configure(parser) -> None:
-    parser.add_argument("agent", metavar="AGENT", help="the agent (tool id) whose event is on stdin")
-    parser.add_argument("--protocol", metavar="NAME",
-                        help="payload format: claude-code, codex, gemini, copilot or cursor "
-                        "(default: the agent's own; Claude Code's for other ids)")
+    parser.add_argument(
+        "agent", metavar="AGENT", help="the agent (tool id) whose event is on stdin"
+    )
+    parser.add_argument(
+        "--protocol",
+        metavar="NAME",
+        help="payload format: claude-code, codex, gemini, copilot or cursor "
+        "(default: the agent's own; Claude Code's for other ids)",
+    )
 
 
 def run(args) -> int:
     from ringfence.hooks.agents import protocol_for
     from ringfence.hooks.runner import run_hook
 
-    protocol_for(args.agent.strip().lower(), args.protocol)  # an unknown --protocol is a usage error
+    protocol_for(
+        args.agent.strip().lower(), args.protocol
+    )  # an unknown --protocol is a usage error
     if sys.stdin.isatty():
         from ringfence.errors import UsageError
 

@@ -11,12 +11,22 @@ import sys
 
 
 def configure(parser) -> None:
-    parser.add_argument("--agent", default="all", metavar="NAME|all",
-                        help="claude-code, codex, gemini, copilot, cursor (comma-separated), or all (default)")
-    parser.add_argument("--python", metavar="PATH",
-                        help="the interpreter the hook command runs (default: this one, by absolute path)")
-    parser.add_argument("--root", metavar="DIR",
-                        help="the repository root (default: the git work tree around the current directory)")
+    parser.add_argument(
+        "--agent",
+        default="all",
+        metavar="NAME|all",
+        help="claude-code, codex, gemini, copilot, cursor (comma-separated), or all (default)",
+    )
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        help="the interpreter the hook command runs (default: this one, by absolute path)",
+    )
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="the repository root (default: the git work tree around the current directory)",
+    )
 
 
 def run(args) -> int:

@@ -12,30 +12,43 @@ CANONICAL = ("claude-code", "codex", "copilot", "cursor", "gemini", "windsurf", 
 DEFAULT_PROTOCOL = "claude-code"
 
 _ALIASES = {
-    "claude": "claude-code", "claude_code": "claude-code", "claudecode": "claude-code",
+    "claude": "claude-code",
+    "claude_code": "claude-code",
+    "claudecode": "claude-code",
     "anthropic": "claude-code",
-    "github_copilot": "copilot", "github-copilot": "copilot", "copilot-cli": "copilot",
-    "copilot_cli": "copilot", "githubcopilot": "copilot",
-    "gemini-cli": "gemini", "gemini_cli": "gemini", "google-gemini": "gemini",
-    "codex-cli": "codex", "codex_cli": "codex", "openai-codex": "codex",
-    "cursor-agent": "cursor", "cursor_agent": "cursor",
-    "codeium": "windsurf", "cascade": "windsurf",
+    "github_copilot": "copilot",
+    "github-copilot": "copilot",
+    "copilot-cli": "copilot",
+    "copilot_cli": "copilot",
+    "githubcopilot": "copilot",
+    "gemini-cli": "gemini",
+    "gemini_cli": "gemini",
+    "google-gemini": "gemini",
+    "codex-cli": "codex",
+    "codex_cli": "codex",
+    "openai-codex": "codex",
+    "cursor-agent": "cursor",
+    "cursor_agent": "cursor",
+    "codeium": "windsurf",
+    "cascade": "windsurf",
 }
 
 
 def canonical_tool(name: str) -> str:
-    """The canonical id for ``name`` (aliases such as ``Copilot`` or ``claude`` mapped, case-insensitive)."""
+    """The canonical id for ``name``: aliases (``Copilot``, ``claude``) mapped, case-insensitive."""
     key = name.strip().lower()
     return _ALIASES.get(key, key) or "unknown"
 
 
 def protocol_for(tool: str, requested: str | None = None) -> str:
-    """The hook protocol to speak: ``requested`` if given, else the agent's own, else Claude Code's."""
+    """The protocol to speak: ``requested``, else the agent's own, else Claude Code's."""
     if requested:
         protocol = canonical_tool(requested)
         if protocol not in PROTOCOLS:
             from ringfence.errors import UsageError
 
-            raise UsageError(f"unknown hook protocol {requested!r}; choose one of {', '.join(PROTOCOLS)}")
+            raise UsageError(
+                f"unknown hook protocol {requested!r}; choose one of {', '.join(PROTOCOLS)}"
+            )
         return protocol
     return tool if tool in PROTOCOLS else DEFAULT_PROTOCOL

@@ -13,9 +13,27 @@ from __future__ import annotations
 import json
 
 from ringfence.hooks.events import (
-    EDIT, IGNORED, POST_EDIT, POST_SHELL, PRE_EDIT, READ, READ_FILE, SEARCH, SHELL, WRITE,
-    Change, HookEvent, MalformedEvent, generic_changes, literal_prefix, optional_text, require_object,
-    require_path, require_text, structured_patch_lines, text_field,
+    EDIT,
+    IGNORED,
+    POST_EDIT,
+    POST_SHELL,
+    PRE_EDIT,
+    READ,
+    READ_FILE,
+    SEARCH,
+    SHELL,
+    WRITE,
+    Change,
+    HookEvent,
+    MalformedEvent,
+    generic_changes,
+    literal_prefix,
+    optional_text,
+    require_object,
+    require_path,
+    require_text,
+    structured_patch_lines,
+    text_field,
 )
 
 PRE, POST = "PreToolUse", "PostToolUse"
@@ -30,8 +48,14 @@ def parse(payload: dict) -> HookEvent:
         return HookEvent(IGNORED, event_name=event_name)
     tool = require_text(payload, "tool_name")
     tool_input = require_object(payload, "tool_input")
-    event = HookEvent(IGNORED, event_name=event_name, tool_name=tool, cwd=optional_text(payload, "cwd"),
-                      session=optional_text(payload, "session_id"), model=optional_text(payload, "model"))
+    event = HookEvent(
+        IGNORED,
+        event_name=event_name,
+        tool_name=tool,
+        cwd=optional_text(payload, "cwd"),
+        session=optional_text(payload, "session_id"),
+        model=optional_text(payload, "model"),
+    )
     pre = event_name == PRE
     event.kind, event.changes = tool_changes(tool, tool_input, pre, event.cwd)
     if event.kind in (SHELL, POST_SHELL):
@@ -43,24 +67,41 @@ def parse(payload: dict) -> HookEvent:
     return event
 
 
-def tool_changes(tool: str, tool_input: dict, pre: bool, cwd: str | None) -> tuple[str, list[Change]]:
+def tool_changes(
+    tool: str, tool_input: dict, pre: bool, cwd: str | None
+) -> tuple[str, list[Change]]:
     """The event kind and changes for one of Claude Code's tools (shared with Codex)."""
     edit_kind = PRE_EDIT if pre else POST_EDIT
     if tool == "Write":
         content = text_field(tool_input, "content")
         return edit_kind, [Change(require_path(tool_input, "file_path"), WRITE, content=content)]
     if tool == "Edit":
-        return edit_kind, [Change(require_path(tool_input, "file_path"), EDIT,
-                                  replacements=(_replacement(tool_input),))]
+        return edit_kind, [
+            Change(
+                require_path(tool_input, "file_path"),
+                EDIT,
+                replacements=(_replacement(tool_input),),
+            )
+        ]
     if tool == "MultiEdit":
         edits = tool_input.get("edits")
         if not isinstance(edits, list) or not all(isinstance(e, dict) for e in edits):
             raise MalformedEvent("MultiEdit input has no 'edits' list")
-        return edit_kind, [Change(require_path(tool_input, "file_path"), EDIT,
-                                  replacements=tuple(_replacement(e) for e in edits))]
+        return edit_kind, [
+            Change(
+                require_path(tool_input, "file_path"),
+                EDIT,
+                replacements=tuple(_replacement(e) for e in edits),
+            )
+        ]
     if tool == "NotebookEdit":
-        return edit_kind, [Change(require_path(tool_input, "notebook_path", "file_path"), WRITE,
-                                  note="notebook cell edit; lines are not tracked")]
+        return edit_kind, [
+            Change(
+                require_path(tool_input, "notebook_path", "file_path"),
+                WRITE,
+                note="notebook cell edit; lines are not tracked",
+            )
+        ]
     if tool in SHELL_TOOLS:
         return (SHELL if pre else POST_SHELL), []
     if tool in READ_TOOLS:
@@ -80,7 +121,9 @@ def search_changes(tool_input: dict, cwd: str | None, glob_key: str) -> list[Cha
     if pattern:
         prefix = literal_prefix(pattern)
         if prefix:
-            changes.append(Change(prefix if prefix.startswith("/") else f"{base.rstrip('/')}/{prefix}", SEARCH))
+            changes.append(
+                Change(prefix if prefix.startswith("/") else f"{base.rstrip('/')}/{prefix}", SEARCH)
+            )
     return changes
 
 
@@ -106,7 +149,15 @@ def allow(event: HookEvent) -> tuple[str, str, int]:
 
 
 def _deny_json(reason: str) -> str:
-    return json.dumps({"hookSpecificOutput": {
-        "hookEventName": PRE, "permissionDecision": "deny", "permissionDecisionReason": reason,
-    }}) + "\n"
-
+    return (
+        json.dumps(
+            {
+                "hookSpecificOutput": {
+                    "hookEventName": PRE,
+                    "permissionDecision": "deny",
+                    "permissionDecisionReason": reason,
+                }
+            }
+        )
+        + "\n"
+    )

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from ringfence.hooks import claude
 from ringfence.hooks.events import (
-    IGNORED, POST_EDIT, POST_SHELL, PRE_EDIT, SHELL, HookEvent, optional_text, require_object, require_text,
+    IGNORED,
+    POST_EDIT,
+    POST_SHELL,
+    PRE_EDIT,
+    SHELL,
+    HookEvent,
+    optional_text,
+    require_object,
+    require_text,
     text_field,
 )
 from ringfence.hooks.patch import contains_patch, parse_patch, patch_changes
@@ -27,10 +35,20 @@ def parse(payload: dict) -> HookEvent:
     tool = require_text(payload, "tool_name")
     tool_input = require_object(payload, "tool_input")
     pre = event_name == claude.PRE
-    event = HookEvent(IGNORED, event_name=event_name, tool_name=tool, cwd=optional_text(payload, "cwd"),
-                      session=optional_text(payload, "session_id"), model=optional_text(payload, "model"))
+    event = HookEvent(
+        IGNORED,
+        event_name=event_name,
+        tool_name=tool,
+        cwd=optional_text(payload, "cwd"),
+        session=optional_text(payload, "session_id"),
+        model=optional_text(payload, "model"),
+    )
     patch = text_field(tool_input, "command", "input", "patch")
-    if tool in PATCH_TOOLS and patch is not None and (tool == "apply_patch" or contains_patch(patch)):
+    if (
+        tool in PATCH_TOOLS
+        and patch is not None
+        and (tool == "apply_patch" or contains_patch(patch))
+    ):
         event.kind = PRE_EDIT if pre else POST_EDIT
         event.changes = patch_changes(parse_patch(patch))
         return event

@@ -1,4 +1,4 @@
-"""GitHub Copilot CLI's hook protocol (github/docs ``copilot-cli-reference/cli-hooks-reference.md``).
+"""GitHub Copilot CLI's hook protocol (github/docs ``cli-hooks-reference.md``).
 
 Two payload shapes, chosen by the event-name spelling in the hook file. camelCase
 (``preToolUse``): ``{sessionId, timestamp, cwd, toolName, toolArgs}`` with no event name;
@@ -17,8 +17,22 @@ import json
 
 from ringfence.hooks.claude import search_changes
 from ringfence.hooks.events import (
-    EDIT, IGNORED, POST_EDIT, POST_SHELL, PRE_EDIT, READ, READ_FILE, SHELL, WRITE, Change, HookEvent,
-    MalformedEvent, generic_changes, optional_text, require_path, text_field,
+    EDIT,
+    IGNORED,
+    POST_EDIT,
+    POST_SHELL,
+    PRE_EDIT,
+    READ,
+    READ_FILE,
+    SHELL,
+    WRITE,
+    Change,
+    HookEvent,
+    MalformedEvent,
+    generic_changes,
+    optional_text,
+    require_path,
+    text_field,
 )
 
 SHELL_TOOLS = ("bash", "shell")
@@ -43,8 +57,15 @@ def parse(payload: dict) -> HookEvent:
     if not isinstance(tool, str) or not tool:
         raise MalformedEvent("payload has no tool name ('toolName' or 'tool_name')")
     args = _arguments(args)
-    event = HookEvent(IGNORED, event_name=event_name, tool_name=tool, cwd=optional_text(payload, "cwd"),
-                      session=session, model=optional_text(payload, "model"), pascal=pascal)
+    event = HookEvent(
+        IGNORED,
+        event_name=event_name,
+        tool_name=tool,
+        cwd=optional_text(payload, "cwd"),
+        session=session,
+        model=optional_text(payload, "model"),
+        pascal=pascal,
+    )
     if tool in SHELL_TOOLS or tool in UNANALYSABLE_SHELLS:
         command = text_field(args, "command")
         if command is None:
@@ -72,7 +93,11 @@ def _arguments(args: object) -> dict:
 def _tool_changes(tool: str, args: dict, pre: bool, cwd: str | None) -> tuple[str, list[Change]]:
     edit_kind = PRE_EDIT if pre else POST_EDIT
     if tool in ("create", "create_file"):
-        return edit_kind, [Change(require_path(args, *_PATH), WRITE, content=text_field(args, "file_text", "content"))]
+        return edit_kind, [
+            Change(
+                require_path(args, *_PATH), WRITE, content=text_field(args, "file_text", "content")
+            )
+        ]
     if tool in ("edit", "str_replace", "replace_string_in_file"):
         old = text_field(args, "old_str", "oldString", "old_string")
         new = text_field(args, "new_str", "newString", "new_string")
@@ -99,8 +124,11 @@ def _tool_changes(tool: str, args: dict, pre: bool, cwd: str | None) -> tuple[st
 def deny(event: HookEvent | None, reason: str) -> tuple[str, str, int]:
     answer: dict = {"permissionDecision": "deny", "permissionDecisionReason": reason}
     if event is not None and event.pascal:
-        answer["hookSpecificOutput"] = {"hookEventName": "PreToolUse", "permissionDecision": "deny",
-                                        "permissionDecisionReason": reason}
+        answer["hookSpecificOutput"] = {
+            "hookEventName": "PreToolUse",
+            "permissionDecision": "deny",
+            "permissionDecisionReason": reason,
+        }
     return json.dumps(answer) + "\n", "", 0
 
 

@@ -15,8 +15,21 @@ from __future__ import annotations
 import json
 
 from ringfence.hooks.events import (
-    EDIT, IGNORED, POST_EDIT, POST_SHELL, READ, READ_FILE, SHELL, Change, HookEvent, MalformedEvent,
-    generic_changes, optional_text, require_path, require_text, text_field,
+    EDIT,
+    IGNORED,
+    POST_EDIT,
+    POST_SHELL,
+    READ,
+    READ_FILE,
+    SHELL,
+    Change,
+    HookEvent,
+    MalformedEvent,
+    generic_changes,
+    optional_text,
+    require_path,
+    require_text,
+    text_field,
 )
 
 READ_EVENT = "beforeReadFile"
@@ -29,8 +42,13 @@ def parse(payload: dict) -> HookEvent:
     cwd = optional_text(payload, "cwd")
     if cwd is None and isinstance(roots, list) and roots and isinstance(roots[0], str):
         cwd = roots[0]
-    event = HookEvent(IGNORED, event_name=event_name, cwd=cwd, session=optional_text(payload, "conversation_id"),
-                      model=optional_text(payload, "model"))
+    event = HookEvent(
+        IGNORED,
+        event_name=event_name,
+        cwd=cwd,
+        session=optional_text(payload, "conversation_id"),
+        model=optional_text(payload, "model"),
+    )
     if event_name == READ_EVENT:
         event.kind, event.changes = READ, [Change(require_path(payload, "file_path"), READ_FILE)]
     elif event_name in EDIT_EVENTS:
@@ -42,7 +60,9 @@ def parse(payload: dict) -> HookEvent:
         tool, tool_input = payload.get("tool_name"), payload.get("tool_input")
         if isinstance(tool, str) and isinstance(tool_input, dict):
             event.tool_name = tool
-            event.kind, event.changes = generic_changes(tool, tool_input, event_name == "preToolUse")
+            event.kind, event.changes = generic_changes(
+                tool, tool_input, event_name == "preToolUse"
+            )
     return event
 
 
@@ -63,7 +83,11 @@ def _edit(payload: dict) -> Change:
 
 
 def deny(event: HookEvent | None, reason: str) -> tuple[str, str, int]:
-    return json.dumps({"permission": "deny", "user_message": reason, "agent_message": reason}) + "\n", "", 0
+    return (
+        json.dumps({"permission": "deny", "user_message": reason, "agent_message": reason}) + "\n",
+        "",
+        0,
+    )
 
 
 def fail(event: HookEvent | None, reason: str) -> tuple[str, str, int]:

@@ -15,7 +15,17 @@ import posixpath
 
 from ringfence.hooks import protected
 from ringfence.hooks.events import (
-    DELETE, EDIT, PRE_EDIT, READ, READ_FILE, SEARCH, SHELL, WRITE, Change, HookEvent, MalformedEvent,
+    DELETE,
+    EDIT,
+    PRE_EDIT,
+    READ,
+    READ_FILE,
+    SEARCH,
+    SHELL,
+    WRITE,
+    Change,
+    HookEvent,
+    MalformedEvent,
 )
 from ringfence.policy import Policy
 from ringfence.policy.engine import MAX_MARKER_BYTES
@@ -61,7 +71,7 @@ class Workspace:
         return policy
 
     def locate(self, path: str) -> list[Located]:
-        """Where ``path`` is: its normalised path, plus its real path when a symlink leads elsewhere."""
+        """Where ``path`` is: its normalised path, and its real path when a symlink differs."""
         absolute = clean(path, self.cwd)
         found = [self._located(absolute)]
         # resolve symlinks before collapsing "..": "link/../x" is not always "x"
@@ -117,8 +127,13 @@ def judge_edit(ws: Workspace, change: Change, verdict: Verdict) -> None:
         why = protected.protected_reason(located.absolute, located.relpath, located.root)
         if why == protected.PYPROJECT_TABLE:
             if touches_policy_table(located.absolute, change):
-                verdict.deny(protected_text(located, "the [tool.ringfence] table of the root pyproject.toml "
-                                                      "is ringfence's policy"))
+                verdict.deny(
+                    protected_text(
+                        located,
+                        "the [tool.ringfence] table of the root pyproject.toml "
+                        "is ringfence's policy",
+                    )
+                )
         elif why is not None:
             verdict.deny(protected_text(located, why))
         if located.relpath is None:
@@ -134,11 +149,15 @@ def judge_edit(ws: Workspace, change: Change, verdict: Verdict) -> None:
             verdict.deny(edit_text(ws, located, view.decision, level, region, inhouse))
 
 
-def edit_level(located: Located, view, change: Change, text: str | None) -> tuple[Level, RegionMarker | None]:
+def edit_level(
+    located: Located, view, change: Change, text: str | None
+) -> tuple[Level, RegionMarker | None]:
     """The strictest level over the lines ``change`` replaces (the whole file when unknown)."""
     if change.op == WRITE and change.content and MARKER_WORD in change.content:
         after = located.policy.view(located.absolute, content=change.content)
-        return _stricter(strictest_over(view, 0, _WHOLE_FILE), strictest_over(after, 0, _WHOLE_FILE))
+        return _stricter(
+            strictest_over(view, 0, _WHOLE_FILE), strictest_over(after, 0, _WHOLE_FILE)
+        )
     if change.op != EDIT or text is None or not change.replacements:
         return strictest_over(view, 0, _WHOLE_FILE)
     best = (view.decision.level, None)
@@ -147,7 +166,9 @@ def edit_level(located: Located, view, change: Change, text: str | None) -> tupl
             return strictest_over(view, 0, _WHOLE_FILE)
         position = text.find(old)
         if position < 0:
-            return strictest_over(view, 0, _WHOLE_FILE)  # the agent's view of the file is stale: be strict
+            return strictest_over(
+                view, 0, _WHOLE_FILE
+            )  # the agent's view of the file is stale: be strict
         while position >= 0:
             first = text.count("\n", 0, position)
             last = first + old.rstrip("\n").count("\n")
@@ -225,12 +246,25 @@ def judge_read(ws: Workspace, change: Change, verdict: Verdict, event: HookEvent
         if level.external_context != "deny":
             continue
         verdict.deny(read_text_reason(ws, located, view.decision, level, region))
-        verdict.journal.append((located.root, {
-            "event": "read", "agent": ws.tool, "session": event.session, "model": event.model,
-            "path": located.relpath or ".", "ranges": [], "hashes": [], "decision": "deny", "source": "agent",
-            "note": f"{event.tool_name or event.event_name}: external context denied ({level.name}"
+        verdict.journal.append(
+            (
+                located.root,
+                {
+                    "event": "read",
+                    "agent": ws.tool,
+                    "session": event.session,
+                    "model": event.model,
+                    "path": located.relpath or ".",
+                    "ranges": [],
+                    "hashes": [],
+                    "decision": "deny",
+                    "source": "agent",
+                    "note": f"{event.tool_name or event.event_name}: external context denied "
+                    f"({level.name}"
                     f"{', zone ' + view.decision.zone.name if view.decision.zone else ''})",
-        }))
+                },
+            )
+        )
 
 
 # ----- shell ---------------------------------------------------------------------------------
@@ -249,7 +283,9 @@ def judge_shell(ws: Workspace, event: HookEvent, verdict: Verdict) -> None:
     for target in analysis.writes:
         judge_shell_write(ws, target, verdict)
     for target in analysis.reads:
-        judge_read(ws, Change(target.path, SEARCH if target.recursive else READ_FILE), verdict, event)
+        judge_read(
+            ws, Change(target.path, SEARCH if target.recursive else READ_FILE), verdict, event
+        )
     _judge_embedded_patch(ws, event.command, verdict)
 
 
@@ -258,8 +294,13 @@ def judge_shell_write(ws: Workspace, target, verdict: Verdict) -> None:
         why = protected.protected_reason(located.absolute, located.relpath, located.root)
         if why == protected.PYPROJECT_TABLE:
             if "ringfence" in (read_text(located.absolute) or ""):
-                verdict.deny(protected_text(located, "a shell command cannot be checked for changes to the "
-                                                      "[tool.ringfence] table of the root pyproject.toml"))
+                verdict.deny(
+                    protected_text(
+                        located,
+                        "a shell command cannot be checked for changes to the "
+                        "[tool.ringfence] table of the root pyproject.toml",
+                    )
+                )
         elif why is not None:
             verdict.deny(protected_text(located, why))
         if located.relpath is None:
@@ -271,7 +312,7 @@ def judge_shell_write(ws: Workspace, target, verdict: Verdict) -> None:
 
 
 def _judge_tree(ws: Workspace, located: Located, verdict: Verdict) -> None:
-    """A directory a command removes or overwrites: its own level, zones below it, then its files."""
+    """A directory a command removes or overwrites: its level, zones below it, then its files."""
     inhouse = ws.inhouse(located)
     view = located.policy.view(located.absolute)
     if view.decision.error:
@@ -282,14 +323,21 @@ def _judge_tree(ws: Workspace, located: Located, verdict: Verdict) -> None:
         return
     zone = _denying_zone_below(located, inhouse)
     if zone is not None:
-        verdict.deny(f"ringfence: {located.relpath or '.'}/ holds the {zone.level} zone '{zone.name}' "
-                     f"({zone.rule}): AI tools ({ws.tool}) may not write or delete it. Reason: "
-                     f"{zone.reason or 'none given'}. Instead: {instead_text(located, ws, inhouse, located.policy.level(zone.level))}.")
+        verdict.deny(
+            f"ringfence: {located.relpath or '.'}/ holds the {zone.level} zone '{zone.name}' "
+            f"({zone.rule}): AI tools ({ws.tool}) may not write or delete it. Reason: "
+            f"{zone.reason or 'none given'}. Instead: "
+            f"{instead_text(located, ws, inhouse, located.policy.level(zone.level))}."
+        )
         return
     seen = 0
     for directory, dirnames, filenames in os.walk(located.absolute):
         if ".git" in dirnames or ".git" in filenames:
-            verdict.deny(protected_text(located, "it holds a git directory (hooks, config, ringfence's journal)"))
+            verdict.deny(
+                protected_text(
+                    located, "it holds a git directory (hooks, config, ringfence's journal)"
+                )
+            )
             return
         dirnames.sort()
         for name in sorted(filenames):
@@ -349,8 +397,10 @@ def _judge_embedded_patch(ws: Workspace, command: str, verdict: Verdict) -> None
 def where_text(located: Located, decision, level: Level, region: RegionMarker | None) -> str:
     rel = located.relpath or located.absolute
     if region is not None:
-        return (f"lines {region.start + 1}-{region.end + 1} of {rel} are a {level.name} region "
-                f"({rel}:{region.start + 1})")
+        return (
+            f"lines {region.start + 1}-{region.end + 1} of {rel} are a {level.name} region "
+            f"({rel}:{region.start + 1})"
+        )
     if decision.source == "zone" and decision.zone is not None:
         return f"{rel} is in the {level.name} zone '{decision.zone.name}' ({decision.rule})"
     if decision.source == "marker":
@@ -368,39 +418,56 @@ def _reason_of(decision, region: RegionMarker | None) -> str:
 def instead_text(located: Located, ws: Workspace, inhouse: bool, level: Level) -> str:
     assistant = located.policy.assistant
     if not inhouse and assistant is not None and level.inhouse_edits != "deny":
-        return (f"hand this change to {assistant.name}, the in-house assistant (the editor's "
-                f"'Move to {assistant.name}' action), or make it by hand")
+        return (
+            f"hand this change to {assistant.name}, the in-house assistant (the editor's "
+            f"'Move to {assistant.name}' action), or make it by hand"
+        )
     return "a human must make this change by hand"
 
 
-def edit_text(ws: Workspace, located: Located, decision, level: Level, region, inhouse: bool) -> str:
+def edit_text(
+    ws: Workspace, located: Located, decision, level: Level, region, inhouse: bool
+) -> str:
     who = "in-house" if inhouse else "external"
     owner = f" Owner: {decision.owner}." if decision.owner and region is None else ""
-    return (f"ringfence: {where_text(located, decision, level, region)}: {who} AI edits ({ws.tool}) are "
-            f"denied. Reason: {_reason_of(decision, region)}. Instead: "
-            f"{instead_text(located, ws, inhouse, level)}.{owner}")
+    return (
+        f"ringfence: {where_text(located, decision, level, region)}: "
+        f"{who} AI edits ({ws.tool}) are "
+        f"denied. Reason: {_reason_of(decision, region)}. Instead: "
+        f"{instead_text(located, ws, inhouse, level)}.{owner}"
+    )
 
 
 def read_text_reason(ws: Workspace, located: Located, decision, level: Level, region) -> str:
     assistant = located.policy.assistant
-    instead = (f"use {assistant.name}, the in-house assistant, for work that needs this file"
-               if assistant is not None else "ask a human for what you need from this file")
+    instead = (
+        f"use {assistant.name}, the in-house assistant, for work that needs this file"
+        if assistant is not None
+        else "ask a human for what you need from this file"
+    )
     owner = f" Owner: {decision.owner}." if decision.owner and region is None else ""
-    return (f"ringfence: {where_text(located, decision, level, region)}: its content must not reach "
-            f"external AI tools ({ws.tool}). Reason: {_reason_of(decision, region)}. Instead: {instead}.{owner}")
+    return (
+        f"ringfence: {where_text(located, decision, level, region)}: its content must not reach "
+        f"external AI tools ({ws.tool}). Reason: {_reason_of(decision, region)}. "
+        f"Instead: {instead}.{owner}"
+    )
 
 
 def protected_text(located: Located, why: str) -> str:
     rel = located.relpath if located.relpath is not None else located.absolute
-    return (f"ringfence: {rel} is protected: {why}, and no AI agent may edit, create or delete it. "
-            f"Instead: ask a human to make this change.")
+    return (
+        f"ringfence: {rel} is protected: {why}, and no AI agent may edit, create or delete it. "
+        f"Instead: ask a human to make this change."
+    )
 
 
 def invalid_policy_text(located: Located) -> str:
     errors = located.policy.errors
     first = str(errors[0]) if errors else "a policy file could not be read"
-    return (f"ringfence: the policy is invalid ({first}); ringfence denies AI agent actions in "
-            f"{located.root} until a human fixes it ('ringfence explain PATH' shows every error).")
+    return (
+        f"ringfence: the policy is invalid ({first}); ringfence denies AI agent actions in "
+        f"{located.root} until a human fixes it ('ringfence explain PATH' shows every error)."
+    )
 
 
 def read_text(path: str) -> str | None:

@@ -35,9 +35,14 @@ class Change:
     __slots__ = ("path", "op", "content", "replacements", "added", "note")
 
     def __init__(
-        self, path: str, op: str, *, content: str | None = None,
+        self,
+        path: str,
+        op: str,
+        *,
+        content: str | None = None,
         replacements: tuple[tuple[str, str, bool], ...] = (),
-        added: list[tuple[int, int]] | None = None, note: str = "",
+        added: list[tuple[int, int]] | None = None,
+        note: str = "",
     ) -> None:
         self.path = path
         self.op = op
@@ -53,13 +58,30 @@ class Change:
 class HookEvent:
     """What one hook invocation is about, in ringfence's terms."""
 
-    __slots__ = ("kind", "event_name", "tool_name", "cwd", "session", "model", "changes", "command",
-                 "pascal")
+    __slots__ = (
+        "kind",
+        "event_name",
+        "tool_name",
+        "cwd",
+        "session",
+        "model",
+        "changes",
+        "command",
+        "pascal",
+    )
 
     def __init__(
-        self, kind: str, *, event_name: str = "", tool_name: str = "", cwd: str | None = None,
-        session: str | None = None, model: str | None = None, changes: list[Change] | None = None,
-        command: str | None = None, pascal: bool = False,
+        self,
+        kind: str,
+        *,
+        event_name: str = "",
+        tool_name: str = "",
+        cwd: str | None = None,
+        session: str | None = None,
+        model: str | None = None,
+        changes: list[Change] | None = None,
+        command: str | None = None,
+        pascal: bool = False,
     ) -> None:
         self.kind = kind
         self.event_name = event_name
@@ -112,8 +134,18 @@ def optional_text(payload: dict, *keys: str) -> str | None:
     return value or None
 
 
-PATH_KEYS = ("file_path", "path", "filePath", "absolute_path", "notebook_path", "target_file", "filename")
-_WRITE_WORDS = re.compile(r"write|edit|create|replace|patch|insert|delete|remove|move|rename|append", re.I)
+PATH_KEYS = (
+    "file_path",
+    "path",
+    "filePath",
+    "absolute_path",
+    "notebook_path",
+    "target_file",
+    "filename",
+)
+_WRITE_WORDS = re.compile(
+    r"write|edit|create|replace|patch|insert|delete|remove|move|rename|append", re.I
+)
 _READ_WORDS = re.compile(r"read|view|open|cat|get_?file", re.I)
 
 
@@ -141,7 +173,7 @@ def generic_changes(tool_name: str, tool_input: dict, pre: bool) -> tuple[str, l
 
 
 def literal_prefix(pattern: str) -> str:
-    """The leading directories of a glob that contain no wildcard (``serving/**/*.py`` → ``serving``)."""
+    """A glob's leading directories without wildcards (``serving/**/*.py`` → ``serving``)."""
     out = []
     for part in pattern.split("/")[:-1]:
         if any(ch in part for ch in "*?[{"):

@@ -27,8 +27,19 @@ CACHE = "hook-cache.json"
 MARKER = b"ringfence:"
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PATHS = 4096
-WATCHED = (".ringfence.toml", ".aiexclude", ".aiignore", ".cursorignore", ".codeiumignore", ".aiderignore",
-           ".geminiignore", ".continueignore", ".clineignore", ".rooignore", ".git")
+WATCHED = (
+    ".ringfence.toml",
+    ".aiexclude",
+    ".aiignore",
+    ".cursorignore",
+    ".codeiumignore",
+    ".aiderignore",
+    ".geminiignore",
+    ".continueignore",
+    ".clineignore",
+    ".rooignore",
+    ".git",
+)
 _CODE_DIRS = ("hooks", "policy")
 
 
@@ -91,7 +102,9 @@ def user_config() -> str:
 
 def global_stamps(root: str) -> dict:
     return {
-        "code": code_stamp(), "env": environment(), "user": stamp(user_config()),
+        "code": code_stamp(),
+        "env": environment(),
+        "user": stamp(user_config()),
         "pyproject": stamp(posixpath.join(root, "pyproject.toml")),
         "gitconfig": stamp(posixpath.join(root, ".git", "config")),
     }
@@ -104,8 +117,10 @@ def directory_stamps(root: str, relpath: str) -> dict:
     for depth in range(len(parts) + 1):
         reldir = "/".join(parts[:depth])
         directory = posixpath.join(root, reldir) if reldir else root
-        out[reldir] = [_git_marker(directory) if name == ".git" else stamp(posixpath.join(directory, name))
-                       for name in WATCHED]
+        out[reldir] = [
+            _git_marker(directory) if name == ".git" else stamp(posixpath.join(directory, name))
+            for name in WATCHED
+        ]
     return out
 
 
@@ -150,7 +165,7 @@ def _target(change, cwd: str) -> tuple[str, str, str] | None:
     root = git_root(absolute)
     if root is None:
         return None
-    relpath = absolute[len(root) + 1:]
+    relpath = absolute[len(root) + 1 :]
     return absolute, root, relpath + "/" if os.path.isdir(absolute) else relpath
 
 
@@ -161,7 +176,9 @@ def _change_allowed(event: HookEvent, change, cwd: str, tool: str, caches: dict)
     absolute, root, key = target
     if root not in caches:
         cache = load(root)
-        caches[root] = cache if cache is not None and cache["global"] == global_stamps(root) else None
+        caches[root] = (
+            cache if cache is not None and cache["global"] == global_stamps(root) else None
+        )
     cache = caches[root]
     entry = cache["paths"].get(key) if cache is not None else None
     inhouse = cache["inhouse"].get(tool) if cache is not None else None
@@ -222,7 +239,12 @@ def remember(snapshot: Snapshot, ws) -> None:
     for absolute, root, key, dirs in snapshot.targets:
         located = ws.locate(absolute)
         where = located[0]
-        if len(located) != 1 or where.root != root or where.relpath is None or _has_marker(absolute):
+        if (
+            len(located) != 1
+            or where.root != root
+            or where.relpath is None
+            or _has_marker(absolute)
+        ):
             continue
         if protected.protected_reason(absolute, where.relpath, root) is not None:
             continue
@@ -232,7 +254,13 @@ def remember(snapshot: Snapshot, ws) -> None:
         level = view.decision.level
         inhouse = where.policy.is_inhouse(ws.tool)
         updates.setdefault(root, []).append(
-            (key, dirs, inhouse, [level.external_edits, level.inhouse_edits, level.external_context]))
+            (
+                key,
+                dirs,
+                inhouse,
+                [level.external_edits, level.inhouse_edits, level.external_context],
+            )
+        )
     for root, entries in updates.items():
         _store(root, snapshot.globals[root], ws.tool, entries)
 

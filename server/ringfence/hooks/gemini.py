@@ -16,9 +16,26 @@ import json
 
 from ringfence.hooks.claude import search_changes
 from ringfence.hooks.events import (
-    EDIT, IGNORED, POST_EDIT, POST_SHELL, PRE_EDIT, READ, READ_FILE, SEARCH, SHELL, WRITE, Change,
-    HookEvent, MalformedEvent, generic_changes, literal_prefix, optional_text, require_object,
-    require_path, require_text, text_field,
+    EDIT,
+    IGNORED,
+    POST_EDIT,
+    POST_SHELL,
+    PRE_EDIT,
+    READ,
+    READ_FILE,
+    SEARCH,
+    SHELL,
+    WRITE,
+    Change,
+    HookEvent,
+    MalformedEvent,
+    generic_changes,
+    literal_prefix,
+    optional_text,
+    require_object,
+    require_path,
+    require_text,
+    text_field,
 )
 
 BEFORE, AFTER = "BeforeTool", "AfterTool"
@@ -32,24 +49,41 @@ def parse(payload: dict) -> HookEvent:
     tool = require_text(payload, "tool_name")
     tool_input = require_object(payload, "tool_input")
     pre = event_name == BEFORE
-    event = HookEvent(IGNORED, event_name=event_name, tool_name=tool, cwd=optional_text(payload, "cwd"),
-                      session=optional_text(payload, "session_id"), model=optional_text(payload, "model"))
+    event = HookEvent(
+        IGNORED,
+        event_name=event_name,
+        tool_name=tool,
+        cwd=optional_text(payload, "cwd"),
+        session=optional_text(payload, "session_id"),
+        model=optional_text(payload, "model"),
+    )
     if tool in SHELL_TOOLS:
         event.kind = SHELL if pre else POST_SHELL
         event.command = require_text(tool_input, "command")
         directory = text_field(tool_input, "dir_path", "directory")
         if directory:
-            event.cwd = directory if directory.startswith("/") or not event.cwd else f"{event.cwd}/{directory}"
+            event.cwd = (
+                directory
+                if directory.startswith("/") or not event.cwd
+                else f"{event.cwd}/{directory}"
+            )
         return event
     event.kind, event.changes = _tool_changes(tool, tool_input, pre, event.cwd)
     return event
 
 
-def _tool_changes(tool: str, tool_input: dict, pre: bool, cwd: str | None) -> tuple[str, list[Change]]:
+def _tool_changes(
+    tool: str, tool_input: dict, pre: bool, cwd: str | None
+) -> tuple[str, list[Change]]:
     edit_kind = PRE_EDIT if pre else POST_EDIT
     if tool == "write_file":
-        return edit_kind, [Change(require_path(tool_input, "file_path", "path"), WRITE,
-                                  content=text_field(tool_input, "content"))]
+        return edit_kind, [
+            Change(
+                require_path(tool_input, "file_path", "path"),
+                WRITE,
+                content=text_field(tool_input, "content"),
+            )
+        ]
     if tool == "replace":
         path = require_path(tool_input, "file_path", "path")
         old, new = text_field(tool_input, "old_string"), text_field(tool_input, "new_string")
@@ -58,11 +92,15 @@ def _tool_changes(tool: str, tool_input: dict, pre: bool, cwd: str | None) -> tu
         if not old:
             return edit_kind, [Change(path, WRITE, content=new)]
         count = tool_input.get("expected_replacements")
-        return edit_kind, [Change(path, EDIT, replacements=((old, new, isinstance(count, int) and count > 1),))]
+        return edit_kind, [
+            Change(path, EDIT, replacements=((old, new, isinstance(count, int) and count > 1),))
+        ]
     if not pre:
         return IGNORED, []
     if tool == "read_file":
-        return READ, [Change(require_path(tool_input, "file_path", "absolute_path", "path"), READ_FILE)]
+        return READ, [
+            Change(require_path(tool_input, "file_path", "absolute_path", "path"), READ_FILE)
+        ]
     if tool == "read_many_files":
         return READ, _many(tool_input, cwd)
     if tool in ("search_file_content", "grep_search", "grep"):

@@ -41,16 +41,20 @@ def is_ringfence(command: object) -> bool:
     return isinstance(command, str) and (_MARK in command or command.startswith("ringfence hook "))
 
 
-# ----- Claude Code and Codex: {"hooks": {EVENT: [{"matcher", "hooks": [{"type", "command", ...}]}]}}
+# ----- Claude Code, Codex, Gemini: {"hooks": {EVENT: [{"matcher", "hooks": [{"command"…}]}]}}
 
 
 CLAUDE_EVENTS = {
     "PreToolUse": "Edit|Write|NotebookEdit|MultiEdit|Read|Grep|Glob|Bash",
     "PostToolUse": "Edit|Write|NotebookEdit|MultiEdit|Bash",
 }
-CODEX_EVENTS = {"PreToolUse": "apply_patch|Edit|Write|Bash", "PostToolUse": "apply_patch|Edit|Write|Bash"}
+CODEX_EVENTS = {
+    "PreToolUse": "apply_patch|Edit|Write|Bash",
+    "PostToolUse": "apply_patch|Edit|Write|Bash",
+}
 GEMINI_EVENTS = {
-    "BeforeTool": "write_file|replace|read_file|read_many_files|search_file_content|grep_search|glob|run_shell_command",
+    "BeforeTool": "write_file|replace|read_file|read_many_files|search_file_content|grep_search"
+    "|glob|run_shell_command",
     "AfterTool": "write_file|replace|run_shell_command",
 }
 
@@ -73,7 +77,7 @@ def _grouped(events: dict[str, str], handler) -> callable:
 
 
 def _place_group(groups: list, want: dict, event: str) -> list[str]:
-    """Keep exactly one ringfence group, equal to ``want``, where the first one was; keep the rest."""
+    """Keep one ringfence group, equal to ``want``, where the first one was; keep the rest."""
     ours = [g for g in groups if isinstance(g, dict) and _has_ours(g)]
     if len(ours) == 1 and ours[0] == want:
         return []
@@ -81,7 +85,9 @@ def _place_group(groups: list, want: dict, event: str) -> list[str]:
     for group in ours:
         others = [h for h in group["hooks"] if not _is_our_handler(h)]
         if others:
-            group["hooks"] = others  # a group the user shares with ringfence keeps its other handlers
+            group["hooks"] = (
+                others  # a group the user shares with ringfence keeps its other handlers
+            )
         else:
             groups.remove(group)
     groups.insert(min(index, len(groups)), want)
@@ -102,16 +108,26 @@ def _claude_handler(command: str) -> dict:
 
 
 def _gemini_handler(command: str) -> dict:
-    return {"type": "command", "command": command, "name": "ringfence", "timeout": TIMEOUT_SECONDS * 1000,
-            "description": "ringfence: keep AI edits and reads inside the repository's policy"}
+    return {
+        "type": "command",
+        "command": command,
+        "name": "ringfence",
+        "timeout": TIMEOUT_SECONDS * 1000,
+        "description": "ringfence: keep AI edits and reads inside the repository's policy",
+    }
 
 
 # ----- Copilot and Cursor: {"version": 1, "hooks": {EVENT: [handler, ...]}} ----------------------
 
 
 COPILOT_EVENTS = ("preToolUse", "postToolUse")
-CURSOR_EVENTS = ("beforeReadFile", "beforeShellExecution", "afterFileEdit", "afterTabFileEdit",
-                 "afterShellExecution")
+CURSOR_EVENTS = (
+    "beforeReadFile",
+    "beforeShellExecution",
+    "afterFileEdit",
+    "afterTabFileEdit",
+    "afterShellExecution",
+)
 
 
 def _flat(events, handler, key: str):
@@ -119,7 +135,10 @@ def _flat(events, handler, key: str):
         changes = []
         if config.get("version") != 1:
             if "version" in config:
-                raise RingfenceError(f"unsupported hooks file version {config['version']!r} (ringfence writes version 1)")
+                raise RingfenceError(
+                    f"unsupported hooks file version {config['version']!r} "
+                    "(ringfence writes version 1)"
+                )
             config["version"] = 1
             changes.append("set version 1")
         hooks = _object(config, "hooks")
@@ -132,7 +151,9 @@ def _flat(events, handler, key: str):
             if ours == [want]:
                 continue
             index = entries.index(ours[0]) if ours else len(entries)
-            entries[:] = [e for e in entries if not (isinstance(e, dict) and is_ringfence(e.get(key)))]
+            entries[:] = [
+                e for e in entries if not (isinstance(e, dict) and is_ringfence(e.get(key)))
+            ]
             entries.insert(min(index, len(entries)), want)
             changes.append(f"{'updated' if ours else 'added'} {event} hook")
         return changes
@@ -149,19 +170,26 @@ def _cursor_handler(command: str) -> dict:
 
 
 PLANS = {
-    "claude-code": Plan("claude-code", ".claude/settings.json", _grouped(CLAUDE_EVENTS, _claude_handler)),
+    "claude-code": Plan(
+        "claude-code", ".claude/settings.json", _grouped(CLAUDE_EVENTS, _claude_handler)
+    ),
     "codex": Plan("codex", ".codex/hooks.json", _grouped(CODEX_EVENTS, _claude_handler)),
     "gemini": Plan("gemini", ".gemini/settings.json", _grouped(GEMINI_EVENTS, _gemini_handler)),
-    "copilot": Plan("copilot", ".github/hooks/ringfence.json", _flat(COPILOT_EVENTS, _copilot_handler, "bash")),
-    "cursor": Plan("cursor", ".cursor/hooks.json", _flat(CURSOR_EVENTS, _cursor_handler, "command")),
+    "copilot": Plan(
+        "copilot", ".github/hooks/ringfence.json", _flat(COPILOT_EVENTS, _copilot_handler, "bash")
+    ),
+    "cursor": Plan(
+        "cursor", ".cursor/hooks.json", _flat(CURSOR_EVENTS, _cursor_handler, "command")
+    ),
 }
 FAIL_CLOSED_BY_EXIT_CODE = ("claude-code", "codex", "gemini")
 NOTES = {
-    "codex": "Codex runs project hooks only once you trust the project's .codex/ layer and review the "
-             "hook in Codex (/hooks).",
-    "copilot": "Copilot skips a hook that fails or times out; ringfence answers denies as JSON with exit 0.",
-    "cursor": "Cursor has no event before an edit: edits into deny zones are journaled and shown in the "
-              "editor, not blocked.",
+    "codex": "Codex runs project hooks only once you trust the project's .codex/ layer "
+    "and review the hook in Codex (/hooks).",
+    "copilot": "Copilot skips a hook that fails or times out; "
+    "ringfence answers denies as JSON with exit 0.",
+    "cursor": "Cursor has no event before an edit: edits into deny zones are journaled "
+    "and shown in the editor, not blocked.",
 }
 
 
@@ -189,12 +217,13 @@ def install(root: str, agents: list[str], python: str | None = None) -> list[str
         except RingfenceError as exc:
             raise RingfenceError(f"{plan.relpath}: {exc}") from None
         if changes or not existed:
-            pending.append((path, json.dumps(config, indent=2, ensure_ascii=False) + "\n",
-                            [f"{'created' if not existed else 'updated'} {plan.relpath}: {', '.join(changes)}"]))
+            text = json.dumps(config, indent=2, ensure_ascii=False) + "\n"
+            verb = "updated" if existed else "created"
+            pending.append((path, text, [f"{verb} {plan.relpath}: {', '.join(changes)}"]))
         else:
             pending.append((path, "", [f"unchanged {plan.relpath}"]))
     report = []
-    for (path, text, lines), agent in zip(pending, agents):
+    for (path, text, lines), agent in zip(pending, agents, strict=True):
         if text:
             _write(path, text)
             if agent in NOTES:
@@ -216,10 +245,16 @@ def _load(path: str, relpath: str) -> tuple[dict, bool]:
     try:
         config = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RingfenceError(f"{exc.msg} (fix or remove the file; nothing was changed)", relpath,
-                             exc.lineno, exc.colno) from None
+        raise RingfenceError(
+            f"{exc.msg} (fix or remove the file; nothing was changed)",
+            relpath,
+            exc.lineno,
+            exc.colno,
+        ) from None
     if not isinstance(config, dict):
-        raise RingfenceError("the file does not hold a JSON object (nothing was changed)", relpath, 1, 1)
+        raise RingfenceError(
+            "the file does not hold a JSON object (nothing was changed)", relpath, 1, 1
+        )
     return config, True
 
 

@@ -12,7 +12,12 @@ from ringfence.hooks.events import DELETE, EDIT, WRITE, Change, MalformedEvent
 
 BEGIN = "*** Begin Patch"
 END = "*** End Patch"
-_ADD, _DELETE, _UPDATE, _MOVE = "*** Add File: ", "*** Delete File: ", "*** Update File: ", "*** Move to: "
+_ADD, _DELETE, _UPDATE, _MOVE = (
+    "*** Add File: ",
+    "*** Delete File: ",
+    "*** Update File: ",
+    "*** Move to: ",
+)
 
 
 class Hunk:
@@ -48,7 +53,7 @@ def parse_patch(text: str) -> list[PatchFile]:
     files: list[PatchFile] = []
     current: PatchFile | None = None
     hunk: Hunk | None = None
-    for raw in text[start + len(BEGIN):].split("\n"):
+    for raw in text[start + len(BEGIN) :].split("\n"):
         line = raw.rstrip("\r")
         if line.startswith(END):
             break
@@ -85,7 +90,7 @@ def parse_patch(text: str) -> list[PatchFile]:
 def _header(line: str) -> tuple[str, str] | None:
     for prefix, op in ((_ADD, "add"), (_DELETE, "delete"), (_UPDATE, "update"), (_MOVE, "move")):
         if line.startswith(prefix):
-            path = line[len(prefix):].strip()
+            path = line[len(prefix) :].strip()
             if not path:
                 raise MalformedEvent(f"'{prefix.strip()}' without a path")
             return op, path
@@ -112,11 +117,19 @@ def patch_changes(files: list[PatchFile]) -> list[Change]:
         elif entry.op == "delete":
             changes.append(Change(entry.path, DELETE))
         else:
-            replacements = tuple(("\n".join(h.old), "\n".join(h.new), False) for h in entry.hunks if h.old or h.new)
+            replacements = tuple(
+                ("\n".join(h.old), "\n".join(h.new), False) for h in entry.hunks if h.old or h.new
+            )
             if entry.move_to:
                 changes.append(Change(entry.path, DELETE, note=f"moved to {entry.move_to}"))
-                changes.append(Change(entry.move_to, EDIT, replacements=replacements,
-                                      note=f"moved from {entry.path}"))
+                changes.append(
+                    Change(
+                        entry.move_to,
+                        EDIT,
+                        replacements=replacements,
+                        note=f"moved from {entry.path}",
+                    )
+                )
             else:
                 changes.append(Change(entry.path, EDIT, replacements=replacements))
     return changes

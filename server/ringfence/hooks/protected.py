@@ -18,11 +18,18 @@ from ringfence.policy.engine import POLICY_FILE, PYPROJECT, user_config_dir
 from ringfence.policy.imports import IGNORE_FILES
 from ringfence.policy.paths import clean, git_common_dir, relative_to
 
-PYPROJECT_TABLE = "pyproject"  # returned for the root pyproject.toml: only its [tool.ringfence] is protected
-_IGNORE_NAMES = frozenset(name.lower() for name in (*IGNORE_FILES, ".cursorindexingignore",
-                                                     "copilot-content-exclusion.yml"))
-_AGENT_DIRS = {".codex": "Codex's hooks and configuration", ".gemini": "Gemini CLI's settings and hooks",
-               ".cursor": "Cursor's hooks and settings"}
+PYPROJECT_TABLE = (
+    "pyproject"  # returned for the root pyproject.toml: only its [tool.ringfence] is protected
+)
+_IGNORE_NAMES = frozenset(
+    name.lower()
+    for name in (*IGNORE_FILES, ".cursorindexingignore", "copilot-content-exclusion.yml")
+)
+_AGENT_DIRS = {
+    ".codex": "Codex's hooks and configuration",
+    ".gemini": "Gemini CLI's settings and hooks",
+    ".cursor": "Cursor's hooks and settings",
+}
 _SETTINGS = re.compile(r"settings(\.[^/]*)?\.json")
 _HOOKS_PATH = re.compile(r"^\s*hookspath\s*=\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 
@@ -52,7 +59,7 @@ def _in_repository(rel: str) -> str | None:
     if parts[0] == ".git" and len(parts) > 1 and parts[1] in ("hooks", "config", "ringfence"):
         return "it is a git hook, the git config or ringfence's journal"
     for index, part in enumerate(parts[:-1]):
-        below = parts[index + 1:]
+        below = parts[index + 1 :]
         if part == ".claude" and (_SETTINGS.fullmatch(below[0]) or below[0] == "hooks"):
             return "it is Claude Code's settings or hooks"
         if part in _AGENT_DIRS:
@@ -78,7 +85,9 @@ def _git_reason(absolute: str, root: str) -> str | None:
 
 def _configured_hooks_path(common_dir: str, root: str) -> str | None:
     try:
-        with open(posixpath.join(common_dir, "config"), encoding="utf-8", errors="replace") as handle:
+        with open(
+            posixpath.join(common_dir, "config"), encoding="utf-8", errors="replace"
+        ) as handle:
             match = _HOOKS_PATH.search(handle.read())
     except OSError:
         return None
@@ -93,9 +102,15 @@ def _user_reason(absolute: str) -> str | None:
     rel = relative_to(absolute, home)
     if rel is not None:
         parts = rel.lower().split("/")
-        if parts[0] == ".claude" and len(parts) > 1 and (_SETTINGS.fullmatch(parts[1]) or parts[1] == "hooks"):
+        if (
+            parts[0] == ".claude"
+            and len(parts) > 1
+            and (_SETTINGS.fullmatch(parts[1]) or parts[1] == "hooks")
+        ):
             return "it is your user-level Claude Code settings or hooks"
-        if parts[0] in (".codex", ".copilot") or (parts[0] == ".gemini" and parts[-1] == "settings.json"):
+        if parts[0] in (".codex", ".copilot") or (
+            parts[0] == ".gemini" and parts[-1] == "settings.json"
+        ):
             return "it is a user-level agent configuration"
         if parts[0] == ".cursor" and len(parts) > 1 and parts[1] in ("hooks.json", "hooks"):
             return "it is your user-level Cursor hooks"

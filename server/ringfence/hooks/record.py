@@ -40,13 +40,15 @@ def post_edit(event: HookEvent, ws: Workspace) -> Evidence:
     return evidence
 
 
-def _record_change(ws: Workspace, event: HookEvent, change: Change, located: Located, evidence: Evidence) -> None:
+def _record_change(
+    ws: Workspace, event: HookEvent, change: Change, located: Located, evidence: Evidence
+) -> None:
     text = read_text(located.absolute)
     lines = split_lines(text or "")
     notes = [change.note] if change.note else []
     ranges = change.added if change.added is not None else written_ranges(change, text, notes)
     ranges = [(s, e) for s, e in merge(ranges) if 1 <= s <= e <= len(lines)]
-    hashes = [content_hash(lines[s - 1:e]) for s, e in ranges]
+    hashes = [content_hash(lines[s - 1 : e]) for s, e in ranges]
     view = located.policy.view(located.absolute, content=text)
     level, _ = _level_of(view, ranges)
     inhouse = ws.inhouse(located)
@@ -60,18 +62,42 @@ def _record_change(ws: Workspace, event: HookEvent, change: Change, located: Loc
     tagged = permission == "tag" and located.policy.settings.auto_tag_agents and bool(ranges)
     if permission == "tag" and not tagged:
         notes.append("needs provenance: tag it in the editor")
-    evidence.journal.append((located.root, {
-        "event": "edit", "agent": ws.tool, "session": event.session, "model": event.model,
-        "path": located.relpath, "ranges": [list(r) for r in ranges], "hashes": hashes,
-        "decision": DECISIONS[permission], "source": "agent", "state": "tagged" if tagged else "untagged",
-        "note": "; ".join(notes) or None,
-    }))
+    evidence.journal.append(
+        (
+            located.root,
+            {
+                "event": "edit",
+                "agent": ws.tool,
+                "session": event.session,
+                "model": event.model,
+                "path": located.relpath,
+                "ranges": [list(r) for r in ranges],
+                "hashes": hashes,
+                "decision": DECISIONS[permission],
+                "source": "agent",
+                "state": "tagged" if tagged else "untagged",
+                "note": "; ".join(notes) or None,
+            },
+        )
+    )
     if tagged:
         zone = view.decision.zone.name if view.decision.zone else None
-        evidence.records.append((located.root, make_record(
-            located.root, located.relpath, [(s, e, h) for (s, e), h in zip(ranges, hashes)], tool=ws.tool,
-            model=event.model, zone=zone, level=level.name, source="agent", state="tagged",
-        )))
+        evidence.records.append(
+            (
+                located.root,
+                make_record(
+                    located.root,
+                    located.relpath,
+                    [(s, e, h) for (s, e), h in zip(ranges, hashes, strict=True)],
+                    tool=ws.tool,
+                    model=event.model,
+                    zone=zone,
+                    level=level.name,
+                    source="agent",
+                    state="tagged",
+                ),
+            )
+        )
 
 
 def _level_of(view, ranges):
@@ -132,7 +158,9 @@ def added_lines(old: str, new: str) -> list[tuple[int, int]]:
     from difflib import SequenceMatcher
 
     matcher = SequenceMatcher(None, _trimmed(old), new_lines, autojunk=False)
-    return [(j1, j2 - 1) for tag, _, _, j1, j2 in matcher.get_opcodes() if tag in ("replace", "insert")]
+    return [
+        (j1, j2 - 1) for tag, _, _, j1, j2 in matcher.get_opcodes() if tag in ("replace", "insert")
+    ]
 
 
 def _trimmed(text: str) -> list[str]:
@@ -158,7 +186,7 @@ def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def post_shell(event: HookEvent, ws: Workspace) -> Evidence:
-    """Journal what a finished shell command wrote (lines unknown) and what could not be analysed."""
+    """Journal what a finished shell command wrote (lines unknown) and what it could not analyse."""
     evidence = Evidence()
     here = ws.locate(ws.cwd)[0]
     if event.command is None:
@@ -174,12 +202,25 @@ def post_shell(event: HookEvent, ws: Workspace) -> Evidence:
         view = located.policy.view(located.absolute)
         level, _ = strictest_over(view, 0, 1 << 30)
         permission = level.edits(ws.inhouse(located))
-        evidence.journal.append((located.root, {
-            "event": "edit", "agent": ws.tool, "session": event.session, "model": event.model,
-            "path": located.relpath or ".", "ranges": [], "hashes": [], "decision": DECISIONS[permission],
-            "source": "agent", "state": "untagged",
-            "note": f"shell: {target.program} wrote here; lines unknown" + (f"; {DENIED_NOTE}" if permission == "deny" else ""),
-        }))
+        evidence.journal.append(
+            (
+                located.root,
+                {
+                    "event": "edit",
+                    "agent": ws.tool,
+                    "session": event.session,
+                    "model": event.model,
+                    "path": located.relpath or ".",
+                    "ranges": [],
+                    "hashes": [],
+                    "decision": DECISIONS[permission],
+                    "source": "agent",
+                    "state": "untagged",
+                    "note": f"shell: {target.program} wrote here; lines unknown"
+                    + (f"; {DENIED_NOTE}" if permission == "deny" else ""),
+                },
+            )
+        )
     unknown = sorted(set(analysis.unanalysed))
     if unknown or analysis.problems:
         what = ", ".join(unknown) if unknown else "; ".join(analysis.problems)
@@ -189,8 +230,21 @@ def post_shell(event: HookEvent, ws: Workspace) -> Evidence:
 
 def _note(evidence: Evidence, event: HookEvent, ws: Workspace, here: Located, note: str) -> None:
     if here.in_repository:
-        evidence.journal.append((here.root, {
-            "event": "edit", "agent": ws.tool, "session": event.session, "model": event.model,
-            "path": posixpath.normpath(here.relpath or "."), "ranges": [], "hashes": [], "decision": "logged",
-            "source": "agent", "state": "untagged", "note": note,
-        }))
+        evidence.journal.append(
+            (
+                here.root,
+                {
+                    "event": "edit",
+                    "agent": ws.tool,
+                    "session": event.session,
+                    "model": event.model,
+                    "path": posixpath.normpath(here.relpath or "."),
+                    "ranges": [],
+                    "hashes": [],
+                    "decision": "logged",
+                    "source": "agent",
+                    "state": "untagged",
+                    "note": note,
+                },
+            )
+        )

@@ -16,7 +16,13 @@ import os
 from ringfence.hooks.agents import canonical_tool, protocol_for
 from ringfence.hooks.events import IGNORED, POST_EDIT, PRE_KINDS, HookEvent, MalformedEvent
 
-_MODULES = {"claude-code": "claude", "codex": "codex", "gemini": "gemini", "copilot": "copilot", "cursor": "cursor"}
+_MODULES = {
+    "claude-code": "claude",
+    "codex": "codex",
+    "gemini": "gemini",
+    "copilot": "copilot",
+    "cursor": "cursor",
+}
 
 
 class Answer:
@@ -34,7 +40,11 @@ def run_hook(agent: str, raw: bytes, protocol: str | None = None) -> Answer:
     try:
         event = adapter.parse(_payload(raw))
     except MalformedEvent as exc:
-        return Answer(*adapter.fail(None, f"ringfence: malformed {agent} hook input: {exc}; denied (fail closed)"))
+        return Answer(
+            *adapter.fail(
+                None, f"ringfence: malformed {agent} hook input: {exc}; denied (fail closed)"
+            )
+        )
     if event.kind == IGNORED:
         return Answer()
     try:
@@ -106,11 +116,24 @@ def _fallback_journal(event: HookEvent, tool: str, exc: Exception) -> list[tuple
         root = clean(str(find_root(absolute)), "/")
         relpath = relative_to(absolute, root)
         if relpath is not None:
-            journal.append((root, {
-                "event": "edit", "agent": tool, "session": event.session, "model": event.model, "path": relpath,
-                "ranges": [], "hashes": [], "decision": "logged", "source": "agent", "state": "untagged",
-                "note": f"ringfence hook error ({type(exc).__name__}); lines not recorded",
-            }))
+            journal.append(
+                (
+                    root,
+                    {
+                        "event": "edit",
+                        "agent": tool,
+                        "session": event.session,
+                        "model": event.model,
+                        "path": relpath,
+                        "ranges": [],
+                        "hashes": [],
+                        "decision": "logged",
+                        "source": "agent",
+                        "state": "untagged",
+                        "note": f"ringfence hook error ({type(exc).__name__}); lines not recorded",
+                    },
+                )
+            )
     return journal
 
 
@@ -127,4 +150,3 @@ def _append(journal: list[tuple[str, dict]]) -> str:
         except OSError as exc:
             problems += f"ringfence: cannot append to the journal of {root}: {exc}\n"
     return problems
-

@@ -28,25 +28,130 @@ _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
-READ_ONLY = frozenset({
-    "ls", "pwd", "echo", "printf", "true", "false", "test", "[", "which", "type", "whoami", "date",
-    "uname", "wc", "stat", "file", "du", "df", "tree", "realpath", "readlink", "dirname", "basename",
-    "sleep", "exit", "export", "set", "unset", "read", "mkdir", "clear", "ps", "man", "help", "id",
-    "hostname", "seq", "yes", "tput", "command", ":", "cd", "pushd", "popd",
-})
-PRINTERS = frozenset({
-    "cat", "head", "tail", "less", "more", "nl", "tac", "bat", "batcat", "base64", "xxd", "hexdump",
-    "od", "strings", "sort", "uniq", "cut", "paste", "fold", "fmt", "rev", "diff", "cmp", "column",
-})
+READ_ONLY = frozenset(
+    {
+        "ls",
+        "pwd",
+        "echo",
+        "printf",
+        "true",
+        "false",
+        "test",
+        "[",
+        "which",
+        "type",
+        "whoami",
+        "date",
+        "uname",
+        "wc",
+        "stat",
+        "file",
+        "du",
+        "df",
+        "tree",
+        "realpath",
+        "readlink",
+        "dirname",
+        "basename",
+        "sleep",
+        "exit",
+        "export",
+        "set",
+        "unset",
+        "read",
+        "mkdir",
+        "clear",
+        "ps",
+        "man",
+        "help",
+        "id",
+        "hostname",
+        "seq",
+        "yes",
+        "tput",
+        "command",
+        ":",
+        "cd",
+        "pushd",
+        "popd",
+    }
+)
+PRINTERS = frozenset(
+    {
+        "cat",
+        "head",
+        "tail",
+        "less",
+        "more",
+        "nl",
+        "tac",
+        "bat",
+        "batcat",
+        "base64",
+        "xxd",
+        "hexdump",
+        "od",
+        "strings",
+        "sort",
+        "uniq",
+        "cut",
+        "paste",
+        "fold",
+        "fmt",
+        "rev",
+        "diff",
+        "cmp",
+        "column",
+    }
+)
 SEARCHERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack"})
-WRAPPERS = frozenset({"sudo", "env", "command", "nohup", "time", "nice", "exec", "timeout", "stdbuf",
-                      "builtin", "doas"})
+WRAPPERS = frozenset(
+    {
+        "sudo",
+        "env",
+        "command",
+        "nohup",
+        "time",
+        "nice",
+        "exec",
+        "timeout",
+        "stdbuf",
+        "builtin",
+        "doas",
+    }
+)
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
-GIT_READ_ONLY = frozenset({
-    "status", "log", "diff", "show", "branch", "rev-parse", "ls-files", "blame", "grep", "remote",
-    "describe", "tag", "shortlog", "fetch", "add", "commit", "push", "reflog", "ls-tree", "cat-file",
-    "merge-base", "rev-list", "name-rev", "whatchanged", "help", "version", "check-ignore",
-})
+GIT_READ_ONLY = frozenset(
+    {
+        "status",
+        "log",
+        "diff",
+        "show",
+        "branch",
+        "rev-parse",
+        "ls-files",
+        "blame",
+        "grep",
+        "remote",
+        "describe",
+        "tag",
+        "shortlog",
+        "fetch",
+        "add",
+        "commit",
+        "push",
+        "reflog",
+        "ls-tree",
+        "cat-file",
+        "merge-base",
+        "rev-list",
+        "name-rev",
+        "whatchanged",
+        "help",
+        "version",
+        "check-ignore",
+    }
+)
 
 
 class Target:
@@ -158,7 +263,9 @@ def _simple_commands(tokens: list[tuple[str, bool]]):
 def _command(analysis: ShellAnalysis, words: list[str], redirects, cwd: str, depth: int) -> str:
     """Record what one simple command does; return the working directory after it (``cd``)."""
     for op, target in redirects:
-        if op in _WRITE_REDIRECTS or (op == ">&" and target and not target.isdigit() and target != "-"):
+        if op in _WRITE_REDIRECTS or (
+            op == ">&" and target and not target.isdigit() and target != "-"
+        ):
             _add(analysis, analysis.writes, target, cwd, "redirection")
         elif op in ("<", "<>"):
             _add(analysis, analysis.reads, target, cwd, "redirection")
@@ -192,7 +299,7 @@ def _command(analysis: ShellAnalysis, words: list[str], redirects, cwd: str, dep
 
 
 def _unwrap(words: list[str]) -> list[str]:
-    """Drop leading ``NAME=value`` assignments and wrappers such as ``sudo``, ``env``, ``timeout``."""
+    """Drop leading ``NAME=value`` assignments and wrappers (``sudo``, ``env``, ``timeout``…)."""
     index = 0
     while index < len(words):
         word = words[index]
@@ -200,7 +307,9 @@ def _unwrap(words: list[str]) -> list[str]:
             index += 1
         elif posixpath.basename(word) in WRAPPERS:
             index += 1
-            while index < len(words) and (words[index].startswith("-") or _ASSIGNMENT.match(words[index])):
+            while index < len(words) and (
+                words[index].startswith("-") or _ASSIGNMENT.match(words[index])
+            ):
                 index += 1 + (words[index] in ("-u", "-g", "-n", "-s", "-k", "-o", "-i", "-e"))
             if posixpath.basename(word) == "timeout" and index < len(words):
                 index += 1  # the duration
@@ -234,8 +343,14 @@ def _resolve(word: str, cwd: str) -> list[str] | None:
     return [absolute]
 
 
-def _add(analysis: ShellAnalysis, bucket: list[Target], word: str, cwd: str, program: str,
-         recursive: bool = False) -> None:
+def _add(
+    analysis: ShellAnalysis,
+    bucket: list[Target],
+    word: str,
+    cwd: str,
+    program: str,
+    recursive: bool = False,
+) -> None:
     if not word:
         analysis.problems.append(f"{program} without a file name")
         return
@@ -246,7 +361,9 @@ def _add(analysis: ShellAnalysis, bucket: list[Target], word: str, cwd: str, pro
     bucket.extend(Target(path, program, recursive) for path in resolved)
 
 
-def _files(analysis, bucket, words: list[str], cwd: str, program: str, recursive: bool = False) -> None:
+def _files(
+    analysis, bucket, words: list[str], cwd: str, program: str, recursive: bool = False
+) -> None:
     for word in words:
         if word != "-":
             _add(analysis, bucket, word, cwd, program, recursive)
@@ -272,7 +389,12 @@ def _option_value(args: list[str], option: str) -> str | None:
     for index, arg in enumerate(args):
         if arg == option and index + 1 < len(args):
             return args[index + 1]
-        if arg.startswith("-") and not arg.startswith("--") and option[1] in arg[1:] and index + 1 < len(args):
+        if (
+            arg.startswith("-")
+            and not arg.startswith("--")
+            and option[1] in arg[1:]
+            and index + 1 < len(args)
+        ):
             return args[index + 1]  # combined flags such as ``bash -lc "…"``
     return None
 
@@ -291,13 +413,23 @@ def _tee(analysis, program, args, cwd):
 
 
 def _touch(analysis, program, args, cwd):
-    _files(analysis, analysis.writes, _positional(args, frozenset({"-d", "-r", "-t", "--date", "--reference"})),
-           cwd, program)
+    _files(
+        analysis,
+        analysis.writes,
+        _positional(args, frozenset({"-d", "-r", "-t", "--date", "--reference"})),
+        cwd,
+        program,
+    )
 
 
 def _truncate(analysis, program, args, cwd):
-    _files(analysis, analysis.writes, _positional(args, frozenset({"-s", "-r", "--size", "--reference"})),
-           cwd, program)
+    _files(
+        analysis,
+        analysis.writes,
+        _positional(args, frozenset({"-s", "-r", "--size", "--reference"})),
+        cwd,
+        program,
+    )
 
 
 def _rm(analysis, program, args, cwd):
@@ -307,8 +439,20 @@ def _rm(analysis, program, args, cwd):
 
 def _copy(analysis, program, args, cwd):
     """cp/mv/install/ln: the destination is written; sources are read (and removed, for mv)."""
-    takes = frozenset({"-t", "--target-directory", "-S", "--suffix", "-m", "--mode", "-o", "--owner",
-                       "-g", "--group"})
+    takes = frozenset(
+        {
+            "-t",
+            "--target-directory",
+            "-S",
+            "--suffix",
+            "-m",
+            "--mode",
+            "-o",
+            "--owner",
+            "-g",
+            "--group",
+        }
+    )
     paths = _positional(args, takes)
     target_dir = _option_value(args, "-t") if "-t" in args else None
     recursive = _flag(args, "r", "--recursive") or _flag(args, "R") or _flag(args, "a", "--archive")
@@ -324,7 +468,12 @@ def _copy(analysis, program, args, cwd):
         analysis.problems.append(f"{program} destination depends on the environment")
         return
     dest = resolved[0]
-    into_dir = target_dir is not None or destination.endswith("/") or os.path.isdir(dest) or len(sources) > 1
+    into_dir = (
+        target_dir is not None
+        or destination.endswith("/")
+        or os.path.isdir(dest)
+        or len(sources) > 1
+    )
     for source in sources:
         found = _resolve(source, cwd)
         if found is None:
@@ -341,8 +490,13 @@ def _copy(analysis, program, args, cwd):
 
 
 def _sed(analysis, program, args, cwd):
-    in_place = any(a == "-i" or a.startswith("-i") or a.startswith("--in-place") or
-                   (a.startswith("-") and not a.startswith("--") and "i" in a[1:]) for a in args)
+    in_place = any(
+        a == "-i"
+        or a.startswith("-i")
+        or a.startswith("--in-place")
+        or (a.startswith("-") and not a.startswith("--") and "i" in a[1:])
+        for a in args
+    )
     takes = frozenset({"-e", "-f", "--expression", "--file", "-l", "--line-length"})
     paths = _positional(args, takes)
     if not any(a in ("-e", "-f") or a.startswith(("--expression", "--file")) for a in args):
@@ -370,7 +524,17 @@ def _dd(analysis, program, args, cwd):
 
 
 def _find(analysis, program, args, cwd):
-    actions = {"-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fprint0", "-fprintf", "-fls"}
+    actions = {
+        "-delete",
+        "-exec",
+        "-execdir",
+        "-ok",
+        "-okdir",
+        "-fprint",
+        "-fprint0",
+        "-fprintf",
+        "-fls",
+    }
     if any(a in actions for a in args):
         analysis.unanalysed.append(program)
 
@@ -386,26 +550,49 @@ def _git(analysis, program, args, cwd):
         index += 1
     if index >= len(args):
         return
-    sub, rest = args[index], args[index + 1:]
+    sub, rest = args[index], args[index + 1 :]
     if sub in ("rm", "mv"):
         paths = _positional(rest)
         _files(analysis, analysis.writes, paths, cwd, f"git {sub}", _flag(rest, "r"))
     elif sub == "config":
         if not any(a.startswith(("--get", "--list", "-l", "--show")) for a in rest):
             common = git_common_dir(find_root(cwd))
-            config = posixpath.join(str(common), "config") if common else posixpath.join(cwd, ".git/config")
+            config = (
+                posixpath.join(str(common), "config")
+                if common
+                else posixpath.join(cwd, ".git/config")
+            )
             analysis.writes.append(Target(config, "git config"))
     elif sub not in GIT_READ_ONLY:
         analysis.unanalysed.append(f"git {sub}")
 
 
 def _search(analysis, program, args, cwd):
-    takes = frozenset({"-e", "-f", "-m", "-A", "-B", "-C", "--regexp", "--file", "--max-count", "-g",
-                       "--glob", "-t", "--type", "--include", "--exclude"})
+    takes = frozenset(
+        {
+            "-e",
+            "-f",
+            "-m",
+            "-A",
+            "-B",
+            "-C",
+            "--regexp",
+            "--file",
+            "--max-count",
+            "-g",
+            "--glob",
+            "-t",
+            "--type",
+            "--include",
+            "--exclude",
+        }
+    )
     paths = _positional(args, takes)
     if not any(a in ("-e", "-f", "--regexp", "--file") for a in args):
         paths = paths[1:]  # the first positional argument is the pattern
-    recursive = program in ("rg", "ag", "ack") or _flag(args, "r", "--recursive") or _flag(args, "R")
+    recursive = (
+        program in ("rg", "ag", "ack") or _flag(args, "r", "--recursive") or _flag(args, "R")
+    )
     _files(analysis, analysis.reads, paths, cwd, program, recursive)
 
 
@@ -414,7 +601,22 @@ def _awk(analysis, program, args, cwd):
 
 
 _HANDLERS = {
-    "tee": _tee, "touch": _touch, "truncate": _truncate, "rm": _rm, "unlink": _rm, "rmdir": _rm,
-    "cp": _copy, "mv": _copy, "install": _copy, "ln": _copy, "sed": _sed, "gsed": _sed,
-    "perl": _perl, "dd": _dd, "find": _find, "git": _git, "awk": _awk, "gawk": _awk,
+    "tee": _tee,
+    "touch": _touch,
+    "truncate": _truncate,
+    "rm": _rm,
+    "unlink": _rm,
+    "rmdir": _rm,
+    "cp": _copy,
+    "mv": _copy,
+    "install": _copy,
+    "ln": _copy,
+    "sed": _sed,
+    "gsed": _sed,
+    "perl": _perl,
+    "dd": _dd,
+    "find": _find,
+    "git": _git,
+    "awk": _awk,
+    "gawk": _awk,
 }
