@@ -102,6 +102,7 @@ def test_paste_put_and_undo_are_not_flagged(demo_repo, tmp_path):
     assert "vim.paste is not flagged" in ok
     assert "redo is not flagged" in ok
     assert "a put of yanked lines is not flagged" in ok
+    assert "vim.lsp.buf.format is not flagged" in ok
 
 
 def test_ai_plugin_wrappers_report_accepted_suggestions(demo_repo, tmp_path):

@@ -74,6 +74,55 @@ H.run(function()
   vim.cmd('silent normal! p')
   H.eq(rf005_after_settling(buf), 0, 'a put of yanked lines is not flagged', H.describe(buf))
 
+  -- formatting through vim.lsp.buf.format() (an in-process formatter that adds a docstring)
+  new_undo_step()
+  local fmt = vim.lsp.start({
+    name = 'fmt',
+    root_dir = vim.fn.getcwd(),
+    cmd = function(dispatchers)
+      return {
+        request = function(method, _, callback)
+          if method == 'initialize' then
+            callback(nil, { capabilities = { documentFormattingProvider = true } })
+          elseif method == 'textDocument/formatting' then
+            local text = '"""Run the eval cases.\n\nEach case is one JSON object per line;\n'
+              .. 'the harness reports the pass rate.\n"""\n'
+            callback(
+              nil,
+              {
+                {
+                  range = { start = { line = 0, character = 0 }, ['end'] = { line = 0, character = 0 } },
+                  newText = text,
+                },
+              }
+            )
+          elseif method == 'shutdown' then
+            callback(nil, vim.NIL)
+          end
+          return true, 1
+        end,
+        notify = function(method)
+          if method == 'exit' then
+            dispatchers.on_exit(0, 15)
+          end
+          return true
+        end,
+        is_closing = function()
+          return false
+        end,
+        terminate = function() end,
+      }
+    end,
+  }, { bufnr = buf })
+  H.wait(5000, function()
+    local c = fmt and vim.lsp.get_client_by_id(fmt)
+    return c and c.initialized
+  end, 'the formatter attached')
+  vim.lsp.buf.format({ name = 'fmt' })
+  H.eq(api.nvim_buf_get_lines(buf, 0, 1, false), { '"""Run the eval cases.' }, 'the formatter inserted a docstring')
+  H.eq(rf005_after_settling(buf), 0, 'vim.lsp.buf.format is not flagged', H.describe(buf))
+  vim.lsp.stop_client(fmt, true)
+
   -- a heuristic guess withdrawn with :Ringfence dismiss
   new_undo_step()
   local at = api.nvim_buf_line_count(buf)
