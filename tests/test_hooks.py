@@ -311,6 +311,21 @@ def test_post_edit_journals_written_lines_and_tags_them(demo_repo, agent):
     ]
 
 
+@pytest.mark.parametrize(
+    "agent,result",
+    [
+        ("copilot", {"toolResult": {"resultType": "failure", "textResultForLlm": "no match"}}),
+        ("copilot", {"toolResult": {"resultType": "denied", "textResultForLlm": "denied"}}),
+        ("gemini", {"tool_response": {"llmContent": "", "returnDisplay": "", "error": "no match"}}),
+    ],
+)
+def test_post_event_of_a_tool_that_failed_records_nothing(demo_repo, agent, result):
+    data = {**json.loads(payload(agent, "post_edit", demo_repo)), **result}
+    done = hook(agent, json.dumps(data), demo_repo)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert journal(demo_repo) == [] and traces(demo_repo) == []
+
+
 def test_post_edit_model_is_recorded_when_the_agent_sends_it(demo_repo):
     _apply_guide_edit(demo_repo)
     hook("codex", payload("codex", "post_edit", demo_repo), demo_repo)
@@ -485,11 +500,21 @@ def test_region_makes_a_read_of_the_file_restricted(region_repo):
         "copilot-content-exclusion.yml",
     ],
 )
-@pytest.mark.parametrize("agent", ["claude-code", "metacode"])
-def test_protected_paths_are_denied_to_every_agent(demo_repo, path, agent):
+def test_protected_paths_are_denied(demo_repo, path):
     stdin = tool_input_event("Write", {"file_path": path, "content": "x\n"}, demo_repo)
-    reason = claude_reason(hook(agent, stdin, demo_repo))
+    reason = claude_reason(hook("claude-code", stdin, demo_repo))
     assert f"ringfence: {path} is protected" in reason and "ask a human" in reason
+
+
+def test_protected_paths_are_denied_to_the_inhouse_assistant_and_by_delete(demo_repo):
+    patch = (
+        "*** Begin Patch\n*** Delete File: .cursorignore\n*** Update File: app/utils.py\n"
+        "*** Move to: .claude/settings.local.json\n@@\n-a\n+b\n*** End Patch\n"
+    )
+    stdin = tool_input_event("apply_patch", {"command": patch}, demo_repo)
+    reason = claude_reason(hook("metacode", stdin, demo_repo, "--protocol", "codex"))
+    assert ".cursorignore is protected" in reason
+    assert ".claude/settings.local.json is protected" in reason
 
 
 def test_user_level_agent_settings_are_protected(demo_repo, tmp_path):

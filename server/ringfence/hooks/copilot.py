@@ -56,6 +56,8 @@ def parse(payload: dict) -> HookEvent:
         session = optional_text(payload, "sessionId")
     if not isinstance(tool, str) or not tool:
         raise MalformedEvent("payload has no tool name ('toolName' or 'tool_name')")
+    if not pre and _did_not_run(payload):
+        return HookEvent(IGNORED, event_name=event_name, tool_name=tool)
     args = _arguments(args)
     event = HookEvent(
         IGNORED,
@@ -75,6 +77,15 @@ def parse(payload: dict) -> HookEvent:
         return event
     event.kind, event.changes = _tool_changes(tool, args, pre, event.cwd)
     return event
+
+
+def _did_not_run(payload: dict) -> bool:
+    """A post-event whose tool failed or was denied wrote nothing."""
+    result = payload.get("toolResult") or payload.get("tool_result")
+    if not isinstance(result, dict):
+        return False
+    kind = result.get("resultType") or result.get("result_type")
+    return kind in ("failure", "denied", "error")
 
 
 def _arguments(args: object) -> dict:

@@ -49,6 +49,9 @@ def parse(payload: dict) -> HookEvent:
     tool = require_text(payload, "tool_name")
     tool_input = require_object(payload, "tool_input")
     pre = event_name == BEFORE
+    response = payload.get("tool_response")
+    if not pre and isinstance(response, dict) and response.get("error"):
+        return HookEvent(IGNORED, event_name=event_name, tool_name=tool)  # the tool wrote nothing
     event = HookEvent(
         IGNORED,
         event_name=event_name,

@@ -290,7 +290,7 @@ def _command(analysis: ShellAnalysis, words: list[str], redirects, cwd: str, dep
     if handler is not None:
         handler(analysis, program, args, cwd)
     elif program in PRINTERS:
-        _files(analysis, analysis.reads, _positional(args), cwd, program)
+        _printer(analysis, program, args, cwd)
     elif program in SEARCHERS:
         _search(analysis, program, args, cwd)
     elif program not in READ_ONLY:
@@ -565,6 +565,31 @@ def _git(analysis, program, args, cwd):
             analysis.writes.append(Target(config, "git config"))
     elif sub not in GIT_READ_ONLY:
         analysis.unanalysed.append(f"git {sub}")
+
+
+_PRINTER_VALUES = {  # options that take a value, per printer
+    "head": "-n -c --lines --bytes",
+    "tail": "-n -c --lines --bytes",
+    "sort": "-k -t -o -S -T --key --field-separator --output",
+    "cut": "-d -f -c -b --delimiter --fields",
+    "fold": "-w --width",
+    "fmt": "-w --width",
+    "xxd": "-l -s -c -g",
+    "od": "-N -j -t -A",
+    "hexdump": "-n -s -e -f",
+    "strings": "-n -t",
+    "column": "-s -c",
+    "nl": "-w -s -v -i -b",
+}
+
+
+def _printer(analysis, program, args, cwd):
+    """Programs that print their file arguments (``sort -o FILE`` also writes one)."""
+    takes = frozenset(_PRINTER_VALUES.get(program, "").split())
+    _files(analysis, analysis.reads, _positional(args, takes), cwd, program)
+    output = _option_value(args, "-o") if program == "sort" else None
+    if output is not None:
+        _add(analysis, analysis.writes, output, cwd, program)
 
 
 def _search(analysis, program, args, cwd):
