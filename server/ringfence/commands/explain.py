@@ -1,18 +1,30 @@
-"""``ringfence explain``: SPEC §3.4 for each path, as text or one JSON object per line."""
+"""``ringfence explain``: SPEC §3.4 for each path, as text or one JSON object per line.
+
+``--stdin`` reads one path per line (LF or CRLF; NUL also separates, so ``git ls-files -z``
+works); empty lines are skipped; a line that is not UTF-8 is classified by its bytes as the
+file system sees them, and reported on stderr. All paths are classified in one batch.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import sys
 
 from ringfence.commands._common import add_root_option, load_policy, report_policy_errors
 from ringfence.policy import Decision
+from ringfence.policy.engine import Batch
+
+_CHUNK = 50_000
+_PLAIN_BYTES = bytes(b for b in range(0x20, 0x7F) if b not in b'"\\')
 
 
 def configure(parser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--stdin", action="store_true", help="read paths from standard input, one per line")
+    parser.add_argument("--stdin", action="store_true",
+                        help="read paths from standard input, one per line (or NUL-separated)")
     add_root_option(parser)
 
 
@@ -22,19 +34,75 @@ def run(args) -> int:
     if not args.paths and not args.stdin:
         raise UsageError("give one or more paths, or --stdin")
     policy = load_policy(args.root)
-    paths = args.paths
+    paths = list(args.paths)
     if args.stdin:
-        paths = [*paths, *(line.rstrip("\r\n") for line in sys.stdin if line.strip())]
-    out = sys.stdout
-    write = out.write
-    for path in paths:
-        decision = policy.classify(path)
-        write(json.dumps(decision.to_json()) + "\n" if args.json else render(decision))
-    out.flush()
+        paths += read_paths(sys.stdin.buffer.read())
+    batch = policy.classify_batch(paths, cwd=os.getcwd())
+    write = sys.stdout.write
+    if args.json:
+        for start in range(0, len(paths), _CHUNK):
+            write(json_lines(batch, start, min(start + _CHUNK, len(paths))))
+    else:
+        for i in range(len(paths)):
+            write(render(batch.decision(i)))
+    sys.stdout.flush()
     return 2 if report_policy_errors(policy) else 0
 
 
+def read_paths(data: bytes) -> list[str]:
+    """The paths of ``--stdin`` input: LF, CRLF or NUL separated; empty lines skipped."""
+    if b"\0" in data:
+        data = data.replace(b"\0", b"\n")
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", "surrogateescape")
+        for line in text.split("\n"):
+            if not line.isascii() and _has_surrogates(line):
+                shown = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                sys.stderr.write(f"ringfence: warning: stdin path is not UTF-8: {shown!r} "
+                                 "(classified by its bytes)\n")
+    lines = text.split("\n")
+    if "\n\n" in text or text.startswith("\n"):
+        return [line for line in lines if line]
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def json_lines(batch: Batch, start: int, stop: int) -> str:
+    """SPEC §3.4 JSON lines for paths ``start:stop``; each shared decision is serialised once."""
+    paths = batch.paths[start:stop]
+    decisions, exists = batch.decisions[start:stop], batch.exists[start:stop]
+    joined = "".join(paths).encode("utf-8", "surrogateescape")
+    plain = not joined.translate(None, _PLAIN_BYTES)  # nothing json.dumps would escape
+    tails: dict[tuple[int, bool], str] = {}
+    for key, decision in dict(zip(map(id, decisions), decisions)).items():
+        body = decision.to_json()
+        for flag in (False, True):
+            body["path"], body["exists"] = "", flag
+            tails[key, flag] = ('"' if plain else "") + json.dumps(body)[len('{"path": ""'):] + "\n"
+    if any(exists):
+        ends = [tails[id(d), e] for d, e in zip(decisions, exists)]
+    else:
+        ends = list(map(tails.__getitem__, zip(map(id, decisions), itertools.repeat(False))))
+    if plain:
+        opener, quoted = '{"path": "', paths
+    else:
+        opener, quoted = '{"path": ', [json.dumps(p) for p in paths]
+    return "".join(itertools.chain.from_iterable(zip(itertools.repeat(opener), quoted, ends)))
+
+
 def render(decision: Decision) -> str:
+    """The text form of one decision."""
     lines = [f"{decision.path}: {decision.level.name}"]
     if decision.zone is not None:
         lines.append(f"  zone    {decision.zone.name}")

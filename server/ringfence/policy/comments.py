@@ -65,6 +65,22 @@ def comment_syntax(path: str, language_id: str | None = None):
     return None
 
 
+def may_have_markers(path: str) -> bool:
+    """Whether a file can carry markers: its comment syntax is known, or it has no extension
+    (a script whose syntax its ``#!`` line tells)."""
+    if comment_syntax(path) is not None:
+        return True
+    return "." not in posixpath.basename(path).lstrip(".")
+
+
+def syntax_for_text(path: str, text: str, language_id: str | None = None):
+    """:func:`comment_syntax`, falling back to ``#`` comments for a ``#!`` script."""
+    syntax = comment_syntax(path, language_id)
+    if syntax is None and text.startswith("#!") and "." not in posixpath.basename(path).lstrip("."):
+        return _HASH
+    return syntax
+
+
 def comment_line(path: str, text: str, language_id: str | None = None) -> str | None:
     """``text`` as a whole-line comment in the file's syntax (None: the file has no comments)."""
     syntax = comment_syntax(path, language_id)

@@ -19,14 +19,17 @@ compile. ``RINGFENCE_GLOB_BACKEND=simple`` forces the fallback.
 
 from __future__ import annotations
 
-import hashlib
+import functools
+import itertools
 import logging
+import operator
 import os
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+
+from ringfence.policy import cache
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +38,25 @@ _DIR_MARK = b"(?P<ps_d>/)"
 _DIR_MARK_OPT = b"(?:(?P<ps_d>/)|$)"
 _ANY_BYTE_BUT_SLASH = b"[^/]"
 _WHOLE_NAME = b"[^/]+"  # pathspec's translation of a "*" path component
-_CACHE_MIN_EXPRESSIONS = 32  # smaller lists compile in milliseconds: not worth a cache file
-_CACHE_KEEP = 32  # cached databases kept per user
-_POSIX_CLASSES = {
-    b"alnum": lambda c: c < 0x80 and chr(c).isalnum(),
-    b"alpha": lambda c: c < 0x80 and chr(c).isalpha(),
-    b"blank": lambda c: c in (0x20, 0x09),
-    b"cntrl": lambda c: c < 0x20 or c == 0x7F,
-    b"digit": lambda c: 0x30 <= c <= 0x39,
-    b"graph": lambda c: 0x21 <= c <= 0x7E,
-    b"lower": lambda c: 0x61 <= c <= 0x7A,
-    b"print": lambda c: 0x20 <= c <= 0x7E,
-    b"punct": lambda c: 0x21 <= c <= 0x7E and not chr(c).isalnum(),
-    b"space": lambda c: c in (0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D),
-    b"upper": lambda c: 0x41 <= c <= 0x5A,
-    b"xdigit": lambda c: chr(c) in "0123456789abcdefABCDEF",
+_CACHE_MIN_PATTERNS = 32  # smaller lists compile in milliseconds: not worth a cache file
+_ALL_BYTES = frozenset(range(1, 256))
+_UPPER = frozenset(range(0x41, 0x5B))
+_LOWER = frozenset(range(0x61, 0x7B))
+_DIGIT = frozenset(range(0x30, 0x3A))
+_GRAPH = frozenset(range(0x21, 0x7F))
+_POSIX_CLASSES = {  # git's wildmatch: the C locale's ctype classes, ASCII only
+    b"alnum": _UPPER | _LOWER | _DIGIT,
+    b"alpha": _UPPER | _LOWER,
+    b"blank": frozenset(b" \t"),
+    b"cntrl": frozenset(range(1, 0x20)) | {0x7F},
+    b"digit": _DIGIT,
+    b"graph": _GRAPH,
+    b"lower": _LOWER,
+    b"print": _GRAPH | {0x20},
+    b"punct": _GRAPH - _UPPER - _LOWER - _DIGIT,
+    b"space": frozenset(b" \t\n\v\f\r"),
+    b"upper": _UPPER,
+    b"xdigit": _DIGIT | frozenset(b"abcdefABCDEF"),
 }
 
 
@@ -86,6 +93,7 @@ class Glob:
     line: bytes | None  # ``covering`` for one line of a newline-joined buffer (None: never matches)
 
 
+@functools.lru_cache(maxsize=8192)
 def translate(pattern: str, *, ignore_case: bool = False, negation: bool = False) -> Glob:
     """Translate one gitignore pattern; raise :class:`GlobError` when git would match nothing.
 
@@ -191,7 +199,7 @@ def _bracket(raw: bytes, i: int, ignore_case: bool) -> tuple[frozenset[int], int
         i += 1
     literals: set[int] = set()
     ranges: list[tuple[int, int]] = []
-    named: list = []
+    named: list[bytes] = []
     prev = 0
     start = i
     while True:
@@ -225,7 +233,7 @@ def _bracket(raw: bytes, i: int, ignore_case: bool) -> tuple[frozenset[int], int
                 name = raw[i + 2:end - 1]
                 if name not in _POSIX_CLASSES:
                     raise GlobError(f"unknown character class [:{name.decode('latin-1')}:]")
-                named.append(_POSIX_CLASSES[name])
+                named.append(name)
                 i = end
                 ch = 0
         else:
@@ -236,21 +244,20 @@ def _bracket(raw: bytes, i: int, ignore_case: bool) -> tuple[frozenset[int], int
             break
     has_slash = 0x2F in raw[start:i]
 
-    upper = _POSIX_CLASSES[b"upper"]
-
-    def matches(byte: int) -> bool:
-        if byte in literals or any(test(byte) for test in named):
-            return True
-        if any(lo <= byte <= hi for lo, hi in ranges):
-            return True
-        if ignore_case and 0x61 <= byte <= 0x7A:  # git folds ranges and [:upper:], not literals
-            return upper in named or any(lo <= byte - 0x20 <= hi for lo, hi in ranges)
-        return False
-
-    members = {byte for byte in range(1, 256) if matches(byte) != negated}
+    members = set(literals)
+    for name in named:
+        members |= _POSIX_CLASSES[name]
+    for lo, hi in ranges:
+        members.update(range(lo, hi + 1))
+    if ignore_case:  # git folds ranges and [:upper:] for a lower-cased path, not literals
+        members |= {c | 0x20 for lo, hi in ranges for c in range(max(lo, 0x41), min(hi, 0x5A) + 1)}
+        if b"upper" in named:
+            members |= _LOWER
+    if negated:
+        members = _ALL_BYTES - members
     members.discard(0x2F)
     if ignore_case:
-        members -= set(range(0x41, 0x5B))  # paths are lower-cased before matching
+        members -= _UPPER  # paths are lower-cased before matching
     return frozenset(members), i + 1, has_slash
 
 
@@ -350,10 +357,11 @@ def glob_problem(pattern: str) -> str | None:
                 "so it would not match that character")
     if re.search(r"\[[^\]]*/", pattern):
         return f"'/' inside [...] in {pattern!r}: a bracket expression never matches '/'"
-    try:
-        translate(pattern)
-    except GlobError as exc:
-        return f"bad glob {pattern!r}: {exc}"
+    if "[" in pattern or "\\" in pattern or not pattern.isascii():
+        try:  # other patterns always translate: only brackets and escapes can match nothing
+            translate(pattern)
+        except GlobError as exc:
+            return f"bad glob {pattern!r}: {exc}"
     return None
 
 
@@ -366,19 +374,26 @@ class GlobMatcher:
     def __init__(self, patterns: Sequence[str], ignore_case: bool = False, backend: str | None = None) -> None:
         self.ignore_case = ignore_case
         self.patterns = list(patterns)
-        self.globs: list[Glob | None] = []
-        for pattern in self.patterns:
-            try:
-                self.globs.append(translate(pattern, ignore_case=ignore_case))
-            except GlobError:
-                self.globs.append(None)  # git matches nothing with it; zones reject it earlier
+        self._globs: list[Glob | None] | None = None
         self._simple: list[tuple[int, re.Pattern[bytes]]] | None = None
         self._database: _Database | None = None
         self.backend = backend or BACKEND
         if self.backend == "hyperscan":
-            self._database = _Database.build(self.globs)
+            self._database = _Database.load(self.patterns, ignore_case) or _Database.build(self)
             if self._database is None:
                 self.backend = "simple"
+
+    @property
+    def globs(self) -> list[Glob | None]:
+        """The translated patterns (None for one git matches nothing with)."""
+        if self._globs is None:
+            self._globs = []
+            for pattern in self.patterns:
+                try:
+                    self._globs.append(translate(pattern, ignore_case=self.ignore_case))
+                except GlobError:
+                    self._globs.append(None)  # zones reject these earlier
+        return self._globs
 
     def _encode(self, relpath: str) -> bytes:
         data = relpath.encode("utf-8", "surrogateescape")
@@ -403,14 +418,24 @@ class GlobMatcher:
                 return index
         return None
 
-    def last_matches(self, relpaths: Sequence[str]) -> list[int | None]:
-        """:meth:`last_match` for many paths at once (one scan on the Hyperscan backend)."""
+    def last_matches(self, relpaths: Sequence[str], joined: str | None = None) -> list[int | None]:
+        """:meth:`last_match` for many paths at once (one scan on the Hyperscan backend).
+
+        ``joined``: the paths joined by newlines, when the caller has it already.
+        """
         if self._database is None or not relpaths:
             return [self.last_match(p) for p in relpaths]
-        data = [self._encode(p) for p in relpaths]
-        if any(b"\n" in d for d in data):
+        if joined is None:
+            joined = "\n".join(relpaths)
+        if joined.count("\n") != len(relpaths) - 1:
             return [self.last_match(p) for p in relpaths]
-        return self._database.scan_lines(data)
+        if joined.isascii():
+            data, lengths = joined.encode("ascii"), map(len, relpaths)
+        else:
+            encoded = [p.encode("utf-8", "surrogateescape") for p in relpaths]
+            data, lengths = b"\n".join(encoded), map(len, encoded)
+        ends = map(operator.add, itertools.accumulate(lengths), itertools.count())  # line k ends here
+        return self._database.scan_lines(data.lower() if self.ignore_case else data, ends)
 
     def check(self, relpath: str) -> tuple[bool | None, int | None]:
         """``(True, index)`` of the deciding pattern, ``(None, None)`` when none covers the path."""
@@ -419,32 +444,48 @@ class GlobMatcher:
 
 
 class _Database:
-    """A Hyperscan database of the ``line`` expressions of a pattern list (multi-line mode)."""
+    """A Hyperscan database of the ``line`` expressions of a pattern list (multi-line mode).
+
+    Databases of long pattern lists are cached on disk, keyed by the patterns themselves, so a
+    warm start translates and compiles nothing.
+    """
 
     def __init__(self, db) -> None:
         self._db = db
 
-    @classmethod
-    def build(cls, globs: Sequence[Glob | None]) -> _Database | None:
+    @staticmethod
+    def _key(patterns: Sequence[str], ignore_case: bool) -> str | None:
+        if len(patterns) < _CACHE_MIN_PATTERNS:
+            return None
         import hyperscan
 
+        return cache.key("ringfence-globs-2", hyperscan.__version__, str(ignore_case), *patterns)
+
+    @classmethod
+    def load(cls, patterns: Sequence[str], ignore_case: bool) -> _Database | None:
+        key = cls._key(patterns, ignore_case)
+        db = _load_cached(key) if key else None
+        return cls(db) if db is not None else None
+
+    @classmethod
+    def build(cls, matcher: GlobMatcher) -> _Database | None:
+        import hyperscan
+
+        globs = matcher.globs
         expressions = [g.line for g in globs if g is not None and g.line is not None]
         ids = [i for i, g in enumerate(globs) if g is not None and g.line is not None]
         if not expressions:
             return None
-        key = hashlib.sha256(b"ringfence-globs-1\0" + hyperscan.__version__.encode() + b"\0"
-                             + b"\0".join(expressions) + repr(ids).encode()).hexdigest()
-        db = _load_cached(key) if len(expressions) >= _CACHE_MIN_EXPRESSIONS else None
-        if db is None:
-            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            try:
-                db.compile(expressions=expressions, ids=ids, elements=len(expressions),
-                           flags=hyperscan.HS_FLAG_MULTILINE)
-            except hyperscan.error as exc:
-                log.info("hyperscan cannot compile these patterns (%s); using the fallback", exc)
-                return None
-            if len(expressions) >= _CACHE_MIN_EXPRESSIONS:
-                _store_cached(key, hyperscan.dumpb(db))
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        try:
+            db.compile(expressions=expressions, ids=ids, elements=len(expressions),
+                       flags=hyperscan.HS_FLAG_MULTILINE)
+        except hyperscan.error as exc:
+            log.info("hyperscan cannot compile these patterns (%s); using the fallback", exc)
+            return None
+        key = cls._key(matcher.patterns, matcher.ignore_case)
+        if key:
+            cache.write("globs", key, hyperscan.dumpb(db))
         return cls(db)
 
     def scan_one(self, data: bytes) -> int | None:
@@ -458,8 +499,11 @@ class _Database:
         self._db.scan(data, match_event_handler=on_match)
         return best if best >= 0 else None
 
-    def scan_lines(self, lines: Sequence[bytes]) -> list[int | None]:
-        """Scan newline-free paths joined by newlines; every expression ends at a line end."""
+    def scan_lines(self, data: bytes, ends) -> list[int | None]:
+        """Scan newline-joined paths; ``ends`` are the offsets where each line ends.
+
+        Every expression ends at a line end, so a match's end offset names its path.
+        """
         best: dict[int, int] = {}
         get = best.get
 
@@ -467,49 +511,20 @@ class _Database:
             if expr_id > get(end, -1):
                 best[end] = expr_id
 
-        self._db.scan(b"\n".join(lines), match_event_handler=on_match)
-        out: list[int | None] = []
-        end = -1
-        for data in lines:
-            end += len(data) + 1
-            out.append(get(end))
-        return out
+        self._db.scan(data, match_event_handler=on_match)
+        return list(map(get, ends))
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "ringfence" / "globs"
-
-
-def _load_cached(key: str):
+def _load_cached(name: str):
     import hyperscan
 
-    path = _cache_dir() / f"{key}.hsdb"
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    digest, payload = blob[:32], blob[32:]
-    if hashlib.sha256(payload).digest() != digest:
+    payload = cache.read("globs", name)
+    if payload is None:
         return None
     try:
         db = hyperscan.loadb(payload, hyperscan.HS_MODE_BLOCK)
         db.scratch = hyperscan.Scratch(db)
     except Exception as exc:  # another CPU or Hyperscan build: compile afresh
-        log.debug("cached glob database %s unusable: %s", path, exc)
+        log.debug("cached glob database %s unusable: %s", name, exc)
         return None
     return db
-
-
-def _store_cached(key: str, payload: bytes) -> None:
-    directory = _cache_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, directory / f"{key}.hsdb")
-        cached = sorted(directory.glob("*.hsdb"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in cached[_CACHE_KEEP:]:
-            old.unlink(missing_ok=True)
-    except OSError as exc:
-        log.debug("cannot cache the glob database in %s: %s", directory, exc)

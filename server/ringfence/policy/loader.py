@@ -6,22 +6,22 @@ all of them instead of stopping at the first, so the editor can mark each offend
 
 from __future__ import annotations
 
-import difflib
+import functools
+import json
+import logging
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ringfence.errors import PolicyError
+from ringfence.policy import cache
 from ringfence.policy.globs import glob_problem
 from ringfence.policy.levels import ATTRIBUTES, BUILTIN_LEVELS, PERMISSIONS, Level
 from ringfence.policy.model import AssistantConfig, HistorySettings, RepoSettings, Zone
 from ringfence.policy.toml_positions import KeyPositions
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 ROOT_KEYS = {
     "version", "default", "inhouse-tools", "ignore-case", "levels", "assistant", "import",
@@ -36,7 +36,13 @@ PROVENANCE_KEYS = {"style", "auto-tag-agents"}
 PROVENANCE_STYLES = ("trace", "comment")
 HISTORY_KEYS = {"enabled", "trailer-keys", "ai-names", "ai-authors"}
 LEVEL_KEYS = {"rank", "external-edits", "inhouse-edits", "external-context"}
+log = logging.getLogger(__name__)
+_CACHE_MIN_BYTES = 16 * 1024  # smaller policy files validate in about a millisecond
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TOOL_TABLE = re.compile(r"^\s*\[+\s*tool\s*\.\s*ringfence\b|^\s*tool\s*\.\s*ringfence\b", re.MULTILINE)
+_ZONE_HEADER = re.compile(r"""^[ \t]*\[\[[ \t]*(?:zone|"zone"|'zone')[ \t]*\]\]""", re.MULTILINE)
+_ZONE_HEADER_PYPROJECT = re.compile(
+    r"^[ \t]*\[\[[ \t]*tool[ \t]*\.[ \t]*ringfence[ \t]*\.[ \t]*zone[ \t]*\]\]", re.MULTILINE)
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
@@ -50,15 +56,44 @@ class ParsedPolicy:
     settings: RepoSettings | None = None  # root policy only
     errors: list[PolicyError] = field(default_factory=list)
     present: bool = True  # False: a pyproject.toml without [tool.ringfence]
+    warnings: list[str] = field(default_factory=list)
 
 
 class _Checker:
-    """Type and key checks that record located errors instead of raising."""
+    """Type and key checks that record located errors instead of raising.
 
-    def __init__(self, relpath: str, positions: KeyPositions) -> None:
+    Key positions are found only when needed (an error, the assistant): a valid file costs
+    one quick scan for its ``[[zone]]`` headers.
+    """
+
+    def __init__(self, relpath: str, text: str, prefix: tuple[str, ...] = ()) -> None:
         self.relpath = relpath
-        self.positions = positions
+        self.text = text
+        self.prefix = prefix
         self.errors: list[PolicyError] = []
+        self._positions: KeyPositions | None = None
+        self._zone_lines: list[int] | None = None
+
+    @property
+    def positions(self) -> KeyPositions:
+        if self._positions is None:
+            self._positions = KeyPositions(self.text, self.prefix)
+        return self._positions
+
+    def zone_line(self, index: int, count: int) -> int:
+        """The 1-based line of the ``index``-th of ``count`` ``[[zone]]`` headers."""
+        if self._zone_lines is None:
+            self._zone_lines = []
+            if '"""' not in self.text and "'''" not in self.text:  # no multi-line string hides a header
+                header = _ZONE_HEADER_PYPROJECT if self.prefix else _ZONE_HEADER
+                line, offset = 1, 0
+                for match in header.finditer(self.text):
+                    line += self.text.count("\n", offset, match.start())
+                    offset = match.start()
+                    self._zone_lines.append(line)
+        if len(self._zone_lines) == count:
+            return self._zone_lines[index]
+        return self.positions.find(("zone", index))[0]
 
     def error(self, path: tuple, message: str) -> None:
         line, col = self.positions.find(path)
@@ -67,7 +102,7 @@ class _Checker:
     def keys(self, table: dict, allowed: set[str], path: tuple, what: str) -> None:
         for key in table:
             if key not in allowed:
-                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+                hint = _close(key, sorted(allowed), n=1)
                 suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
                 self.error((*path, key), f"unknown key {key!r} in {what}{suggestion}")
 
@@ -85,7 +120,7 @@ class _Checker:
     def choice(self, table: dict, key: str, choices, path: tuple, what: str) -> str | None:
         value = self.typed(table, key, str, path, what)
         if value is not None and value not in choices:
-            hint = difflib.get_close_matches(value, list(choices), n=1)
+            hint = _close(value, list(choices), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
             self.error((*path, key), f"{what}.{key}: unknown value {value!r}; expected one of "
                        f"{', '.join(choices)}{suggestion}")
@@ -102,7 +137,22 @@ class _Checker:
         return tuple(value)
 
 
-def toml_error(exc: tomllib.TOMLDecodeError, relpath: str) -> PolicyError:
+def _close(word: str, choices, n: int = 1) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(word, list(choices), n=n)
+
+
+def _toml():
+    """tomllib, imported on first use (a warm start reads validated policies from the cache)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
+def toml_error(exc: ValueError, relpath: str) -> PolicyError:
     message = str(exc)
     match = _TOML_POSITION.search(message)
     if match:
@@ -119,13 +169,22 @@ def parse_policy(
     is_root: bool,
     levels: dict[str, Level] | None = None,
     pyproject: bool = False,
+    submodule: bool = False,
 ) -> ParsedPolicy:
-    """Validate one policy file; ``levels`` are the root's levels when parsing a nested file."""
+    """Validate one policy file; ``levels`` are the root's levels when parsing a nested file.
+
+    ``submodule``: a nested file at the root of a submodule (or nested repository). Its
+    repository-wide keys are its own repository's business: they are ignored with a warning.
+    """
     result = ParsedPolicy(relpath, base)
+    tomllib = _toml()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        result.errors.append(toml_error(exc, relpath))
+        if pyproject and not _TOOL_TABLE.search(text):
+            result.present = False  # a broken pyproject.toml that holds no policy
+        else:
+            result.errors.append(toml_error(exc, relpath))
         return result
     prefix: tuple[str, ...] = ()
     if pyproject:
@@ -137,7 +196,7 @@ def parse_policy(
         if not isinstance(data, dict):
             result.errors.append(PolicyError("[tool.ringfence] must be a table", relpath, 1, 1))
             return result
-    check = _Checker(relpath, KeyPositions(text, prefix))
+    check = _Checker(relpath, text, prefix)
     _check_version(check, data)
     if is_root:
         check.keys(data, ROOT_KEYS, (), "the policy")
@@ -145,10 +204,14 @@ def parse_policy(
         levels = result.settings.levels
     else:
         for key in data:
-            if key in ROOT_KEYS - NESTED_KEYS:
+            if key in ROOT_KEYS - NESTED_KEYS and submodule:
+                line, col = check.positions.find((key,))
+                result.warnings.append(f"{relpath}:{line}:{col}: {key!r} ignored: a submodule's "
+                                       "repository-wide keys do not apply inside the superproject")
+            elif key in ROOT_KEYS - NESTED_KEYS:
                 check.error((key,), f"{key!r} is repository-wide: only the root policy may set it")
             elif key not in NESTED_KEYS:
-                hint = difflib.get_close_matches(key, sorted(NESTED_KEYS), n=1)
+                hint = _close(key, sorted(NESTED_KEYS), n=1)
                 suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
                 check.error((key,), f"unknown key {key!r} in a nested policy{suggestion}")
     result.zones = _zones(check, data, levels or BUILTIN_LEVELS, relpath, base)
@@ -324,24 +387,102 @@ def _zones(check: _Checker, data: dict, levels: dict[str, Level], relpath: str, 
         if level is None:
             check.error(path, f"zone {name!r} needs a level")
         elif level not in levels:
-            hint = difflib.get_close_matches(level, list(levels), n=1)
+            hint = _close(level, list(levels), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
             check.error((*path, "level"), f"zone {name!r}: unknown level {level!r}{suggestion}")
         reason = check.typed(table, "reason", str, path, "zone") or ""
         owner = check.typed(table, "owner", str, path, "zone") or ""
         locked = check.typed(table, "locked", bool, path, "zone") or False
         if len(check.errors) == before:
-            line = check.positions.find(path)[0]
+            line = check.zone_line(index, len(raw))
             zones.append(Zone(name, tuple(patterns), level, reason, owner, locked, relpath, line, base))
     return zones
 
 
+def parse_policy_cached(
+    text: str,
+    relpath: str,
+    base: str,
+    *,
+    is_root: bool,
+    levels: dict[str, Level] | None = None,
+    pyproject: bool = False,
+    submodule: bool = False,
+) -> ParsedPolicy:
+    """:func:`parse_policy`, reusing the validated result of a large policy file seen before.
+
+    Keyed by the file's text, where it sits, the root's levels and this code itself, so a
+    changed file or a changed ringfence never sees a stale result. Files with errors are never
+    cached.
+    """
+    if len(text) < _CACHE_MIN_BYTES:
+        return parse_policy(text, relpath, base, is_root=is_root, levels=levels, pyproject=pyproject,
+                            submodule=submodule)
+    levels_key = json.dumps({n: asdict(lv) for n, lv in (levels or {}).items()}, sort_keys=True)
+    name = cache.key("ringfence-policy-1", _code_stamp(), relpath, base, str(is_root), str(pyproject),
+                     str(submodule), levels_key, text)
+    payload = cache.read("policies", name)
+    if payload is not None:
+        try:
+            return _revive(json.loads(payload))
+        except (ValueError, KeyError, TypeError) as exc:
+            log.debug("cached policy %s unusable: %s", name, exc)
+    parsed = parse_policy(text, relpath, base, is_root=is_root, levels=levels, pyproject=pyproject,
+                          submodule=submodule)
+    if not parsed.errors:
+        cache.write("policies", name, json.dumps(_plain(parsed)).encode())
+    return parsed
+
+
+@functools.lru_cache(maxsize=1)
+def _code_stamp() -> str:
+    """Size and modification time of the code that validates policies."""
+    here = Path(__file__).parent
+    stamps = []
+    for name in ("loader.py", "globs.py", "model.py", "levels.py", "toml_positions.py"):
+        info = (here / name).stat()
+        stamps.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+    return ";".join(stamps)
+
+
+def _plain(parsed: ParsedPolicy) -> dict:
+    return {
+        "relpath": parsed.relpath, "base": parsed.base, "present": parsed.present,
+        "warnings": parsed.warnings,
+        "zones": [[z.name, list(z.patterns), z.level, z.reason, z.owner, z.locked, z.policy_file, z.line, z.base]
+                  for z in parsed.zones],
+        "settings": None if parsed.settings is None else asdict(parsed.settings),
+    }
+
+
+def _revive(data: dict) -> ParsedPolicy:
+    zones = [Zone(name, tuple(patterns), level, reason, owner, locked, policy_file, line, base)
+             for name, patterns, level, reason, owner, locked, policy_file, line, base in data["zones"]]
+    settings = None
+    if data["settings"] is not None:
+        raw = data["settings"]
+        assistant = raw["assistant"]
+        if assistant is not None:
+            command = assistant["command"]
+            assistant = AssistantConfig(**{**assistant, "command": tuple(command) if command else None})
+        settings = RepoSettings(
+            default=raw["default"], inhouse_tools=tuple(raw["inhouse_tools"]), ignore_case=raw["ignore_case"],
+            levels={name: Level(**level) for name, level in raw["levels"].items()}, assistant=assistant,
+            import_enabled=raw["import_enabled"], import_level=raw["import_level"],
+            provenance_style=raw["provenance_style"], auto_tag_agents=raw["auto_tag_agents"],
+            history=HistorySettings(**{k: tuple(v) if isinstance(v, list) else v
+                                       for k, v in raw["history"].items()}),
+        )
+    return ParsedPolicy(data["relpath"], data["base"], zones, settings, [], data["present"], data["warnings"])
+
+
 def parse_user_assistant(text: str, relpath: str) -> tuple[AssistantConfig | None, list[PolicyError]]:
     """The ``[assistant]`` of the user's own config file (trusted; it wins over the repository's)."""
+    tomllib = _toml()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [toml_error(exc, relpath)]
-    check = _Checker(relpath, KeyPositions(text))
+    check = _Checker(relpath, text)
     check.keys(data, {"assistant"}, (), "the user config")
     return _assistant(check, data.get("assistant"), "user"), check.errors

@@ -8,11 +8,10 @@ triple-quoted strings are skipped too.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from ringfence.policy.comments import comment_syntax
+from ringfence.policy.comments import syntax_for_text
 
 HEADER_LINES = 10
 MARKER_WORD = "ringfence:"
@@ -95,7 +94,7 @@ def scan_markers(
     scan = MarkerScan()
     if MARKER_WORD not in text:
         return scan
-    syntax = comment_syntax(path, language_id)
+    syntax = syntax_for_text(path, text, language_id)
     if syntax is None:
         return scan
     pattern = _PATTERNS.get(syntax)
@@ -111,6 +110,8 @@ def scan_markers(
         last_offset = match.start()
         if python_like and _inside_triple_quotes(text, match.start()):
             continue
+        import shlex
+
         try:
             words = shlex.split(match.group(1))
         except ValueError:

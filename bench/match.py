@@ -1,0 +1,187 @@
+"""Benchmark: classify many paths against a large policy, ringfence side by side with its peers.
+
+Generates N repository paths (1-6 directories deep) and a policy of Z zones of mixed shape
+(40% ``dir_n/**``, 30% ``**/dir_n/*.py``, 20% ``*.ext``, 10% ``dir_n*/f1[0-4]*.py``, one
+pattern per zone), then in one run classifies every path through
+
+- ``ringfence explain --stdin --json`` (end to end: interpreter start, policy load, output),
+- ``git check-ignore --no-index --stdin -v -n`` with the same patterns (end to end),
+- pathspec's default ("simple") backend in this process (compile and match),
+
+prints paths/second for each and the ratios, and checks that all three agree on which paths a
+zone covers (and, ringfence against pathspec, on which zone decides). It also reports the
+policy load time with a cold and a warm cache, and, for reference, pathspec's Hyperscan backend.
+
+Usage: python bench/match.py [--paths 100000] [--zones 1000] [--seed 1] [--files] [--runs 3]
+Exit status: 0 when all agree, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+LEVELS = ("open", "tagged", "internal", "human-only")
+
+
+def generate(n_paths: int, n_zones: int, seed: int) -> tuple[list[str], list[str]]:
+    """``(patterns, paths)``: zone globs of four shapes and paths that hit each of them."""
+    rnd = random.Random(seed)
+    n_dirs = 2000
+    extensions = ["py"] * 300 + [f"e{i}" for i in range(700)]
+    patterns = []
+    for _ in range(n_zones):
+        shape = rnd.random()
+        if shape < 0.4:
+            patterns.append(f"dir_{rnd.randrange(n_dirs)}/**")
+        elif shape < 0.7:
+            patterns.append(f"**/dir_{rnd.randrange(n_dirs)}/*.py")
+        elif shape < 0.9:
+            patterns.append(f"*.e{rnd.randrange(1000)}")
+        else:
+            patterns.append(f"dir_{rnd.randrange(n_dirs)}*/f1[0-4]*.py")
+    paths: set[str] = set()
+    while len(paths) < n_paths:
+        dirs = "/".join(f"dir_{rnd.randrange(n_dirs)}" for _ in range(rnd.randint(1, 6)))
+        paths.add(f"{dirs}/f{rnd.randrange(1000)}.{rnd.choice(extensions)}")
+    return patterns, sorted(paths)
+
+
+def write_repo(root: Path, patterns: list[str], paths: list[str], seed: int, files: bool) -> list[int]:
+    """A git repository with the policy (one zone per pattern); returns each zone's header line."""
+    rnd = random.Random(seed + 1)
+    lines = ["version = 1", 'default = "open"']
+    headers = []
+    for i, pattern in enumerate(patterns):
+        lines.append("")
+        headers.append(len(lines) + 1)
+        lines += ["[[zone]]", f'name = "zone-{i}"', f"path = {json.dumps(pattern)}",
+                  f'level = "{rnd.choice(LEVELS[1:])}"', f'reason = "benchmark zone {i}"']
+    (root / ".ringfence.toml").write_text("\n".join(lines) + "\n")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    if files:
+        for path in paths:
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.touch()
+    return headers
+
+
+def timed(command: list[str], stdin: bytes, cwd: Path, env: dict) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    done = subprocess.run(command, input=stdin, cwd=cwd, env=env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        sys.exit(f"{command[0]} failed ({done.returncode}): {done.stderr.decode(errors='replace')[:500]}")
+    return elapsed, done.stdout
+
+
+def run_ringfence(root: Path, stdin: bytes, env: dict, headers: list[int], runs: int):
+    command = [sys.executable, "-m", "ringfence", "explain", "--stdin", "--json"]
+    times, out = [], b""
+    for _ in range(runs):
+        elapsed, out = timed(command, stdin, root, env)
+        times.append(elapsed)
+    zone_of_line = {line: i for i, line in enumerate(headers)}
+    decided = []
+    for row in map(json.loads, out.splitlines()):
+        rule = row["rule"]
+        decided.append(zone_of_line[int(rule.rsplit(":", 1)[1])] if row["source"] == "zone" else None)
+    return times, decided
+
+
+def run_git(root: Path, stdin: bytes, excludes: Path, env: dict) -> tuple[float, list[bool]]:
+    command = ["git", "-c", f"core.excludesFile={excludes}", "check-ignore", "--no-index", "--stdin", "-v", "-n"]
+    elapsed, out = timed(command, stdin, root, env)
+    return elapsed, [not line.startswith(b"::") for line in out.splitlines()]
+
+
+def run_pathspec(patterns: list[str], paths: list[str], backend: str) -> tuple[float, list[int | None]]:
+    import pathspec
+
+    start = time.perf_counter()
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns, backend=backend)
+    decided = []
+    for path in paths:
+        result = spec.check_file(path)
+        decided.append(result.index if result.include else None)
+    return time.perf_counter() - start, decided
+
+
+def policy_load_times(root: Path, env: dict) -> tuple[float, float]:
+    """Seconds to load the policy in a fresh process: with an empty cache, then a warm one."""
+    probe = ("import sys, time; t = time.perf_counter(); "
+             "from ringfence.policy import Policy; p = Policy(sys.argv[1]); "
+             "p.classify('dir_0/x.py'); print(time.perf_counter() - t)")
+    out = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", probe, str(root)], env=env, capture_output=True,
+                              text=True, check=True)
+        out.append(float(done.stdout))
+    return out[0], out[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--paths", type=int, default=100_000)
+    parser.add_argument("--zones", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3, help="ringfence runs (the median counts)")
+    parser.add_argument("--files", action="store_true", help="create every path as a file first")
+    parser.add_argument("--skip-simple", action="store_true", help="skip pathspec's slow default backend")
+    args = parser.parse_args()
+
+    patterns, paths = generate(args.paths, args.zones, args.seed)
+    stdin = ("\n".join(paths) + "\n").encode()
+    with tempfile.TemporaryDirectory(prefix="rf-bench-") as tmp:
+        root, cache = Path(tmp) / "repo", Path(tmp) / "cache"
+        root.mkdir()
+        headers = write_repo(root, patterns, paths, args.seed, args.files)
+        excludes = Path(tmp) / "excludes"
+        excludes.write_text("\n".join(patterns) + "\n")
+        env = {**os.environ, "XDG_CACHE_HOME": str(cache), "GIT_CONFIG_NOSYSTEM": "1"}
+
+        cold, warm = policy_load_times(root, env)
+        rf_times, rf = run_ringfence(root, stdin, env, headers, args.runs)
+        git_time, git = run_git(root, stdin, excludes, env)
+        hs_time, hs = run_pathspec(patterns, paths, "hyperscan")
+        simple_time, simple = (None, hs) if args.skip_simple else run_pathspec(patterns, paths, "simple")
+
+    n = len(paths)
+    rf_time = statistics.median(rf_times)
+    print(f"{n:,} paths, {len(patterns):,} zones, files on disk: {'yes' if args.files else 'no'}; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(f"policy load ({len(patterns)} zones, fresh process): cold cache {cold * 1000:.0f} ms, "
+          f"warm cache {warm * 1000:.0f} ms")
+    rows = [("ringfence explain --stdin --json", rf_time, f"median of {len(rf_times)}: "
+             + ", ".join(f"{t:.2f}s" for t in rf_times)),
+            ("git check-ignore --no-index --stdin", git_time, "")]
+    if simple_time is not None:
+        rows.append(("pathspec default backend (in process)", simple_time, ""))
+    rows.append(("pathspec hyperscan backend (in process, reference)", hs_time, ""))
+    for name, seconds, note in rows:
+        print(f"  {name:<52} {n / seconds:>10,.0f} paths/s  {seconds:7.2f} s  {note}")
+    print(f"ratio ringfence / git: {git_time / rf_time:.1f}x")
+    if simple_time is not None:
+        print(f"ratio ringfence / pathspec default: {simple_time / rf_time:.1f}x")
+
+    covered = [d is not None for d in rf]
+    disagree_git = sum(a != b for a, b in zip(covered, git))
+    disagree_covered = sum(a != (b is not None) for a, b in zip(covered, simple))
+    disagree_zone = sum(a != b for a, b in zip(rf, simple))
+    print(f"agreement: {n - disagree_git:,}/{n:,} with git on coverage; {n - disagree_covered:,}/{n:,} with "
+          f"pathspec on coverage; {n - disagree_zone:,}/{n:,} with pathspec on the deciding zone "
+          f"({sum(covered):,} paths covered)")
+    return 0 if not (disagree_git or disagree_covered or disagree_zone) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
