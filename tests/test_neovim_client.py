@@ -33,8 +33,9 @@ def nvim_binary() -> str:
     return found
 
 
-def run_nvim(script: str, cwd: Path, tmp_path: Path, *, env: dict[str, str] | None = None,
-             timeout: int = 120) -> subprocess.CompletedProcess[str]:
+def run_nvim(
+    script: str, cwd: Path, tmp_path: Path, *, env: dict[str, str] | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
     """Run one Lua test script headless in ``cwd``; user dirs and ringfence's config go to tmp."""
     home = tmp_path / "home"
     for sub in ("config", "data", "state", "cache"):
@@ -51,11 +52,29 @@ def run_nvim(script: str, cwd: Path, tmp_path: Path, *, env: dict[str, str] | No
     }
     full_env.pop("NVIM", None)
     full_env.pop("VIMINIT", None)
-    cmd = [nvim_binary(), "--headless", "--clean", "-i", "NONE", "-n", "-c", f"luafile {SCRIPTS / script}"]
+    cmd = [
+        nvim_binary(),
+        "--headless",
+        "--clean",
+        "-i",
+        "NONE",
+        "-n",
+        "-c",
+        f"luafile {SCRIPTS / script}",
+    ]
     try:
-        return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            cmd,
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"{script} timed out after {timeout}s; stdout so far:\n{exc.stdout}\nstderr:\n{exc.stderr}")
+        output = f"--- stdout\n{exc.stdout}\n--- stderr\n{exc.stderr}"
+        pytest.fail(f"{script} timed out after {timeout}s\n{output}")
 
 
 def passed(done: subprocess.CompletedProcess[str]) -> set[str]:
@@ -64,7 +83,7 @@ def passed(done: subprocess.CompletedProcess[str]) -> set[str]:
     assert "not ok - " not in done.stdout, report
     assert done.returncode == 0, report
     assert re.search(r"^\d+ passed, 0 failed$", done.stdout, re.M), report
-    return {line[len("ok - "):] for line in done.stdout.splitlines() if line.startswith("ok - ")}
+    return {line[len("ok - ") :] for line in done.stdout.splitlines() if line.startswith("ok - ")}
 
 
 def test_range_bookkeeping(tmp_path):
@@ -80,8 +99,12 @@ def test_failing_script_exits_nonzero(tmp_path):
         f"local H = dofile({str(SCRIPTS / 'helpers.lua')!r})\n"
         "H.run(function() H.eq(1, 2, 'one is two') end)\n"
     )
-    done = subprocess.run([nvim_binary(), "--headless", "--clean", "-i", "NONE", "-n", "-c", f"luafile {script}"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [nvim_binary(), "--headless", "--clean", "-i", "NONE", "-n", "-c", f"luafile {script}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "not ok - one is two" in done.stdout
     assert "0 passed, 1 failed" in done.stdout
@@ -107,7 +130,13 @@ def test_paste_put_and_undo_are_not_flagged(demo_repo, tmp_path):
 
 def test_ai_plugin_wrappers_report_accepted_suggestions(demo_repo, tmp_path):
     ok = passed(run_nvim("test_integrations.lua", demo_repo, tmp_path))
-    for plugin in ("copilot.lua", "copilot.vim", "windsurf.nvim", "supermaven-nvim", "native inline completion"):
+    for plugin in (
+        "copilot.lua",
+        "copilot.vim",
+        "windsurf.nvim",
+        "supermaven-nvim",
+        "native inline completion",
+    ):
         assert f"{plugin} accept is flagged RF001" in ok
     assert "native inline completion on_accept is flagged RF001" in ok
     assert "a fallback <Tab> is not reported as AI" in ok
@@ -129,7 +158,9 @@ def test_tracking_without_setup(demo_repo, tmp_path):
 def test_settings_reach_the_server(demo_repo, tmp_path):
     ok = passed(run_nvim("test_settings.lua", demo_repo, tmp_path))
     assert "heuristic disabled: nothing flagged" in ok
-    assert "heuristic re-enabled with minLines = 2 at runtime: a two-line insertion is flagged" in ok
+    assert (
+        "heuristic re-enabled with minLines = 2 at runtime: a two-line insertion is flagged" in ok
+    )
 
 
 def test_checkhealth_commands_and_export(demo_repo, tmp_path):
@@ -144,8 +175,12 @@ def test_checkhealth_commands_and_export(demo_repo, tmp_path):
 def stylua_binary() -> str:
     """stylua from scripts/setup.d/neovim.sh (or PATH)."""
     base = os.environ.get("RINGFENCE_TOOLS_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ringfence-dev")
-    candidates = [os.path.join(base, "stylua", "node_modules", ".bin", "stylua"), shutil.which("stylua")]
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "ringfence-dev"
+    )
+    candidates = [
+        os.path.join(base, "stylua", "node_modules", ".bin", "stylua"),
+        shutil.which("stylua"),
+    ]
     found = next((c for c in candidates if c and os.access(c, os.X_OK)), None)
     assert found, "stylua not found: run scripts/setup.d/neovim.sh (scripts/test.sh does)"
     return found
@@ -154,25 +189,55 @@ def stylua_binary() -> str:
 def test_lua_style(tmp_path):
     """The Lua follows .stylua.toml (nvim-lspconfig's style); a misformatted copy is caught."""
     stylua = stylua_binary()
-    done = subprocess.run([stylua, "--check", "."], cwd=CLIENT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [stylua, "--check", "."], cwd=CLIENT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     bad = tmp_path / "bad"
     shutil.copytree(CLIENT, bad, ignore=shutil.ignore_patterns("tests"))
     path = bad / "lua" / "ringfence" / "client.lua"
     path.write_text(path.read_text().replace("M.name = 'ringfence'", 'M.name = "ringfence"'))
-    assert subprocess.run([stylua, "--check", "."], cwd=bad, capture_output=True, timeout=60).returncode != 0
+    assert (
+        subprocess.run(
+            [stylua, "--check", "."], cwd=bad, capture_output=True, timeout=60
+        ).returncode
+        != 0
+    )
 
 
 def test_vimdoc_has_tags(tmp_path):
     """``:helptags`` accepts doc/ringfence.txt (no duplicate tags) and finds the documented API."""
     doc = tmp_path / "doc"
     shutil.copytree(CLIENT / "doc", doc)
-    done = subprocess.run([nvim_binary(), "--headless", "--clean", "-i", "NONE", "-n",
-                           "-c", f"helptags {doc}", "-c", "qall!"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            nvim_binary(),
+            "--headless",
+            "--clean",
+            "-i",
+            "NONE",
+            "-n",
+            "-c",
+            f"helptags {doc}",
+            "-c",
+            "qall!",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     tags = {line.split("\t")[0] for line in (doc / "tags").read_text().splitlines()}
-    for tag in ("ringfence", ":Ringfence", "ringfence.setup()", "ringfence.track_ai()", "ringfence.status()",
-                "ringfence-wrappers", "ringfence-health", "ringfence.wrap()"):
+    for tag in (
+        "ringfence",
+        ":Ringfence",
+        "ringfence.setup()",
+        "ringfence.track_ai()",
+        "ringfence.status()",
+        "ringfence-wrappers",
+        "ringfence-health",
+        "ringfence.wrap()",
+    ):
         assert tag in tags, sorted(tags)
 
 
@@ -185,9 +250,13 @@ def assistant():
         def do_POST(self):  # noqa: N802 (http.server's naming)
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             received.append({"path": self.path, "body": body})
-            code = "        for token in self.tokenizer.encode(prompt):  # metacode_wrote_this\n" \
-                   "            yield self.tokenizer.decode([token])\n"
-            reply = {"choices": [{"message": {"role": "assistant", "content": f"```python\n{code}```"}}]}
+            code = (
+                "        for token in self.tokenizer.encode(prompt):  # metacode_wrote_this\n"
+                "            yield self.tokenizer.decode([token])\n"
+            )
+            reply = {
+                "choices": [{"message": {"role": "assistant", "content": f"```python\n{code}```"}}]
+            }
             data = json.dumps(reply).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -211,11 +280,15 @@ def test_handoff_to_the_inhouse_assistant(demo_repo, tmp_path, assistant):
     config = tmp_path / "home" / "config" / "ringfence"
     config.mkdir(parents=True)
     (config / "config.toml").write_text(
-        f'[assistant]\nname = "metacode"\nkind = "openai"\nendpoint = "{endpoint}"\nmodel = "qwen2.5-coder"\n')
+        "[assistant]\n"
+        f'name = "metacode"\nkind = "openai"\nendpoint = "{endpoint}"\nmodel = "qwen2.5-coder"\n'
+    )
     ok = passed(run_nvim("test_handoff.lua", demo_repo, tmp_path))
     assert "the assistant's answer replaced the AI region" in ok
     assert "nothing is flagged after the handoff" in ok
     assert len(received) == 1 and received[0]["path"] == "/v1/chat/completions"
     sent = json.dumps(received[0]["body"])
-    assert "Yield the decoded tokens one by one" in sent  # the human-written context and instruction
+    assert (
+        "Yield the decoded tokens one by one" in sent
+    )  # the human-written context and instruction
     assert "copilot_wrote_this" not in sent  # never the external tool's output

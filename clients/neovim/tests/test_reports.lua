@@ -87,15 +87,12 @@ H.run(function()
           elseif method == 'textDocument/formatting' then
             local text = '"""Run the eval cases.\n\nEach case is one JSON object per line;\n'
               .. 'the harness reports the pass rate.\n"""\n'
-            callback(
-              nil,
+            callback(nil, {
               {
-                {
-                  range = { start = { line = 0, character = 0 }, ['end'] = { line = 0, character = 0 } },
-                  newText = text,
-                },
-              }
-            )
+                range = { start = { line = 0, character = 0 }, ['end'] = { line = 0, character = 0 } },
+                newText = text,
+              },
+            })
           elseif method == 'shutdown' then
             callback(nil, vim.NIL)
           end
