@@ -196,6 +196,21 @@ def test_inhouse_assistant_named_only_in_user_config(make_repo, tmp_path):
     assert "hand this change to localcoder" in reason
 
 
+def test_assistant_name_with_capitals_is_recognised(make_repo):
+    # tool ids and the assistant's name compare case-insensitively
+    repo = make_repo(
+        {
+            ".ringfence.toml": 'version = 1\n[assistant]\nname = "MetaCode"\nkind = "url"\n'
+            'url = "http://x/{path}"\n[[zone]]\nname = "core"\npath = "core/**"\n'
+            'level = "internal"\n',
+            "core/a.py": "a = 1\n",
+        }
+    )
+    stdin = tool_input_event("Write", {"file_path": "core/a.py", "content": "a = 2\n"}, repo)
+    assert_silent_allow(hook("MetaCode", stdin, repo, "--protocol", "claude-code"))
+    assert "hand this change to metacode" in claude_reason(hook("claude-code", stdin, repo))
+
+
 # ----- reads: the egress half ----------------------------------------------------------------
 
 
