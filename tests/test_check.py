@@ -431,3 +431,25 @@ def test_history_settings_from_the_policy(make_repo):
     commit(root, {"a.py": "c\n"}, "AI\n\ngenerated-by: Robot 3000\n")
     code, report, _ = check(root)
     assert code == 1 and report["findings"][0]["tool"] == "robot"
+
+
+def test_range_reads_traces_and_comments_at_its_tip(demo_repo):
+    base = git(demo_repo, "rev-parse", "HEAD").strip()
+    start, end = append_lines(demo_repo, "serving/tokenizer.py",
+                              "# ringfence: ai-begin tool=copilot\nx = 1\n# ringfence: ai-end\n")
+    s2, e2 = append_lines(demo_repo, "serving/model_server.py", "traced = 1\n")
+    _record(demo_repo, "serving/model_server.py", s2, e2, tool="codex")
+    commit(demo_repo, {}, "human commit carrying tagged AI code")
+    code, report, _ = check(demo_repo, "--range", f"{base}..HEAD")
+    assert code == 1
+    assert codes(report) == [("RF001", "serving/model_server.py", s2, e2), ("RF001", "serving/tokenizer.py", start, end)]
+    assert [f["source"] for f in report["findings"]] == ["trace", "comment"]
+
+
+def test_untracked_file_with_ai_history_is_partial(demo_repo):
+    append_lines(demo_repo, "serving/tokenizer.py", "ai = 1\n")
+    commit(demo_repo, {}, f"AI\n\n{CLAUDE}\n")
+    git(demo_repo, "rm", "-q", "--cached", "serving/tokenizer.py")
+    git(demo_repo, "commit", "-q", "-m", "stop tracking it (the file stays on disk)")
+    code, report, err = check(demo_repo)
+    assert report["partial"] is True and "git blame failed for serving/tokenizer.py" in err

@@ -210,7 +210,7 @@ class Collector:
     def _staged_history(self, git: hist.Git, notes: hist.Notes) -> None:
         paths = sorted(p for p in self.scope.files or () if self.wanted(p))
         self.scope.preload(paths)
-        paths = [p for p in paths if self.relevant(p) and not self.is_binary(p)]
+        paths = [p for p in paths if p not in self.scope.added and self.relevant(p) and not self.is_binary(p)]
         contents = {self.scope.origins.get(p, p): self.scope.read(p) or b"" for p in paths}
         blames = hist.blame_many(git, [self.scope.origins.get(p, p) for p in paths], contents=contents)
         blames = {p: blames[self.scope.origins.get(p, p)] for p in paths}
@@ -220,7 +220,10 @@ class Collector:
 
     def _add_history(self, blames: dict[str, hist.Blame | None], commits: dict, notes: hist.Notes) -> None:
         for rel, result in blames.items():
-            for run in hist.attribute(result, commits, notes) if result is not None else ():
+            if result is None:
+                self.note("warning", f"git blame failed for {rel}: its history evidence is missing", partial=True)
+                continue
+            for run in hist.attribute(result, commits, notes):
                 self.add(Region(rel, run.start, run.end, run.tool, run.model, "history",
                                 evidence={"commit": run.commit, "signal": run.signal, "kind": run.kind}))
 

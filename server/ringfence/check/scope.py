@@ -33,6 +33,7 @@ class Scope:
     tip: str | None = None  # the commit files are read from (range); None: disk or index
     has_head: bool = True
     origins: dict[str, str] = field(default_factory=dict)  # staged renames: new path -> old path
+    added: set[str] = field(default_factory=set)  # staged files HEAD does not have (no history)
     _contents: dict[str, bytes | None] = field(default_factory=dict)
 
     def read(self, rel: str) -> bytes | None:
@@ -94,9 +95,9 @@ def staged_scope(root: str, git: Git | None) -> Scope:
     if git.resolve("HEAD") is None:  # first commit: everything in the index is new
         listing = git.run("ls-files", "-z", "--cached").decode("utf-8", "replace")
         files = {p for p in listing.split("\0") if p}
-        return Scope("staged", git, files, label="staged changes", root=root, has_head=False)
-    files, origins = _names(git.run("diff", "--cached", "--name-status", "-z", "-M", "--diff-filter=ACMRT"))
-    return Scope("staged", git, files, label="staged changes", root=root, origins=origins)
+        return Scope("staged", git, files, label="staged changes", root=root, has_head=False, added=files)
+    files, origins, added = _names(git.run("diff", "--cached", "--name-status", "-z", "-M", "--diff-filter=ACMRT"))
+    return Scope("staged", git, files, label="staged changes", root=root, origins=origins, added=added)
 
 
 def range_scope(root: str, git: Git | None, spec: str) -> Scope:
@@ -118,10 +119,10 @@ def range_scope(root: str, git: Git | None, spec: str) -> Scope:
     return Scope("range", git, files, revs, revs, f"commits {base}..{tip}", root=root, tip=resolved[1])
 
 
-def _names(data: bytes) -> tuple[set[str], dict[str, str]]:
-    """Paths of a ``--name-status -z`` listing, and ``{new: old}`` for renames and copies."""
+def _names(data: bytes) -> tuple[set[str], dict[str, str], set[str]]:
+    """Paths of a ``--name-status -z`` listing, ``{new: old}`` for renames and copies, and added paths."""
     tokens = data.decode("utf-8", "replace").split("\0")
-    names, origins, i = set(), {}, 0
+    names, origins, added, i = set(), {}, set(), 0
     while i < len(tokens):
         status = tokens[i]
         if not status:
@@ -131,5 +132,7 @@ def _names(data: bytes) -> tuple[set[str], dict[str, str]]:
         names.add(tokens[i + width])
         if width == 2:
             origins[tokens[i + 2]] = tokens[i + 1]
+        elif status == "A":
+            added.add(tokens[i + 1])
         i += 1 + width
-    return names, origins
+    return names, origins, added

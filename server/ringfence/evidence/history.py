@@ -37,6 +37,10 @@ class GitError(RingfenceError):
     """A git command failed (its first stderr line is the message)."""
 
 
+class GitMissing(GitError):
+    """There is no ``git`` program to run."""
+
+
 class Git:
     """Runs git in one repository: no pager, no optional locks, paths unquoted."""
 
@@ -49,15 +53,18 @@ class Git:
         try:
             done = subprocess.run(cmd, input=input, capture_output=True, env=self.env)
         except FileNotFoundError as exc:
-            raise GitError("git is not installed (needed for history evidence)") from exc
+            raise GitMissing("git is not installed (needed for history evidence)") from exc
         if done.returncode not in ok:
             message = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise GitError(f"git {args[0]} failed: {message[0] if message else f'exit {done.returncode}'}")
         return done.stdout
 
     def ok(self, *args: str) -> bool:
+        """True when the command succeeds; a missing git is an error, not a "no"."""
         try:
             self.run(*args)
+        except GitMissing:
+            raise
         except GitError:
             return False
         return True
@@ -72,6 +79,8 @@ class Git:
         """The commit ``rev`` names, or None."""
         try:
             return self.run("rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+        except GitMissing:
+            raise
         except GitError:
             return None
 
