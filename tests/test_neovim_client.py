@@ -155,6 +155,14 @@ def test_tracking_without_setup(demo_repo, tmp_path):
     assert "a plugin loaded after attach is wrapped on InsertEnter" in ok
 
 
+def test_invalid_policy_is_shown(demo_repo, tmp_path):
+    policy = demo_repo / ".ringfence.toml"
+    policy.write_text(policy.read_text().replace('level = "internal"', 'level = "secret"', 1))
+    ok = passed(run_nvim("test_policy_error.lua", demo_repo, tmp_path))
+    assert "statusline shows internal · policy error" in ok
+    assert "checkhealth reports the invalid policy" in ok
+
+
 def test_settings_reach_the_server(demo_repo, tmp_path):
     ok = passed(run_nvim("test_settings.lua", demo_repo, tmp_path))
     assert "heuristic disabled: nothing flagged" in ok

@@ -102,8 +102,9 @@ function M.forget(buf)
   end
 end
 
---- Statusline text for `buf`: `LEVEL · ZONE`, `LEVEL` without a zone, empty for open files
---- (unless `status.show_open`) and for buffers the server has not explained.
+--- Statusline text for `buf`: `LEVEL · ZONE`, `LEVEL` without a zone, `LEVEL · policy error` while
+--- the policy is invalid, empty for open files (unless `status.show_open`) and for buffers the
+--- server has not explained.
 ---@param buf? integer
 ---@return string
 function M.text(buf)
@@ -113,11 +114,15 @@ function M.text(buf)
     return ''
   end
   local opts = require('ringfence.config').get().status or {}
+  local sep = opts.separator or ' · '
+  if type(info.error) == 'string' and info.error ~= '' then
+    return info.level .. sep .. 'policy error' -- the server fails closed on an invalid policy
+  end
   if info.level == 'open' and not opts.show_open then
     return ''
   end
   if type(info.zone) == 'string' and info.zone ~= '' then
-    return info.level .. (opts.separator or ' · ') .. info.zone
+    return info.level .. sep .. info.zone
   end
   return info.level
 end
