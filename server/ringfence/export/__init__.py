@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ringfence.errors import PolicyError, RingfenceError
 from ringfence.export import claude, dialects, textfile
-from ringfence.export.rules import Rule, RuleSet, build
+from ringfence.export.rules import Rule, RuleSet, build, is_pattern
 from ringfence.export.targets import BY_PATH, TARGETS, Target, select
 from ringfence.policy import Policy
 
@@ -132,7 +132,7 @@ def _join(names: list[str]) -> str:
 
 
 def _has_pattern(text: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("#") for line in text.splitlines())
+    return any(is_pattern(line) for line in text.splitlines())
 
 
 def _covers_everything(text: str) -> bool:

@@ -35,13 +35,13 @@ def gitignore(rules: list[Rule], ignore_case: bool) -> Rendered:
                 for later in rules[index + 1:]
             )
             for pattern in rule.files() if reopened_later else [rule.pattern]:
-                out.append(_gitignore_text(pattern, ignore_case))
+                out.append(_gitignore_text(pattern, ignore_case, rule.fixed))
             continue
         closed = [r.pattern for r in rules[:index] if r.deny]
         for directory in ancestors(rule.pattern):
             if any(may_cover_dir(p, directory, ignore_case) for p in closed):
-                out.append("!" + _gitignore_text(directory, ignore_case))
-        out.extend("!" + _gitignore_text(p, ignore_case) for p in rule.files())
+                out.append("!" + _gitignore_text(directory, ignore_case, rule.fixed))
+        out.extend("!" + _gitignore_text(p, ignore_case, rule.fixed) for p in rule.files())
     return Rendered(out)
 
 
@@ -55,7 +55,7 @@ def gitignore_without_negation(rules: list[Rule], ignore_case: bool) -> Rendered
         if not rule.deny:
             dropped.append(rule)
             continue
-        text = _gitignore_text(rule.pattern, ignore_case)
+        text = _gitignore_text(rule.pattern, ignore_case, rule.fixed)
         if text not in seen:
             seen.add(text)
             labels.note(rule)
@@ -101,7 +101,7 @@ def claude(context: list[Rule], edits: list[Rule], ignore_case: bool) -> Rendere
                 dropped.append(rule)
                 continue
             for pattern in rule.files():
-                entry = f"{tool}({case_insensitive(pattern) if ignore_case else pattern})"
+                entry = f"{tool}({case_insensitive(pattern, rule.fixed) if ignore_case else pattern})"
                 if entry not in out:
                     out.append(entry)
     return Rendered(out, list(dict.fromkeys(dropped)))
@@ -120,9 +120,9 @@ class _Labels:
             self.last = rule.label
 
 
-def _gitignore_text(pattern: str, ignore_case: bool) -> str:
+def _gitignore_text(pattern: str, ignore_case: bool, fixed: int) -> str:
     text = _floating(pattern) or pattern
-    return case_insensitive(text) if ignore_case else text
+    return case_insensitive(text, min(fixed, len(text))) if ignore_case else text
 
 
 def _fnmatch_text(pattern: str) -> str:

@@ -19,14 +19,34 @@ GLOB_CHARS = frozenset("*?[\\")
 
 def anchor(pattern: str, base: str) -> str:
     """The canonical form of ``pattern`` declared in a policy or ignore file in directory ``base``."""
+    pattern = trim(pattern)
     dir_only = pattern.endswith("/")
     body = pattern.rstrip("/") if dir_only else pattern
+    if dir_only and (body == "**" or body.endswith("/**")):
+        body = body[:-2] + "*"  # as git reads it: "x/**/" is every directory below x
     if body.startswith("/"):
         body = body[1:]
     elif "/" not in body and body != "**":
         body = "**/" + body
-    prefix = f"/{base}/" if base else "/"
-    return prefix + body + ("/" if dir_only else "")
+    return prefix_of(base) + "/" + body + ("/" if dir_only else "")
+
+
+def trim(pattern: str) -> str:
+    """git's reading of a pattern's end: unescaped trailing spaces do not count."""
+    stripped = pattern.rstrip(" ")
+    if stripped != pattern and _escaped_end(stripped):
+        return stripped + " "
+    return stripped
+
+
+def _escaped_end(text: str) -> bool:
+    backslashes = len(text) - len(text.rstrip("\\"))
+    return backslashes % 2 == 1
+
+
+def prefix_of(base: str) -> str:
+    """The canonical form of directory ``base`` without its trailing ``/`` ("" for the root)."""
+    return literal(base) if base else ""
 
 
 def literal(path: str) -> str:
@@ -58,6 +78,32 @@ def ancestors(pattern: str) -> list[str]:
     """The directory patterns (with a trailing ``/``) above what ``pattern`` matches."""
     parts = segments(pattern)
     return ["/" + "/".join(parts[:k]) + "/" for k in range(1, len(parts))]
+
+
+def restrict(pattern: str, base: str, ignore_case: bool = False) -> list[str]:
+    """Canonical patterns covering what ``pattern`` covers inside directory ``base`` (and no more)."""
+    if not base:
+        return [pattern]
+    parts, dirs = segments(pattern), base.split("/")
+    dir_only = pattern.endswith("/")
+    prefix = literal(base)
+    found: list[str] = []
+
+    def walk(i: int, j: int) -> None:
+        if i == len(parts) or (j == len(dirs) and parts[i:] == ("**",)):
+            found.append(prefix + "/**")  # it covers ``base`` itself or a directory above it
+        elif j == len(dirs):
+            found.append(prefix + "/" + "/".join(parts[i:]) + ("/" if dir_only else ""))
+        elif parts[i] == "**":
+            walk(i + 1, j)
+            walk(i, j + 1)
+        elif _segment_may_equal(dirs[j], parts[i], ignore_case):  # unsure: restore more, never less
+            walk(i + 1, j + 1)
+
+    walk(0, 0)
+    if prefix + "/**" in found:
+        return [prefix + "/**"]
+    return list(dict.fromkeys(found))
 
 
 def is_literal(segment: str) -> bool:
@@ -125,10 +171,14 @@ def _meet(a: tuple[str, ...], b: tuple[str, ...], a_desc: bool, b_desc: bool, ig
     return meet(0, 0)
 
 
-def case_insensitive(pattern: str) -> str:
-    """``pattern`` for a case-sensitive tool when the policy ignores case: ``a`` becomes ``[aA]``."""
-    out: list[str] = []
-    i = 0
+def case_insensitive(pattern: str, keep: int = 0) -> str:
+    """``pattern`` for a case-sensitive tool when the policy ignores case: ``a`` becomes ``[aA]``.
+
+    The first ``keep`` characters name real directories (where a nested policy file lives) and
+    keep their case: the policy file applies to that directory only.
+    """
+    out: list[str] = [pattern[:keep]]
+    i = keep
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
@@ -163,6 +213,11 @@ def _class_end(pattern: str, start: int) -> int:
         if pattern[i] == "\\":
             i += 2
             continue
+        if pattern.startswith("[:", i):
+            close = pattern.find(":]", i + 2)
+            if close >= 0:
+                i = close + 2
+                continue
         if pattern[i] == "]":
             return i
         i += 1
@@ -171,10 +226,13 @@ def _class_end(pattern: str, start: int) -> int:
 
 def _class_both_cases(body: str) -> str:
     negate = body[:1] if body[:1] in "!^" else ""
-    items = body[len(negate):]
+    items = body[len(negate):].replace("[:upper:]", "[:alpha:]").replace("[:lower:]", "[:alpha:]")
     extra: list[str] = []
     i = 0
     while i < len(items):
+        if items.startswith("[:", i) and items.find(":]", i + 2) >= 0:
+            i = items.find(":]", i + 2) + 2
+            continue
         if i + 2 < len(items) and items[i + 1] == "-":
             low, high = items[i], items[i + 2]
             if low.isalpha() and high.isalpha() and low.swapcase() != low:

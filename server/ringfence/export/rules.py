@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 from ringfence.policy import Level, Policy, Zone
 from ringfence.policy.comments import comment_syntax
+from ringfence.policy.globs import GlobError, translate
 from ringfence.policy.imports import IGNORE_FILES, NO_NEGATION, hand_written_lines
 from ringfence.policy.markers import HEADER_LINES, MARKER_WORD
-from ringfence.export.patterns import anchor, contains, file_level, literal, may_overlap
+from ringfence.export.patterns import anchor, contains, file_level, literal, may_overlap, prefix_of, restrict
 
 HEAD_BYTES = 8192
 
@@ -44,6 +45,7 @@ class Rule:
     what: str  # where it comes from: "zone 'x' (internal)", "imported from .cursorignore", ...
     rule: str  # FILE:LINE of the deciding policy line
     exact: bool = False  # the pattern names one existing file (listed for its header marker)
+    fixed: int = 0  # leading characters naming a real directory: never case-folded
 
     def files(self) -> list[str]:
         """Patterns covering the same files without relying on a directory's exclusion."""
@@ -100,40 +102,52 @@ def _flatten(policy: Policy, denies: Denies, files: list[str], marked, warnings:
             label = f"zone {zone.name!r} ({level.name})"
             for raw in zone.patterns:
                 pattern = anchor(raw, parsed.base)
+                fixed = len(prefix_of(parsed.base))
                 if denies(level):
-                    rules.append(Rule(pattern, True, label, zone.rule))
+                    rules.append(Rule(pattern, True, label, zone.rule, fixed=fixed))
                 else:
-                    rules.extend(_carve_out(policy, Rule(pattern, False, label, zone.rule), rules, above, warnings))
+                    carve = Rule(pattern, False, label, zone.rule, fixed=fixed)
+                    rules.extend(_carve_out(policy, carve, parsed.base, rules, above, warnings))
         floors.extend(_floors(policy, parsed.base, parsed.zones, denies))
     rules.extend(_imported(policy, denies, files, warnings))
-    rules.extend(Rule(literal(rel), True, "header markers", rule, exact=True)
+    rules.extend(Rule(literal(rel), True, "header markers", rule, exact=True, fixed=len(literal(rel)))
                  for rel, rule, level in marked if denies(level))
     return rules
 
 
-def _carve_out(policy: Policy, carve: Rule, rules: list[Rule], floors: list[_Floor],
+def _carve_out(policy: Policy, carve: Rule, base: str, rules: list[Rule], floors: list[_Floor],
                warnings: list[str]) -> list[Rule]:
-    """A zone that re-opens paths: kept only where it re-opens something, floors restored after it."""
+    """A zone that re-opens paths: kept only where it re-opens something, floors restored after it.
+
+    A locked floor is restored inside the carve-out's own directory only. Where a later zone of
+    the floor's own file may decide instead (so the policy has no floor there), restoring it
+    closes more than the policy does, which is warned about.
+    """
     ignore_case = policy.ignore_case
     pattern = carve.pattern
     closed = {r.pattern for r in rules if r.deny and may_overlap(r.pattern, pattern, ignore_case)}
     under = [f for f in floors if may_overlap(f.pattern, pattern, ignore_case)]
+    firm = [f for f in under if not any(may_overlap(t, pattern, ignore_case) and may_overlap(t, f.pattern, ignore_case)
+                                        for t in f.takeovers)]
+    if not closed or closed <= {f.pattern for f in firm} or any(
+            contains(f.pattern, pattern, ignore_case) for f in firm):
+        return []  # it re-opens nothing, or only what a locked floor keeps closed (RF101)
+    out = [carve]
     for floor in under:
-        if any(may_overlap(t, pattern, ignore_case) and may_overlap(t, floor.pattern, ignore_case)
-               for t in floor.takeovers):
+        scoped = restrict(floor.pattern, base, ignore_case)
+        out.extend(Rule(p, True, f"locked zone {floor.zone.name!r}: a floor deeper files cannot lower",
+                        floor.zone.rule, fixed=len(prefix_of(base)))
+                   for p in scoped)
+        if floor not in firm or any(may_overlap(t, p, ignore_case) for t in floor.takeovers for p in scoped):
             warnings.append(
                 f"{carve.rule}: {carve.what} lowers paths below locked zone {floor.zone.name!r} "
-                f"({floor.zone.rule}) where later zones of that file decide instead; exports keep "
-                f"{floor.pattern} closed there (a safe superset)")
-    if not closed or closed <= {f.pattern for f in under} or any(
-            contains(f.pattern, pattern, ignore_case) for f in under):
-        return []  # it re-opens nothing, or only what a locked floor keeps closed (RF101)
-    restored = [Rule(f.pattern, True, f"locked zone {f.zone.name!r}: a floor deeper files cannot lower",
-                     f.zone.rule) for f in under]
-    return [carve, *restored]
+                f"({floor.zone.rule}), which later zones of its own file partly override; exports keep "
+                f"{floor.pattern} closed inside /{base}/ (a safe superset)")
+    return out
 
 
 def _floors(policy: Policy, base: str, zones: list[Zone], denies: Denies) -> list[_Floor]:
+    """The locked patterns of one policy file that can decide a path (no later zone always wins)."""
     found = []
     for index, zone in enumerate(zones):
         if not (zone.locked and denies(policy.level(zone.level))):
@@ -142,7 +156,10 @@ def _floors(policy: Policy, base: str, zones: list[Zone], denies: Denies) -> lis
             anchor(p, base) for later in zones[index + 1:]
             if not (later.locked and denies(policy.level(later.level))) for p in later.patterns
         )
-        found.extend(_Floor(zone, base, anchor(raw, base), takeovers) for raw in zone.patterns)
+        for raw in zone.patterns:
+            pattern = anchor(raw, base)
+            if not any(contains(t, pattern, policy.ignore_case) for t in takeovers):
+                found.append(_Floor(zone, base, pattern, takeovers))
     return found
 
 
@@ -169,27 +186,32 @@ def _ignore_file_rules(relpath: str, text: str, ignore_case: bool, warnings: lis
     name = posixpath.basename(relpath)
     base = posixpath.dirname(relpath)
     label = f"imported from {relpath}"
-    if name == ".aiexclude" and not any(_is_pattern(line) for line in text.splitlines()):
-        return [Rule(anchor("**", base) if base else "/**", True, label, relpath)]
+    fixed = len(prefix_of(base))
+    text = text.removeprefix("\ufeff")
+    if name == ".aiexclude" and not any(is_pattern(line) for line in text.splitlines()):
+        return [Rule(anchor("**", base), True, label, relpath, fixed=fixed)]
+    negation = name not in NO_NEGATION
     rules: list[Rule] = []
     for number, line in hand_written_lines(text):
-        if not _is_pattern(line):
+        if not is_pattern(line):
             continue
-        pattern = line if line.endswith("\\ ") else line.rstrip()
-        if not pattern.startswith("!"):
-            rules.append(Rule(anchor(pattern, base), True, label, f"{relpath}:{number}"))
-            continue
-        reopened = anchor(pattern[1:], base)
-        if name not in NO_NEGATION and any(may_overlap(r.pattern, reopened, ignore_case) for r in rules):
+        try:
+            glob = translate(line, ignore_case=ignore_case, negation=negation)
+        except GlobError:
+            continue  # git (and the import) skip it too
+        if not glob.negated:
+            rules.append(Rule(anchor(line, base), True, label, f"{relpath}:{number}", fixed=fixed))
+        elif any(may_overlap(r.pattern, anchor(line[1:], base), ignore_case) for r in rules):
             warnings.append(
-                f"{relpath}:{number}: '{pattern}' re-includes paths its file excludes; exports keep "
+                f"{relpath}:{number}: '{line}' re-includes paths its file excludes; exports keep "
                 "them excluded for every tool (a safe superset)")
     return rules
 
 
-def _is_pattern(line: str) -> bool:
-    stripped = line.strip()
-    return bool(stripped) and not stripped.startswith("#")
+def is_pattern(line: str) -> bool:
+    """As git reads ignore files: ``#`` starts a comment only in the first column."""
+    line = line.rstrip("\r\n")
+    return bool(line.rstrip(" ")) and not line.startswith("#")
 
 
 def _header_marked(policy: Policy, files: list[str]) -> list[tuple[str, str, Level]]:
