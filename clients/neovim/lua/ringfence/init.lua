@@ -36,11 +36,10 @@ function M.setup(opts)
   if next(lsp) then
     vim.lsp.config(rf_client.name, lsp)
   end
-  for _, client in ipairs(vim.lsp.get_clients({ name = rf_client.name })) do
-    if lsp.settings then
-      client.settings = vim.tbl_deep_extend('force', client.settings or {}, lsp.settings)
-      client:notify('workspace/didChangeConfiguration', { settings = client.settings })
-    end
+  -- running servers get the new settings at once
+  for _, client in ipairs(lsp.settings and vim.lsp.get_clients({ name = rf_client.name }) or {}) do
+    client.settings = vim.tbl_deep_extend('force', client.settings or {}, lsp.settings)
+    client:notify('workspace/didChangeConfiguration', { settings = client.settings })
   end
   if c.enable then
     vim.lsp.enable(rf_client.name)
