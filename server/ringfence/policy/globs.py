@@ -254,7 +254,7 @@ def _bracket(raw: bytes, i: int, ignore_case: bool) -> tuple[frozenset[int], int
         if b"upper" in named:
             members |= _LOWER
     if negated:
-        members = _ALL_BYTES - members
+        members = set(_ALL_BYTES - members)
     members.discard(0x2F)
     if ignore_case:
         members -= _UPPER  # paths are lower-cased before matching
