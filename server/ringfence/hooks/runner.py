@@ -40,11 +40,11 @@ def run_hook(agent: str, raw: bytes, protocol: str | None = None) -> Answer:
     try:
         event = adapter.parse(_payload(raw))
     except MalformedEvent as exc:
-        return Answer(
-            *adapter.fail(
-                None, f"ringfence: malformed {agent} hook input: {exc}; denied (fail closed)"
-            )
-        )
+        reason = f"ringfence: malformed {agent} hook input: {exc}; denied (fail closed)"
+        return Answer(*adapter.fail(None, reason))
+    except Exception as exc:  # an input shape no adapter foresaw: still the agent's own answer
+        reason = f"ringfence: unreadable {agent} hook input ({type(exc).__name__}: {exc}); denied"
+        return Answer(*adapter.fail(None, reason))
     if event.kind == IGNORED:
         return Answer()
     try:
