@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DELAY = 0.15  # seconds a changed document waits before its blame starts (coalesces typing)
 CACHE_SIZE = 512  # blobs whose blame is kept
+MAX_LINES = 200_000  # larger documents get no history diagnostics (hashing them per edit costs)
 
 
 def blob_id(data: bytes) -> str:
@@ -54,12 +55,22 @@ class HistoryProvider:
         self.shown: dict[str, Shown] = {}
         self.busy: set[str] = set()
         self.histories: dict[tuple, FileHistory] = {}
+        self.keys: dict[str, tuple[OpenDoc, int | None, tuple]] = {}  # uri -> (document, version, key)
+
+    def key(self, od: OpenDoc) -> tuple:
+        """The blob key of the document's text, computed once per version of one open document."""
+        known = self.keys.get(od.uri)
+        if known is not None and known[0] is od and known[1] == od.version and od.version is not None:
+            return known[2]
+        key = _key(od)
+        self.keys[od.uri] = (od, od.version, key)
+        return key
 
     def diagnostics(self, server, od: OpenDoc) -> list[dict]:
         if not _wanted(server, od):
             self.shown.pop(od.uri, None)
             return []
-        runs = self.blobs.get(_key(od))
+        runs = self.blobs.get(self.key(od))
         if runs is not None:
             self.shown[od.uri] = Shown(od.version, runs)
             return _diagnostics(od, runs)
@@ -82,7 +93,7 @@ class HistoryProvider:
         if od is None or not _wanted(server, od):
             self.busy.discard(uri)
             return
-        key = _key(od)
+        key = self.key(od)
         if key in self.blobs:
             self.busy.discard(uri)
             server.publish(od)
@@ -132,7 +143,7 @@ def _key(od: OpenDoc) -> tuple:
 
 def _wanted(server, od: OpenDoc) -> bool:
     """Only files where some line may deny AI edits are blamed at all."""
-    if od.view is None or od.relpath is None or od.is_cell or od.binary:
+    if od.view is None or od.relpath is None or od.is_cell or od.binary or len(od.lines) > MAX_LINES:
         return False
     if not getattr(server.settings, "history_enabled", True) or not od.repo.active.settings.history.enabled:
         return False
