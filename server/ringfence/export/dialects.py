@@ -133,6 +133,6 @@ def _fnmatch_text(pattern: str) -> str:
 def _floating(pattern: str) -> str | None:
     """``name`` for ``/**/name`` and ``**/a/b`` for ``/**/a/b``: the same paths, read more easily."""
     rest = pattern[4:] if pattern.startswith("/**/") else ""
-    if not rest or rest.startswith("**"):
+    if not rest or rest.startswith(("**", "!", "#")):
         return None
     return rest if "/" not in rest.rstrip("/") else "**/" + rest

@@ -122,16 +122,19 @@ def may_cover_dir(pattern: str, directory: str, ignore_case: bool = False) -> bo
 
 def contains(outer: str, inner: str, ignore_case: bool = False) -> bool:
     """True only when every path ``inner`` covers is surely covered by ``outer``."""
-    outer_parts = segments(outer)
+    outer_parts, inner_parts = segments(outer), segments(inner)
+    fold = str.casefold if ignore_case else str
+    if len(outer_parts) == 2 and outer_parts[0] == "**" and not outer.endswith("/"):
+        # "**/NAME" covers every path with a component NAME: does every inner path have one?
+        name = fold(outer_parts[1])
+        return any(fold(part) == name for part in inner_parts if part != "**")
     strict = outer.endswith("/") or outer_parts[-1:] == ("**",)
     if outer_parts[-1:] == ("**",):
         outer_parts = outer_parts[:-1]
-    inner_parts = segments(inner)
     if not all(is_literal(p) for p in outer_parts):
         return False
     if len(inner_parts) < len(outer_parts) + (1 if strict else 0):
         return False
-    fold = str.casefold if ignore_case else str
     return all(
         is_literal(i) and fold(i) == fold(o) for o, i in zip(outer_parts, inner_parts)
     )

@@ -46,6 +46,7 @@ class Rule:
     rule: str  # FILE:LINE of the deciding policy line
     exact: bool = False  # the pattern names one existing file (listed for its header marker)
     fixed: int = 0  # leading characters naming a real directory: never case-folded
+    floor: str = ""  # for a restored locked floor: the floor's own pattern
 
     def files(self) -> list[str]:
         """Patterns covering the same files without relying on a directory's exclusion."""
@@ -125,7 +126,7 @@ def _carve_out(policy: Policy, carve: Rule, base: str, rules: list[Rule], floors
     """
     ignore_case = policy.ignore_case
     pattern = carve.pattern
-    closed = {r.pattern for r in rules if r.deny and may_overlap(r.pattern, pattern, ignore_case)}
+    closed = {r.floor or r.pattern for r in rules if r.deny and may_overlap(r.pattern, pattern, ignore_case)}
     under = [f for f in floors if may_overlap(f.pattern, pattern, ignore_case)]
     firm = [f for f in under if not any(may_overlap(t, pattern, ignore_case) and may_overlap(t, f.pattern, ignore_case)
                                         for t in f.takeovers)]
@@ -136,7 +137,7 @@ def _carve_out(policy: Policy, carve: Rule, base: str, rules: list[Rule], floors
     for floor in under:
         scoped = restrict(floor.pattern, base, ignore_case)
         out.extend(Rule(p, True, f"locked zone {floor.zone.name!r}: a floor deeper files cannot lower",
-                        floor.zone.rule, fixed=len(prefix_of(base)))
+                        floor.zone.rule, fixed=len(prefix_of(base)), floor=floor.pattern)
                    for p in scoped)
         if floor not in firm or any(may_overlap(t, p, ignore_case) for t in floor.takeovers for p in scoped):
             warnings.append(
@@ -193,8 +194,8 @@ def _ignore_file_rules(relpath: str, text: str, ignore_case: bool, warnings: lis
     negation = name not in NO_NEGATION
     rules: list[Rule] = []
     for number, line in hand_written_lines(text):
-        if not is_pattern(line):
-            continue
+        if not is_pattern(line) or (not negation and line.startswith("!")):
+            continue  # a tool without negation ignores a "!" line (and so does the import)
         try:
             glob = translate(line, ignore_case=ignore_case, negation=negation)
         except GlobError:
