@@ -9,14 +9,26 @@ import os
 import time
 
 import pytest
-from test_handoff_fakes import ChatServer, read_records, write_command
 
 from ringfence.handoff import (
-    PLACEHOLDER, HandoffError, TrustStore, answer_lines, ask, build_request, describe, expand_url,
-    extract_code, find_instruction, handoff_timeout, plan_edit, redact_lines, redaction_summary,
+    PLACEHOLDER,
+    HandoffError,
+    TrustStore,
+    answer_lines,
+    ask,
+    build_request,
+    describe,
+    expand_url,
+    extract_code,
+    find_instruction,
+    handoff_timeout,
+    redact_lines,
+    redaction_summary,
     replacement_span,
+    replacement_text,
 )
 from ringfence.policy.model import AssistantConfig
+from test_handoff_fakes import ChatServer, read_records, write_command
 
 AI = "EXTERNAL_AI_OUTPUT"
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -55,7 +67,8 @@ def request_for(lines=SOURCE, start=5, end=6, **kwargs):
     ('url = "https://admin:s3cr3tPass@db.internal:5432/x"', "s3cr3tPass", "Basic Auth Credentials"),
     ('key = "sk-abcdefghijklmnopqrstT3BlbkFJabcdefghijklmnopqrst"',
      "sk-abcdefghijklmnopqrstT3BlbkFJabcdefghijklmnopqrst", "OpenAI Token"),
-    ('jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"',
+    ('jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.'
+     'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"',
      "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "JSON Web Token"),
     ('headers = {"Authorization": "Bearer q8wR2mZ7xT4vB9nL3kP6q8wR2mZ7xT4v"}', "q8wR2mZ7xT4vB9nL3kP6q8wR2mZ7xT4v",
      "Bearer Token"),
@@ -175,13 +188,9 @@ def test_answer_takes_the_fenced_code_and_fits_the_indentation():
         answer_lines(extract_code("```\n\n```"), "")
 
 
-def test_plan_edit_replaces_whole_lines():
-    lines = ["a", "AI1", "AI2", "b"]
-    edit = plan_edit(lines, 1, 2, ["x", "y", "z"], "\r\n")
-    assert (edit.start_line, edit.start_char, edit.end_line, edit.end_char) == (1, 0, 3, 0)
-    assert edit.text == "x\r\ny\r\nz\r\n" and (edit.first, edit.last) == (1, 3)
-    last = plan_edit(["a", "AI"], 1, 1, ["x"])
-    assert (last.start_line, last.end_line, last.end_char, last.text) == (1, 1, 2, "x")
+def test_replacement_text_keeps_the_documents_line_endings():
+    assert replacement_text(["x", "y"], "\r\n") == "x\r\ny\r\n"
+    assert replacement_text(["x", "y"], "\n", final_break=False) == "x\ny"
 
 
 # ----- url ----------------------------------------------------------------------------------------
@@ -302,11 +311,12 @@ async def test_openai_failures_are_one_line_errors(chat, tmp_path, mode, message
 
 
 async def test_openai_slow_endpoint_times_out(chat, tmp_path):
-    chat.mode = "slow"
+    chat.mode = "slow"  # it would answer after 30 s
+    request = request_for()
     started = time.monotonic()
     with pytest.raises(HandoffError, match="did not answer within 0.5 s"):
-        await ask(openai_assistant(chat.endpoint), request_for(), cwd=str(tmp_path), timeout=0.5, environ=ENV)
-    assert time.monotonic() - started < 3
+        await ask(openai_assistant(chat.endpoint), request, cwd=str(tmp_path), timeout=0.5, environ=ENV)
+    assert time.monotonic() - started < 15
 
 
 async def test_openai_cancel_aborts_the_request(chat, tmp_path):
@@ -379,10 +389,11 @@ async def test_command_failures(tmp_path, mode, message):
 
 async def test_command_that_hangs_is_killed(tmp_path):
     assistant = AssistantConfig("metacode", "command", command=tuple(write_command(tmp_path)))
+    request = request_for()
     started = time.monotonic()
-    with pytest.raises(HandoffError, match="did not finish within 1 s"):
-        await ask(assistant, request_for(), cwd=str(tmp_path), timeout=1, environ=command_env(tmp_path, "hang"))
-    assert time.monotonic() - started < 5
+    with pytest.raises(HandoffError, match="did not finish within 2 s"):
+        await ask(assistant, request, cwd=str(tmp_path), timeout=2, environ=command_env(tmp_path, "hang"))
+    assert time.monotonic() - started < 30  # the script sleeps 60 s
     (record,) = read_records(tmp_path / "record.jsonl")
     with pytest.raises(ProcessLookupError):
         os.kill(record["pid"], 0)

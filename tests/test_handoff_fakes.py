@@ -99,6 +99,8 @@ request = json.load(sys.stdin)
 with open(os.environ["FAKE_RECORD"], "a", encoding="utf-8") as handle:
     handle.write(json.dumps({"request": request, "cwd": os.getcwd(), "pid": os.getpid()}) + "\n")
 mode = os.environ.get("FAKE_MODE", "ok")
+if os.environ.get("FAKE_MODE_FILE") and os.path.exists(os.environ["FAKE_MODE_FILE"]):
+    mode = open(os.environ["FAKE_MODE_FILE"], encoding="utf-8").read().strip()
 if mode == "fail":
     print("metacode: model unavailable", file=sys.stderr)
     sys.exit(3)
@@ -114,7 +116,9 @@ sys.stdout.write(os.environ.get("FAKE_ANSWER", "return 42\n"))
 
 
 def write_command(directory: Path) -> list[str]:
-    """Write the command assistant script; returns its argv (configure it with FAKE_* env vars)."""
+    """Write the command assistant script; returns its argv. It is told what to do by FAKE_RECORD
+    (where it appends what it received), FAKE_MODE or the file FAKE_MODE_FILE (ok, fail, hang,
+    empty, binary) and FAKE_ANSWER."""
     script = directory / "fake_assistant.py"
     script.write_text(COMMAND_SCRIPT, encoding="utf-8")
     return [sys.executable, str(script)]

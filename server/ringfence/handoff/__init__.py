@@ -6,7 +6,7 @@ redacted), the instruction found next to the region, the three assistant kinds (
 here: the language server (``ringfence.lsp.handoff``) drives it.
 """
 
-from ringfence.handoff.answer import LineEdit, answer_lines, extract_code, plan_edit
+from ringfence.handoff.answer import answer_lines, extract_code, replacement_text
 from ringfence.handoff.errors import HandoffError
 from ringfence.handoff.instruction import DEFAULT_INSTRUCTION, find_instruction
 from ringfence.handoff.redact import PLACEHOLDER, Redaction, redact_lines
@@ -16,8 +16,8 @@ from ringfence.handoff.trust import TrustStore, describe, trust_key
 from ringfence.handoff.url import expand_url
 
 __all__ = [
-    "DEFAULT_INSTRUCTION", "PLACEHOLDER", "TIMEOUT_ENV", "HandoffError", "HandoffRequest", "LineEdit",
+    "DEFAULT_INSTRUCTION", "PLACEHOLDER", "TIMEOUT_ENV", "HandoffError", "HandoffRequest",
     "Redaction", "TrustStore", "answer_lines", "ask", "build_request", "describe", "expand_url",
-    "extract_code", "find_instruction", "handoff_timeout", "plan_edit", "redact_lines",
-    "redaction_summary", "replacement_span", "trust_key",
+    "extract_code", "find_instruction", "handoff_timeout", "redact_lines",
+    "redaction_summary", "replacement_span", "replacement_text", "trust_key",
 ]

@@ -1,11 +1,10 @@
-"""Turning an assistant's answer into the lines that replace the AI region, and the edit itself."""
+"""Turning an assistant's answer into the lines, and the text, that replace the AI region."""
 
 from __future__ import annotations
 
 import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ringfence.handoff.errors import HandoffError
 
@@ -31,25 +30,8 @@ def answer_lines(text: str, indent: str = "", *, who: str = "the assistant") -> 
     return textwrap.indent(textwrap.dedent("\n".join(lines)), indent).split("\n")
 
 
-@dataclass(frozen=True)
-class LineEdit:
-    """Replace the region's whole lines with the answer (0-based, code-point columns)."""
-
-    start_line: int
-    start_char: int
-    end_line: int
-    end_char: int
-    text: str
-    first: int  # 0-based lines the answer occupies after the edit
-    last: int
-
-
-def plan_edit(
-    lines: Sequence[str], start: int, end: int, new_lines: Sequence[str], eol: str = "\n",
-) -> LineEdit:
-    """The edit replacing lines ``start..end`` of ``lines`` (without line endings) by ``new_lines``."""
-    if end + 1 < len(lines):
-        return LineEdit(start, 0, end + 1, 0, "".join(line + eol for line in new_lines),
-                        start, start + len(new_lines) - 1)
-    # The region runs to the last line, which has no line ending of its own.
-    return LineEdit(start, 0, end, len(lines[end]), eol.join(new_lines), start, start + len(new_lines) - 1)
+def replacement_text(new_lines: Sequence[str], eol: str = "\n", *, final_break: bool = True) -> str:
+    """The text that replaces whole lines: each new line ends with ``eol``, except the last one
+    when the replaced lines ended the document without a line break (``final_break=False``)."""
+    text = eol.join(new_lines)
+    return text + eol if final_break else text

@@ -37,7 +37,8 @@ async def complete(
         out, err = await asyncio.wait_for(process.communicate(stdin), timeout)
     except asyncio.TimeoutError:
         await _kill(process)
-        raise HandoffError(f"the {assistant.name} command did not finish within {timeout:g} s and was stopped") from None
+        raise HandoffError(
+            f"the {assistant.name} command did not finish within {timeout:g} s and was stopped") from None
     except BaseException:
         await _kill(process)
         raise
@@ -50,7 +51,8 @@ async def complete(
     try:
         return out.decode("utf-8")
     except UnicodeDecodeError:
-        raise HandoffError(f"the {assistant.name} command printed text that is not UTF-8; nothing was changed") from None
+        raise HandoffError(
+            f"the {assistant.name} command printed text that is not UTF-8; nothing was changed") from None
 
 
 async def _kill(process: asyncio.subprocess.Process) -> None:

@@ -96,7 +96,8 @@ class _Post:
         self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         kwargs = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
-        self.connection = connection(parts.hostname, parts.port, timeout=timeout, **kwargs)
+        # The socket timeout only backs up the caller's overall deadline, which ends the call.
+        self.connection = connection(parts.hostname, parts.port, timeout=timeout + 5, **kwargs)
         self._lock = threading.Lock()
         self._aborted = False
 
@@ -112,7 +113,7 @@ class _Post:
             return response.status, response.reason, response.getheader("Location"), raw
         except HandoffError:
             raise
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise HandoffError(f"no answer from {self.url} in time") from None
         except ConnectionRefusedError:
             raise HandoffError(f"cannot reach {self.url}: connection refused (is the assistant running?)") from None
@@ -144,7 +145,8 @@ def _content(name: str, url: str, status: int, reason: str, location: str | None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise HandoffError(f"{name} did not answer JSON (HTTP {status}): {_one_line(raw[:120].decode('utf-8', 'replace'))}") from None
+        start = _one_line(raw[:120].decode("utf-8", "replace"))
+        raise HandoffError(f"{name} did not answer JSON (HTTP {status}): {start}") from None
     choices = data.get("choices") if isinstance(data, dict) else None
     choice = choices[0] if isinstance(choices, list) and choices else None
     message = choice.get("message") if isinstance(choice, dict) else None
