@@ -426,6 +426,8 @@ class Policy:
         """The policy files and ignore files that apply inside the directory ``absolute``."""
         reldir = relative_to(absolute, self.root, self.ignore_case)
         if reldir is None:
+            reldir = relative_to(absolute, self.root_real, self.ignore_case)
+        if reldir is None:
             return (), ()
         sources, ignores = above.sources, above.ignores
         if reldir == "" or exists:
