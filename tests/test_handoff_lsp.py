@@ -103,9 +103,9 @@ class Session:
         self.editor.ai_insert(uri, 5, AI_TEXT, tool="copilot", model="gpt-4o")
         return uri
 
-    async def move(self, uri: str, line: int = 5, **extra):
-        """Run the ``Move to metacode`` code action offered on the AI region at ``line``."""
-        await self.editor.codes(uri, until=lambda found: any(d.code == "RF001" for d in found), timeout=WAIT)
+    async def move(self, uri: str, line: int = 5, code: str = "RF001", **extra):
+        """Run the ``Move to metacode`` code action offered on the ``code`` finding at ``line``."""
+        await self.editor.codes(uri, until=lambda found: any(d.code == code for d in found), timeout=WAIT)
         actions = await self.editor.actions(uri, line)
         move = next(a for a in actions if a.title == "Move to metacode")
         assert move.kind == types.CodeActionKind.QuickFix
@@ -176,6 +176,8 @@ async def test_openai_handoff_replaces_the_ai_edit_and_tags_the_result(session, 
     root = make_repo(repo_files(openai_policy(chat.endpoint)))
     s = await session(root)
     uri = s.open_with_ai_edit()
+    await s.editor.codes(uri, until=lambda found: any(d.code == "RF001" for d in found), timeout=WAIT)
+    assert chat.received == []  # no connection before an explicit handoff
     result = await s.move(uri)
     assert result["applied"] is True and result["lines"] == [6, 8]
     assert s.editor.texts[uri] == HEAD + ANSWER_LINES + TAIL
@@ -203,6 +205,18 @@ async def test_openai_handoff_replaces_the_ai_edit_and_tags_the_result(session, 
     (reports,) = [r for r in s.client.progress_reports.values() if r]
     assert reports[0].kind == "begin" and reports[0].title == "Moving to metacode" and reports[0].cancellable
     assert reports[-1].kind == "end" and reports[-1].message == "done"
+
+
+async def test_handoff_of_a_guessed_ai_edit(session, make_repo, chat):
+    root = make_repo(repo_files(openai_policy(chat.endpoint)))
+    s = await session(root)
+    uri = s.editor.open("serving/stats.py")
+    s.editor.insert(uri, 5, AI_TEXT)  # a large insertion nobody reported: RF005 after the grace period
+    result = await s.move(uri, code="RF005")
+    assert result["applied"] is True
+    assert s.editor.texts[uri] == HEAD + ANSWER_LINES + TAIL
+    assert AI not in json.dumps(chat.received[0]["body"])
+    assert await s.settled_region_codes(uri) == set()
 
 
 async def test_approval_is_asked_once_and_stored_in_the_user_config(session, make_repo, chat):
@@ -236,6 +250,21 @@ async def test_command_assistant_gets_the_json_request(session, make_repo, tmp_p
     assert AI not in json.dumps(request) and PASSWORD not in json.dumps(request)
     assert Path(call["cwd"]) == root
     assert await s.settled_region_codes(uri) == set()
+
+
+async def test_user_config_assistant_wins_and_needs_no_approval(session, make_repo, chat, tmp_path):
+    argv = write_command(tmp_path)
+    user_config = tmp_path / "xdg" / "ringfence" / "config.toml"
+    user_config.parent.mkdir(parents=True)
+    user_config.write_text(f'[assistant]\nname = "metacode"\nkind = "command"\ncommand = {json.dumps(argv)}\n')
+    root = make_repo(repo_files(openai_policy(chat.endpoint)))
+    record = tmp_path / "record.jsonl"
+    s = await session(root, env={"FAKE_RECORD": str(record), "FAKE_ANSWER": ANSWER})
+    uri = s.open_with_ai_edit()
+    result = await s.move(uri)
+    assert result["applied"] is True
+    assert len(read_records(record)) == 1 and chat.received == []
+    assert s.questions == []
 
 
 async def test_url_assistant_opens_the_page_and_leaves_the_file(session, make_repo):
