@@ -219,6 +219,24 @@ async def test_handoff_of_a_guessed_ai_edit(session, make_repo, chat):
     assert await s.settled_region_codes(uri) == set()
 
 
+async def test_crlf_file_ending_in_the_ai_edit_keeps_its_line_endings(session, make_repo, chat):
+    text = "def moyenne(valeurs):\r\n    # calcule la moyenne, 0 si la liste est vide (é→ü)\r\n"
+    root = make_repo({".ringfence.toml": openai_policy(chat.endpoint), "serving/fr.py": text})
+    s = await session(root)
+    uri = s.editor.open("serving/fr.py", text)
+    ai = f"    total = sum(valeurs)  # {AI} é\r\n    n = len(valeurs)\r\n    return total / n  # {AI} ü"
+    version = s.editor.insert(uri, 2, ai)  # the file now ends inside the AI edit, without a line break
+    end = s.editor.position(uri, 4, len("    return total / n  # ") + len(AI) + 2)
+    s.editor.origin(uri, "ai", version=version, tool="copilot", ranges=[
+        {"start": {"line": 2, "character": 0}, "end": {"line": 4, "character": end.character}}])
+    result = await s.move(uri, 2)
+    assert result["applied"] is True and result["lines"] == [3, 5]
+    assert "calcule la moyenne, 0 si la liste est vide" in chat.received[0]["body"]["messages"][1]["content"]
+    assert s.editor.texts[uri] == text + ANSWER_LINES.replace("\n", "\r\n")[:-2]
+    assert AI not in json.dumps(chat.received[0]["body"])
+    assert await s.settled_region_codes(uri) == set()
+
+
 async def test_approval_is_asked_once_and_stored_in_the_user_config(session, make_repo, chat):
     root = make_repo(repo_files(openai_policy(chat.endpoint)))
     s = await session(root)
