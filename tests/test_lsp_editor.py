@@ -65,6 +65,8 @@ async def lsp(request, lsp_client: LanguageClient):
         await asyncio.wait_for(lsp_client.shutdown_session(), 5)
     except asyncio.TimeoutError:
         pass
+    if lsp_client.capabilities is None and lsp_client._server is not None:
+        lsp_client._server.kill()  # the test failed before initialize: nothing will tell it to exit
 
 
 def units(text: str, encoding: str) -> int:

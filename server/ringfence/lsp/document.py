@@ -10,6 +10,7 @@ longer has when our ``didChange`` handler runs).
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 
 from ringfence.evidence.regions import TextChange, line_content, lsp_line_count, split_lines
+
+
+MAX_DIFF_LINES = 4000  # larger whole-document changes are taken as one replacement
 
 
 class LineDocument(TextDocument):
@@ -50,10 +54,11 @@ class LineDocument(TextDocument):
         self._splice(start, end, change.text)
 
     def _apply_full_change(self, change) -> None:
-        old, new = self._lines, split_lines(change.text)
-        start, end, text = _minimal_change(old, new)
-        self.changes.append(_describe(_Before.of(old, start[0], end[0]), new, start, end, text))
-        self._lines, self._text = new, change.text
+        """A whole-document change, turned into the edits that make it (bottom first, so each
+        edit's position is still valid when it is applied)."""
+        for start, end, text in reversed(_line_edits(self._lines, split_lines(change.text))):
+            self._splice(start, end, text)
+        self._text = change.text
 
     def replace_all(self, text: str) -> None:
         """Make ``text`` the whole content (used when a client's change cannot be applied)."""
@@ -135,8 +140,13 @@ def _describe(before: _Before, new: Sequence[str], start: tuple[int, int], end: 
     )
 
 
-def _minimal_change(old: list[str], new: list[str]) -> tuple[tuple[int, int], tuple[int, int], str]:
-    """The smallest single replacement turning ``old`` into ``new`` (for full-sync clients)."""
+def _line_edits(old: list[str], new: list[str]) -> list[tuple[tuple[int, int], tuple[int, int], str]]:
+    """Replacements (top to bottom, in ``old`` coordinates) turning ``old`` into ``new``.
+
+    Unchanged lines at both ends are skipped; what is left is diffed line by line (when small
+    enough) so that two distant edits stay two edits, and each replaced run is narrowed to the
+    characters that changed, so typing in a line does not look like replacing it.
+    """
     limit = min(len(old), len(new))
     head = 0
     while head < limit and old[head] == new[head]:
@@ -144,22 +154,37 @@ def _minimal_change(old: list[str], new: list[str]) -> tuple[tuple[int, int], tu
     tail = 0
     while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
-    old_mid = "".join(old[head:len(old) - tail])
-    new_mid = "".join(new[head:len(new) - tail])
-    prefix = len(os.path.commonprefix([old_mid, new_mid]))
-    if 0 < prefix < len(old_mid) and old_mid[prefix - 1] == "\r" and old_mid[prefix] == "\n":
+    old_mid, new_mid = old[head:len(old) - tail], new[head:len(new) - tail]
+    if not old_mid and not new_mid:
+        return []
+    if len(old_mid) + len(new_mid) <= MAX_DIFF_LINES:
+        matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
+        runs = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    else:
+        runs = [(0, len(old_mid), 0, len(new_mid))]
+    edits = []
+    for i1, i2, j1, j2 in runs:
+        (s_line, s_char), (e_line, e_char), text = _minimal_change(old_mid[i1:i2], new_mid[j1:j2])
+        first = head + i1
+        edits.append(((first + s_line, s_char), (first + e_line, e_char), text))
+    return edits
+
+
+def _minimal_change(old: list[str], new: list[str]) -> tuple[tuple[int, int], tuple[int, int], str]:
+    """The smallest single replacement turning the lines ``old`` into ``new`` (positions in ``old``)."""
+    old_text, new_text = "".join(old), "".join(new)
+    prefix = len(os.path.commonprefix([old_text, new_text]))
+    if 0 < prefix < len(old_text) and old_text[prefix - 1] == "\r" and old_text[prefix] == "\n":
         prefix -= 1  # never split a CRLF
-    room = min(len(old_mid), len(new_mid)) - prefix
+    room = min(len(old_text), len(new_text)) - prefix
     suffix = 0
-    while suffix < room and old_mid[-1 - suffix] == new_mid[-1 - suffix]:
+    while suffix < room and old_text[-1 - suffix] == new_text[-1 - suffix]:
         suffix += 1
-    end_offset = len(old_mid) - suffix
-    if 0 < end_offset < len(old_mid) and old_mid[end_offset - 1] == "\r" and old_mid[end_offset] == "\n":
+    end_offset = len(old_text) - suffix
+    if 0 < end_offset < len(old_text) and old_text[end_offset - 1] == "\r" and old_text[end_offset] == "\n":
         end_offset += 1
         suffix -= 1
-    start = _position(old, head, prefix)
-    end = _position(old, head, end_offset)
-    return start, end, new_mid[prefix:len(new_mid) - suffix]
+    return _position(old, 0, prefix), _position(old, 0, end_offset), new_text[prefix:len(new_text) - suffix]
 
 
 def _position(lines: Sequence[str], first_line: int, offset: int) -> tuple[int, int]:
