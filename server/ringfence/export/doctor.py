@@ -1,0 +1,340 @@
+"""``ringfence doctor`` (SPEC §9): is every guarantee in place, and which ones are best-effort?
+
+Checks the policy (valid, no rule below a locked floor), the exports (fresh), each agent's hooks
+(installed by ``ringfence install-hooks``, their interpreter still there, not switched off), Codex
+trust of the project's ``.codex/`` layer, and lists the known gaps of every AI tool the repository
+shows signs of using. Pure: it reads files and reports :class:`Finding` objects; printing is the
+command's job.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import posixpath
+import shlex
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ringfence.errors import RingfenceError
+from ringfence.export import Exporter, read_text
+from ringfence.export.rules import is_pattern
+from ringfence.hooks.install import CLAUDE_EVENTS, CODEX_EVENTS, COPILOT_EVENTS, CURSOR_EVENTS, GEMINI_EVENTS, PLANS, is_ringfence
+from ringfence.policy import Policy
+from ringfence.policy.imports import hand_written_lines
+from ringfence.policy.paths import git_common_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+OK, FIX, GAP = "ok", "fix", "gap"
+
+
+@dataclass(frozen=True)
+class Finding:
+    status: str  # ok | fix (needs attention) | gap (a known limit of a tool: best-effort)
+    topic: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    signs: tuple[str, ...]  # files or directories (glob patterns) that show the tool is in use
+    ignore_file: str | None  # its ignore file: hand-written lines in it are a sign too
+    gaps: tuple[str, ...]
+
+
+TOOLS: tuple[Tool, ...] = (
+    Tool("claude-code", ("CLAUDE.md", ".claude/*.md", ".claude/commands", ".claude/agents", ".claude/skills",
+                         ".claude/settings.local.json", ".mcp.json"), None, (
+        "permissions.deny is matched only for Read() and Edit() rules (Write, NotebookEdit and Glob "
+        "rules never match); ringfence writes both and its PreToolUse hook also covers Write",
+        "Bash commands and the scripts they run (python, node, ...) can read and write any file: "
+        "the hook checks shell commands best-effort only",
+        "disableAllHooks in any settings file, or a user who skips the hooks, turns the hooks off",
+    )),
+    Tool("codex", ("AGENTS.md", ".codex/config.toml", ".codex/prompts", ".codex/rules"), None, (
+        "Codex has no read hook and no ignore file: it reads files through the shell, so closed "
+        "context can still be read",
+        "project hooks run only while the project's .codex/ layer is trusted and the hook reviewed",
+        "shell edits (sed -i, redirections) are checked best-effort",
+    )),
+    Tool("gemini", ("GEMINI.md", ".gemini/*.md", ".gemini/commands", ".gemini/extensions"), ".geminiignore", (
+        ".geminiignore covers only the tools that support it (@ inclusion, read_many_files); "
+        "its '!' negation is reported unreliable",
+        "shell commands (run_shell_command) are checked best-effort",
+    )),
+    Tool("copilot", (".github/copilot-instructions.md", ".github/instructions", ".github/prompts",
+                     ".github/agents", ".github/chatmodes"), None, (
+        "content exclusion does not cover agent mode in IDE chat, the Copilot CLI or the cloud agent",
+        "content exclusion is a GitHub setting: paste copilot-content-exclusion.yml into the "
+        "repository's settings (ringfence cannot check that it was); changes take up to 30 minutes",
+        "Copilot CLI skips a hook that fails or times out (fail-open)",
+    )),
+    Tool("cursor", (".cursor/rules", ".cursor/mcp.json", ".cursorrules", ".cursorindexingignore"), ".cursorignore", (
+        ".cursorignore does not cover the agent's terminal or MCP tools, and Cursor calls it best-effort",
+        "Cursor has no pre-edit hook: AI edits into closed zones are journaled and flagged "
+        "(RF001), not blocked",
+    )),
+    Tool("gemini-code-assist", (), ".aiexclude", (
+        ".aiexclude has no negation (carve-outs are exported as a superset) and is not read by "
+        "JetBrains IDEs or the Gemini CLI",
+    )),
+    Tool("windsurf", (".windsurfrules", ".windsurf"), ".codeiumignore", (
+        ".codeiumignore is documented as indexing control only; it does not block Cascade's "
+        "reads or edits, and there is no hook",
+    )),
+    Tool("aider", (".aider.conf.yml", ".aider.chat.history.md"), ".aiderignore", (
+        ".aiderignore hides files from the repo map and /add completion, not from an explicit /add; "
+        "there is no hook",
+    )),
+    Tool("jetbrains", (".junie", ".noai"), ".aiignore", (
+        ".aiignore must be switched on in the AI Assistant settings; Junie asks before reading a "
+        "listed file instead of refusing",
+    )),
+    Tool("continue", (".continue",), ".continueignore", (
+        ".continueignore governs indexing and context; it does not block edits",
+    )),
+    Tool("cline", (".clinerules",), ".clineignore", (
+        ".clineignore governs what Cline reads; it does not block edits",
+    )),
+    Tool("roo", (".roo", ".roomodes"), ".rooignore", (
+        ".rooignore governs what Roo Code reads; it does not block edits",
+    )),
+)
+
+HOOK_EVENTS = {
+    "claude-code": tuple(CLAUDE_EVENTS),
+    "codex": tuple(CODEX_EVENTS),
+    "gemini": tuple(GEMINI_EVENTS),
+    "copilot": COPILOT_EVENTS,
+    "cursor": CURSOR_EVENTS,
+}
+
+
+@dataclass
+class Report:
+    tools: dict[str, list[str]]  # tools in use -> the files that show it
+    findings: list[Finding]
+
+    @property
+    def attention(self) -> list[Finding]:
+        return [f for f in self.findings if f.status == FIX]
+
+
+def diagnose(root: str, env: Mapping[str, str] | None = None) -> Report:
+    """Every check, in the order the command prints them."""
+    env = os.environ if env is None else env
+    policy = Policy(root)
+    findings = _policy(policy)
+    findings += _exports(policy)
+    used = tools_in_use(policy.root)
+    for agent in HOOK_EVENTS:
+        findings += _hooks(policy.root, agent, agent in used)
+    if "codex" in used:
+        findings += _codex_trust(policy.root, env)
+    for tool in TOOLS:
+        if tool.name in used:
+            findings += [Finding(GAP, tool.name, gap) for gap in tool.gaps]
+    return Report(used, findings)
+
+
+# ----- the policy --------------------------------------------------------------------------------
+
+def _policy(policy: Policy) -> list[Finding]:
+    files = policy.discover_all()
+    if policy.root_file is None:
+        return [Finding(FIX, "policy", "no .ringfence.toml (or [tool.ringfence] in pyproject.toml): "
+                                       "every path is open; run 'ringfence init'")]
+    out = [Finding(FIX, "policy", str(error)) for error in policy.errors]
+    for zone, floor in policy.floor_violations():
+        out.append(Finding(FIX, "policy", f"{zone.rule}: zone {zone.name!r} is below the locked zone "
+                                          f"{floor.name!r} ({floor.rule}) and is ignored (RF101)"))
+    if not out:
+        zones = sum(len(p.zones) for p in files)
+        out.append(Finding(OK, "policy", f"{len(files)} policy file(s), {zones} zone(s), valid"))
+    return out
+
+
+# ----- the exports -------------------------------------------------------------------------------
+
+def _exports(policy: Policy) -> list[Finding]:
+    if policy.errors:
+        return [Finding(FIX, "exports", "cannot be checked while the policy is invalid")]
+    try:
+        exporter = Exporter(policy)
+        plans = exporter.plan()
+    except RingfenceError as exc:
+        return [Finding(FIX, "exports", str(exc))]
+    out_of_date = [p for p in plans if not p.fresh]
+    if not out_of_date:
+        return [Finding(OK, "exports", f"{len(plans)} files up to date")]
+    listed = ", ".join(f"{p.target.path} ({p.state})" for p in out_of_date)
+    return [Finding(FIX, "exports", f"{listed}: run 'ringfence export'")]
+
+
+# ----- hooks ---------------------------------------------------------------------------------------
+
+def _hook_files(root: str, agent: str) -> list[str]:
+    if agent == "copilot":
+        found = sorted(glob.glob(os.path.join(root, ".github", "hooks", "*.json")))
+        return [posixpath.relpath(p, root) for p in found]
+    relpath = PLANS[agent].relpath
+    return [relpath] if os.path.isfile(os.path.join(root, relpath)) else []
+
+
+def _hooks(root: str, agent: str, used: bool) -> list[Finding]:
+    files = _hook_files(root, agent)
+    install = f"run 'ringfence install-hooks --agent {agent}'"
+    configs = [(f, _load_json(root, f)) for f in files]
+    covered: set[str] = set()
+    commands: list[str] = []
+    for _, config in configs:
+        for event, command in _ringfence_hooks(agent, config):
+            covered.add(event)
+            commands.append(command)
+    if not covered:
+        if used:
+            where = PLANS[agent].relpath if agent != "copilot" else ".github/hooks/"
+            return [Finding(FIX, "hooks", f"{agent}: the repository uses {agent} but {where} has no "
+                                          f"ringfence hook; {install}")]
+        return []
+    out = []
+    missing = [e for e in HOOK_EVENTS[agent] if e not in covered]
+    if missing:
+        out.append(Finding(FIX, "hooks", f"{agent}: no ringfence hook for {', '.join(missing)}; {install}"))
+    for command in dict.fromkeys(commands):
+        gone = _missing_interpreter(command)
+        if gone:
+            out.append(Finding(FIX, "hooks", f"{agent}: the hook runs {gone}, which does not exist; {install}"))
+    if agent == "claude-code":
+        out += _claude_hooks_disabled(root)
+    if not out:
+        out.append(Finding(OK, "hooks", f"{agent}: installed in {', '.join(f for f, _ in configs)}"))
+    return out
+
+
+def _ringfence_hooks(agent: str, config: dict) -> list[tuple[str, str]]:
+    """``(event, command)`` of every ringfence handler in one agent config file."""
+    hooks = config.get("hooks") if isinstance(config, dict) else None
+    if not isinstance(hooks, dict):
+        return []
+    found = []
+    for event, entries in hooks.items():
+        for entry in entries if isinstance(entries, list) else []:
+            handlers = entry.get("hooks") if isinstance(entry, dict) and "hooks" in entry else [entry]
+            for handler in handlers if isinstance(handlers, list) else []:
+                if not isinstance(handler, dict):
+                    continue
+                command = handler.get("bash") if agent == "copilot" else handler.get("command")
+                if is_ringfence(command):
+                    found.append((event, command))
+    return found
+
+
+def _missing_interpreter(command: str) -> str | None:
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if words and words[0] != "ringfence" and os.path.isabs(words[0]) and not os.path.exists(words[0]):
+        return words[0]
+    return None
+
+
+def _claude_hooks_disabled(root: str) -> list[Finding]:
+    out = []
+    for relpath in (".claude/settings.json", ".claude/settings.local.json"):
+        config = _load_json(root, relpath)
+        if isinstance(config, dict) and config.get("disableAllHooks") is True:
+            out.append(Finding(FIX, "hooks", f"claude-code: {relpath} sets disableAllHooks: no hook runs"))
+    return out
+
+
+def _load_json(root: str, relpath: str) -> dict:
+    try:
+        text = read_text(root, relpath)
+        data = json.loads(text) if text else {}
+    except (RingfenceError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# ----- Codex trust -------------------------------------------------------------------------------
+
+def codex_config_path(env: Mapping[str, str]) -> str:
+    home = env.get("CODEX_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".codex")
+    return os.path.join(home, "config.toml")
+
+
+def _codex_trust(root: str, env: Mapping[str, str]) -> list[Finding]:
+    path = codex_config_path(env)
+    try:
+        with open(path, "rb") as handle:
+            config = tomllib.load(handle)
+    except FileNotFoundError:
+        config = {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return [Finding(FIX, "trust", f"codex: cannot read {path}: {exc}")]
+    out = []
+    features = config.get("features") if isinstance(config.get("features"), dict) else {}
+    for key in ("hooks", "codex_hooks"):
+        if features.get(key) is False:
+            out.append(Finding(FIX, "trust", f"codex: {path} sets [features] {key} = false: no hook runs"))
+    projects = config.get("projects") if isinstance(config.get("projects"), dict) else {}
+    levels = {_trust_level(projects.get(p)) for p in _project_keys(root)} - {None}
+    trust = f'[projects."{root}"] trust_level = "trusted"'
+    if "trusted" in levels:
+        out.append(Finding(OK, "trust", f"codex: the project is trusted in {path}"))
+    elif "untrusted" in levels:
+        out.append(Finding(FIX, "trust", f"codex: {path} marks the project untrusted: Codex ignores its "
+                                         f".codex/ hooks; set {trust} once you have reviewed them"))
+    else:
+        out.append(Finding(FIX, "trust", f"codex: the project is not trusted in {path}: Codex ignores its "
+                                         f".codex/ hooks until you trust it ({trust})"))
+    return out
+
+
+def _trust_level(entry: object) -> str | None:
+    return entry.get("trust_level") if isinstance(entry, dict) else None
+
+
+def _project_keys(root: str) -> set[str]:
+    """The paths Codex may key the project by: the work tree (also resolved) and the main one."""
+    keys = {root, os.path.realpath(root)}
+    common = git_common_dir(root)
+    if common is not None and common.name == ".git":
+        keys.add(str(common.parent))
+    return keys
+
+
+# ----- which tools the repository uses ------------------------------------------------------------
+
+def tools_in_use(root: str) -> dict[str, list[str]]:
+    """Tool name -> the files that show the repository uses it.
+
+    Files ringfence itself writes (exports, hook configs) are no sign: ``install-hooks`` and
+    ``export`` cover every tool by default, used or not.
+    """
+    used: dict[str, list[str]] = {}
+    for tool in TOOLS:
+        signs = [posixpath.relpath(p, root) for pattern in tool.signs
+                 for p in sorted(glob.glob(os.path.join(root, pattern)))]
+        if tool.ignore_file and _has_hand_written_pattern(root, tool.ignore_file):
+            signs.append(tool.ignore_file)
+        if signs:
+            used[tool.name] = list(dict.fromkeys(signs))
+    return used
+
+
+def _has_hand_written_pattern(root: str, relpath: str) -> bool:
+    try:
+        text = read_text(root, relpath)
+    except RingfenceError:
+        return False
+    return text is not None and any(is_pattern(line) for _, line in hand_written_lines(text))

@@ -1,0 +1,146 @@
+"""``ringfence doctor``: a checklist over real repositories, real hook configs and a real Codex
+user config (``CODEX_HOME``); exit 1 whenever a line needs attention."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli, write_files
+
+
+@pytest.fixture
+def codex_home(tmp_path):
+    home = tmp_path / "codex-home"
+    home.mkdir()
+    return home
+
+
+def doctor(root, codex_home, *args):
+    return run_cli("doctor", *args, cwd=root, env={"CODEX_HOME": str(codex_home)})
+
+
+def lines(done, status: str) -> list[str]:
+    return [line[len(status) + 2:].strip() for line in done.stdout.splitlines() if line.startswith(f"[{status}]")]
+
+
+def ready(root):
+    """Export and install every hook, as an owner following doctor's advice would."""
+    assert run_cli("export", cwd=root).returncode == 0
+    assert run_cli("install-hooks", cwd=root).returncode == 0
+
+
+def test_a_fresh_demo_needs_exports_and_cursor_hooks(demo_repo, codex_home):
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 1, done.stdout
+    assert done.stdout.splitlines()[0] == "tools in use: cursor (.cursorignore)"
+    assert lines(done, "ok") == ["policy: 2 policy file(s), 4 zone(s), valid"]
+    fixes = lines(done, "fix")
+    assert fixes[0].startswith("exports: .cursorignore (stale), .aiexclude (missing),")
+    assert fixes[0].endswith("run 'ringfence export'")
+    assert fixes[1] == ("hooks: cursor: the repository uses cursor but .cursor/hooks.json has no ringfence "
+                        "hook; run 'ringfence install-hooks --agent cursor'")
+    gaps = lines(done, "gap")
+    assert any("does not cover the agent's terminal" in g for g in gaps)
+    assert any("no pre-edit hook" in g for g in gaps)
+    assert done.stdout.splitlines()[-1] == "2 item(s) need attention; 2 known gap(s) are best-effort by design."
+
+
+def test_after_export_and_install_hooks_everything_is_in_place(demo_repo, codex_home):
+    ready(demo_repo)
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 0, done.stdout
+    assert lines(done, "fix") == []
+    assert "exports: 11 files up to date" in lines(done, "ok")
+    for agent, path in [("claude-code", ".claude/settings.json"), ("codex", ".codex/hooks.json"),
+                        ("cursor", ".cursor/hooks.json"), ("copilot", ".github/hooks/ringfence.json")]:
+        assert f"hooks: {agent}: installed in {path}" in lines(done, "ok")
+
+
+def test_codex_in_use_needs_the_project_trusted(demo_repo, codex_home):
+    ready(demo_repo)
+    write_files(demo_repo, {"AGENTS.md": "# agents\n"})
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 1
+    trust = [f for f in lines(done, "fix") if f.startswith("trust: codex:")]
+    assert trust == [f"trust: codex: the project is not trusted in {codex_home}/config.toml: Codex ignores "
+                     f'its .codex/ hooks until you trust it ([projects."{demo_repo}"] trust_level = "trusted")']
+    assert any(g.startswith("codex: Codex has no read hook") for g in lines(done, "gap"))
+
+    config = codex_home / "config.toml"
+    config.write_text(f'[projects."{demo_repo}"]\ntrust_level = "untrusted"\n')
+    done = doctor(demo_repo, codex_home)
+    assert any("marks the project untrusted" in f for f in lines(done, "fix"))
+
+    config.write_text(f'model = "gpt-5"\n\n[projects."{demo_repo}"]\ntrust_level = "trusted"\n')
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 0, done.stdout
+    assert f"trust: codex: the project is trusted in {config}" in lines(done, "ok")
+
+    config.write_text(config.read_text() + "\n[features]\nhooks = false\n")
+    done = doctor(demo_repo, codex_home)
+    assert lines(done, "fix") == [f"trust: codex: {config} sets [features] hooks = false: no hook runs"]
+
+
+def test_hooks_that_cannot_run_need_attention(demo_repo, codex_home):
+    ready(demo_repo)
+    cursor = demo_repo / ".cursor/hooks.json"
+    config = json.loads(cursor.read_text())
+    for entries in config["hooks"].values():
+        for entry in entries:
+            entry["command"] = "/nonexistent/python3 -m ringfence hook cursor"
+    cursor.write_text(json.dumps(config))
+    claude = demo_repo / ".claude/settings.json"
+    settings = json.loads(claude.read_text())
+    del settings["hooks"]["PostToolUse"]
+    claude.write_text(json.dumps(settings, indent=2))
+    write_files(demo_repo, {".claude/settings.local.json": '{"disableAllHooks": true}'})
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 1
+    assert lines(done, "fix") == [
+        "hooks: claude-code: no ringfence hook for PostToolUse; run 'ringfence install-hooks --agent claude-code'",
+        "hooks: claude-code: .claude/settings.local.json sets disableAllHooks: no hook runs",
+        "hooks: cursor: the hook runs /nonexistent/python3, which does not exist; "
+        "run 'ringfence install-hooks --agent cursor'",
+    ]
+
+
+def test_an_invalid_policy_and_a_rule_below_a_floor_need_attention(demo_repo, codex_home):
+    ready(demo_repo)
+    write_files(demo_repo, {"training/.ringfence.toml":
+                            'version = 1\n[[zone]]\nname = "scratch"\npath = "datagen/scratch/**"\nlevel = "open"\n'})
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 1
+    assert ("policy: training/.ringfence.toml:2: zone 'scratch' is below the locked zone 'training-data' "
+            "(.ringfence.toml:17) and is ignored (RF101)") in lines(done, "fix")
+
+    (demo_repo / ".ringfence.toml").write_text('version = 1\ndefault = "nope"\n')
+    done = doctor(demo_repo, codex_home)
+    fixes = lines(done, "fix")
+    assert fixes[0].startswith("policy: .ringfence.toml:2:")
+    assert "exports: cannot be checked while the policy is invalid" in fixes
+
+
+def test_no_policy_at_all_needs_attention(make_repo, codex_home):
+    root = make_repo({"a.py": "x\n"})
+    done = doctor(root, codex_home)
+    assert done.returncode == 1
+    assert lines(done, "fix")[0] == ("policy: no .ringfence.toml (or [tool.ringfence] in pyproject.toml): "
+                                     "every path is open; run 'ringfence init'")
+    assert "tools in use: none detected" in done.stdout
+
+
+def test_known_gaps_are_listed_for_each_tool_in_use(demo_repo, codex_home):
+    ready(demo_repo)
+    write_files(demo_repo, {".github/copilot-instructions.md": "be nice\n", "CLAUDE.md": "# claude\n",
+                            ".aiderignore": "build/\n"})
+    assert run_cli("export", cwd=demo_repo).returncode == 0  # the new hand-written line is policy too
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 0, done.stdout
+    gaps = lines(done, "gap")
+    assert ("copilot: content exclusion does not cover agent mode in IDE chat, the Copilot CLI or the "
+            "cloud agent") in gaps
+    assert any(g.startswith("claude-code: permissions.deny is matched only for Read() and Edit() rules") for g in gaps)
+    assert any(g.startswith("aider: .aiderignore hides files from the repo map") for g in gaps)
+    assert "tools in use: claude-code (CLAUDE.md), copilot (.github/copilot-instructions.md)" in done.stdout
