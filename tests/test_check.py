@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import git, init_repo, run_cli, write_files
+from conftest import git, run_cli, write_files
 
 from ringfence.evidence.hashing import content_hash
 from ringfence.evidence.journal import append_event, journal_path
@@ -442,7 +442,8 @@ def test_range_reads_traces_and_comments_at_its_tip(demo_repo):
     commit(demo_repo, {}, "human commit carrying tagged AI code")
     code, report, _ = check(demo_repo, "--range", f"{base}..HEAD")
     assert code == 1
-    assert codes(report) == [("RF001", "serving/model_server.py", s2, e2), ("RF001", "serving/tokenizer.py", start, end)]
+    assert codes(report) == [("RF001", "serving/model_server.py", s2, e2),
+                             ("RF001", "serving/tokenizer.py", start, end)]
     assert [f["source"] for f in report["findings"]] == ["trace", "comment"]
 
 

@@ -44,7 +44,8 @@ def render_text(report: Report) -> str:
             lines = "file" if finding.start is None else (
                 f"{finding.start}" if finding.start == finding.end else f"{finding.start}-{finding.end}")
             out.append(f"  {lines:<10} {finding.severity:<8} {finding.code}  {finding.message}")
-            details = [f"rule {finding.rule}" if finding.rule else "", f"owner {finding.owner}" if finding.owner else ""]
+            details = [f"rule {finding.rule}" if finding.rule else "",
+                       f"owner {finding.owner}" if finding.owner else ""]
             if any(details):
                 out.append(f"  {'':<10} {'':<8}        {' · '.join(d for d in details if d)}")
         out.append("")
@@ -151,6 +152,7 @@ def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:
     """Stable across runs when lines move: rule, file, tool, source and what proved it, not line numbers."""
     proof = finding.evidence.get("commit") or finding.evidence.get("record") or finding.evidence.get(
         "content_hash") or ""
-    base = hashlib.sha256(f"{finding.code}|{finding.path}|{finding.tool}|{finding.source}|{proof}".encode()).hexdigest()[:32]
+    identity = f"{finding.code}|{finding.path}|{finding.tool}|{finding.source}|{proof}"
+    base = hashlib.sha256(identity.encode()).hexdigest()[:32]
     seen[base] = seen.get(base, 0) + 1
     return f"{base}:{seen[base]}"
