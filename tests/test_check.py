@@ -454,3 +454,14 @@ def test_untracked_file_with_ai_history_is_partial(demo_repo):
     git(demo_repo, "commit", "-q", "-m", "stop tracking it (the file stays on disk)")
     code, report, err = check(demo_repo)
     assert report["partial"] is True and "git blame failed for serving/tokenizer.py" in err
+
+
+def test_lines_are_counted_as_git_counts_them(make_repo):
+    root = make_repo({".ringfence.toml": 'version = 1\ndefault = "human-only"\n',
+                      "a.txt": "page one\fstill line one\r\nline two\r\n"})
+    commit(root, {"a.txt": "page one\fstill line one\r\nline two\r\nai line three\r\n"}, f"AI\n\n{CLAUDE}\n")
+    append_event(root, {"event": "edit", "agent": "codex", "path": "a.txt", "ranges": [[3, 3]],
+                        "hashes": [content_hash(["ai line three"])], "decision": "logged", "source": "agent"})
+    code, report, _ = check(root)
+    assert codes(report) == [("RF001", "a.txt", 3, 3), ("RF010", "a.txt", 3, 3)]
+    assert all(f["evidence"].get("matched", True) for f in report["findings"])

@@ -257,7 +257,11 @@ class Collector:
 
 
 def _lines(text: str | None) -> list[str]:
-    return (text or "").splitlines()
+    """Lines as git counts them (``\n`` only; ``str.splitlines`` would also split at form feeds)."""
+    lines = (text or "").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _locate(region: Region, lines: list[str] | None) -> Region | None:
