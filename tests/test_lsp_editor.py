@@ -69,6 +69,17 @@ async def lsp(request, lsp_client: LanguageClient):
         lsp_client._server.kill()  # the test failed before initialize: nothing will tell it to exit
 
 
+def plain(value):
+    """pygls hands custom results over as named tuples: turn them back into JSON values."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
 def units(text: str, encoding: str) -> int:
     if encoding == "utf-8":
         return len(text.encode("utf-8"))
@@ -91,6 +102,7 @@ class Editor:
         self.texts: dict[str, str] = {}
         self.versions: dict[str, int] = {}
         self.applied: list[types.WorkspaceEdit] = []
+        self.opened: dict[str, int] = {}
         self.refuse_edits = False
 
         def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
@@ -116,6 +128,7 @@ class Editor:
     def open_uri(self, uri: str, text: str, language_id: str = "python") -> str:
         self.texts[uri] = text
         self.versions[uri] = 1
+        self.opened[uri] = len(self.client.published)  # what was published before belongs to an earlier open
         self.client.text_document_did_open(types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=1, text=text)))
         return uri
@@ -232,7 +245,8 @@ class Editor:
         version = self.versions.get(uri)
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            latest = next(((v, d) for u, v, d in reversed(self.client.published) if u == uri), None)
+            recent = self.client.published[self.opened.get(uri, 0):]
+            latest = next(((v, d) for u, v, d in reversed(recent) if u == uri), None)
             if latest is not None:
                 published_version, found = latest
                 current = published_version is None or version is None or published_version >= version
@@ -262,7 +276,8 @@ class Editor:
             types.ExecuteCommandParams(command=command, arguments=list(arguments)))
 
     async def request(self, method: str, params):
-        return await self.client.protocol.send_request_async(method, params)
+        """A custom request; the answer as plain JSON values."""
+        return plain(await self.client.protocol.send_request_async(method, params))
 
 
 async def start(client: LanguageClient, root: Path, options: dict | None = None) -> Editor:
