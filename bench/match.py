@@ -174,9 +174,9 @@ def main() -> int:
         print(f"ratio ringfence / pathspec default: {simple_time / rf_time:.1f}x")
 
     covered = [d is not None for d in rf]
-    disagree_git = sum(a != b for a, b in zip(covered, git))
-    disagree_covered = sum(a != (b is not None) for a, b in zip(covered, simple))
-    disagree_zone = sum(a != b for a, b in zip(rf, simple))
+    disagree_git = sum(a != b for a, b in zip(covered, git, strict=True))
+    disagree_covered = sum(a != (b is not None) for a, b in zip(covered, simple, strict=True))
+    disagree_zone = sum(a != b for a, b in zip(rf, simple, strict=True))
     print(f"agreement: {n - disagree_git:,}/{n:,} with git on coverage; {n - disagree_covered:,}/{n:,} with "
           f"pathspec on coverage; {n - disagree_zone:,}/{n:,} with pathspec on the deciding zone "
           f"({sum(covered):,} paths covered)")

@@ -99,7 +99,7 @@ def test_zone_patterns_cover_what_git_ignores(patterns, paths, ignore_case):
         singles = [GlobMatcher([p], ignore_case, backend) for p in patterns]
         matcher = GlobMatcher(patterns, ignore_case, backend)
         batch = matcher.last_matches(repo.queries)
-        for query, batched in zip(repo.queries, batch):
+        for query, batched in zip(repo.queries, batch, strict=True):
             covered_by = [i for i, answer in enumerate(covering) if answer[query] is not None]
             for i, single in enumerate(singles):
                 assert (single.last_match(query) == 0) == (i in covered_by), (backend, patterns[i], query)

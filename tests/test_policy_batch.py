@@ -82,7 +82,7 @@ def test_batch_and_single_classification_agree(spec, spellings):
             queries.append(str(root) + "/" + rel if spelling == "/" else spelling + rel)
     many = Policy(root).classify_many(queries, cwd=str(root))
     fresh = Policy(root)
-    for query, batched in zip(queries, many):
+    for query, batched in zip(queries, many, strict=True):
         single = fresh.classify(query, cwd=str(root))
         assert batched.to_json() == single.to_json(), query
         assert (batched.relpath, batched.notes, batched.error) == (single.relpath, single.notes, single.error), query

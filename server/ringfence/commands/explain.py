@@ -84,16 +84,16 @@ def json_lines(batch: Batch, start: int, stop: int) -> str:
     decisions, exists = batch.decisions[start:stop], batch.exists[start:stop]
     joined = "".join(paths).encode("utf-8", "surrogateescape")
     plain = not joined.translate(None, _PLAIN_BYTES)  # nothing json.dumps would escape
-    tails: dict[tuple[int, bool], str] = {}
-    for key, decision in dict(zip(map(id, decisions), decisions)).items():
+    tails: dict[bool, dict[int, str]] = {False: {}, True: {}}
+    for key, decision in batch.shared.items():
         body = decision.to_json()
         for flag in (False, True):
             body["path"], body["exists"] = "", flag
-            tails[key, flag] = ('"' if plain else "") + json.dumps(body)[len('{"path": ""'):] + "\n"
+            tails[flag][key] = ('"' if plain else "") + json.dumps(body)[len('{"path": ""'):] + "\n"
     if any(exists):
-        ends = [tails[id(d), e] for d, e in zip(decisions, exists)]
+        ends = [tails[e][id(d)] for d, e in zip(decisions, exists, strict=True)]
     else:
-        ends = list(map(tails.__getitem__, zip(map(id, decisions), itertools.repeat(False))))
+        ends = list(map(tails[False].__getitem__, map(id, decisions)))
     if plain:
         opener, quoted = '{"path": "', paths
     else:

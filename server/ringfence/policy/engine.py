@@ -14,7 +14,6 @@ import logging
 import operator
 import os
 import posixpath
-import re
 import stat
 import unicodedata
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from ringfence.errors import PolicyError
 from ringfence.policy.comments import may_have_markers
-from ringfence.policy.globs import GlobMatcher
+from ringfence.policy.globs import UNCLEAN, GlobMatcher
 from ringfence.policy.imports import IGNORE_FILES, IgnoreFile, parse_ignore_file
 from ringfence.policy.levels import INTERNAL, OPEN, Level, strictest
 from ringfence.policy.loader import ParsedPolicy, parse_policy_cached, parse_user_assistant
@@ -42,8 +41,7 @@ FAIL_CLOSED = "the policy is invalid; failing closed at 'internal' until it is f
 _WATCHED_NAMES = frozenset({POLICY_FILE, *IGNORE_FILES, ".git"})
 # A path that needs the general normalisation (absolute, "\", "//", "." or "..", trailing "/",
 # non-ASCII or control characters); anything else is already a clean relative path.
-_NEEDS_CLEANING = re.compile(r"^/|\\|//|(?:^|/)\.\.?(?:/|$)|/$|^$|[^\x20-\x7e]")
-_PRINTABLE = bytes(range(0x20, 0x7F)) + b"\n"
+_NO_ZONES = GlobMatcher([])  # classifies nothing: flags unclean paths for a policy without zones
 
 
 def user_config_dir() -> Path:
@@ -106,6 +104,7 @@ class Batch:
     decisions: list[Decision] = field(default_factory=list)
     relpaths: list[str | None] = field(default_factory=list)
     exists: list[bool] = field(default_factory=list)
+    shared: dict[int, Decision] = field(default_factory=dict)  # every decision object, by id()
 
     def decision(self, i: int) -> Decision:
         shared = self.decisions[i]
@@ -538,54 +537,39 @@ class Policy:
             if shared is None:
                 decision = batch.decisions[i] = self.classify(paths[i], cwd=cwd)
                 batch.relpaths[i], batch.exists[i] = decision.relpath, decision.exists
+                batch.shared[id(decision)] = decision
         return batch
 
     def _classify_plain(self, batch: Batch, prefix: str) -> int:
         """Decide the plain paths of ``batch`` with one scan of the root policy's globs; returns
         how many it decided."""
-        indexes, rels, joined = self._clean_rels(batch.paths, prefix)
-        if indexes is None and self._all_under_missing_dirs(rels):
-            batch.relpaths = list(rels)  # nothing on disk to look at
-            headers: list[int] = []
-        else:
-            indexes, rels, headers = self._plain_on_disk(batch, range(len(rels)) if indexes is None else indexes,
-                                                         rels)
-            joined = None
+        paths = batch.paths
+        rels = [f"{prefix}/{p}" for p in paths] if prefix else paths
         root_source = self._sources.get("")
         matcher = root_source.matcher if root_source is not None else None
-        found = matcher.last_matches(rels, joined=joined) if matcher is not None else [None] * len(rels)
-        table = {index: self._template(root_source, index) for index in set(found)}
-        if indexes is None:
-            batch.decisions = list(map(table.__getitem__, found))
-        else:
-            for i, index in zip(indexes, found):
-                batch.decisions[i] = table[index]
-        for i in headers:
-            self._batch_header(batch, i)
-        return len(found)
+        found = (matcher or _NO_ZONES).last_matches(rels, flag_unclean=True)
+        table = {index: self._template(root_source, index) for index in set(found) if index != UNCLEAN}
+        batch.shared.update((id(d), d) for d in table.values())
+        if UNCLEAN not in found and self._all_under_missing_dirs(rels):
+            batch.decisions = list(map(table.__getitem__, found))  # nothing on disk to look at
+            batch.relpaths = list(rels)
+            return len(rels)
+        decided = 0
+        for i in self._plain_on_disk(batch, rels, found):
+            batch.decisions[i] = table[found[i]]
+            batch.relpaths[i] = rels[i]
+            decided += 1
+        return decided
 
-    def _clean_rels(self, paths: Sequence[str], prefix: str):
-        """``(indexes, relpaths, joined)`` of the paths that are clean relative paths already.
-
-        ``indexes`` is None when all are (then ``joined`` holds them, newline-separated).
-        """
-        joined = "\n".join(paths)
-        if not prefix and joined.count("\n") == len(paths) - 1 and _all_clean(paths, joined):
-            return None, paths, joined
-        head = prefix + "/" if prefix else ""
-        pairs = [(i, head + p) for i, p in enumerate(paths) if not _NEEDS_CLEANING.search(p)]
-        return [i for i, _ in pairs], [rel for _, rel in pairs], None
-
-    def _plain_on_disk(self, batch: Batch, candidates: Sequence[int], rels: Sequence[str]):
-        """Keep the candidates that are plain files or missing, with only the root policy on
-        the way; note which exist and which to read for a header marker."""
+    def _plain_on_disk(self, batch: Batch, rels: Sequence[str], found: Sequence[int | None]):
+        """The indexes of clean paths that are plain files or missing, with only the root
+        policy on the way; notes which exist and reads header markers."""
         root, root_real = self.root, self.root_real
         allowed = 0 if self._sources.get("") is None else 1
         dirs, make_dir = self._dirs, self._dir
-        indexes: list[int] = []
-        kept: list[str] = []
-        headers: list[int] = []
-        for i, rel in zip(candidates, rels):
+        for i, (rel, index) in enumerate(zip(rels, found, strict=True)):
+            if index == UNCLEAN:
+                continue
             parent = rel.rpartition("/")[0]
             directory = dirs.get(f"{root}/{parent}" if parent else root) or make_dir(
                 f"{root}/{parent}" if parent else root)
@@ -601,12 +585,21 @@ class Policy:
                     if not stat.S_ISREG(info.st_mode):
                         continue  # a directory or a symlink: the general way
                     batch.exists[i] = True
-                    if info.st_size:
-                        headers.append(i)
-            batch.relpaths[i] = rel
-            indexes.append(i)
-            kept.append(rel)
-        return indexes, kept, headers
+                    if info.st_size and may_have_markers(rel) and self._header_raises(batch, i, rel, index):
+                        continue
+            yield i
+
+    def _header_raises(self, batch: Batch, i: int, rel: str, index: int | None) -> bool:
+        """Apply a header marker read from disk; True when it decided path ``i`` itself."""
+        head = _read_head(f"{self.root}/{rel}")
+        if not head or "ringfence:" not in head:
+            return False
+        decision = replace(self._template(self._sources.get(""), index), notes=[])
+        decision.path, decision.relpath, decision.exists = batch.paths[i], rel, True
+        self._apply_header(decision, scan_markers(rel, head, self.settings.levels))
+        batch.decisions[i], batch.relpaths[i] = decision, rel
+        batch.shared[id(decision)] = decision
+        return True
 
     def _all_under_missing_dirs(self, rels: Sequence[str]) -> bool:
         """Whether every path lies in a missing top directory plainly below the root policy."""
@@ -621,16 +614,6 @@ class Policy:
                     or len(directory.sources) != allowed or directory.ignores:
                 return False
         return True
-
-    def _batch_header(self, batch: Batch, i: int) -> None:
-        rel = batch.relpaths[i]
-        if not may_have_markers(rel):
-            return
-        head = _read_head(f"{self.root}/{rel}")
-        if head and "ringfence:" in head:
-            decision = batch.decision(i)
-            self._apply_header(decision, scan_markers(rel, head, self.settings.levels))
-            batch.decisions[i] = decision
 
     def _template(self, source: _Source | None, index: int | None) -> Decision:
         """The shared decision of every plain path decided by root pattern ``index`` (or none)."""
@@ -713,15 +696,6 @@ def representative_path(pattern: str) -> str:
             i += 1
     text = "".join(out)
     return text + "x" if text.endswith("/") else text
-
-
-def _all_clean(paths: Sequence[str], joined: str) -> bool:
-    """Whether every path is a clean relative path already (quick tests over all of them)."""
-    if not (all(paths) and joined.isascii()) or joined.startswith((".", "/")) or joined.endswith("/"):
-        return False
-    if any(s in joined for s in ("\\", "//", "/.", "\n.", "\n/", "/\n")):
-        return False
-    return not joined.encode("ascii").translate(None, _PRINTABLE)
 
 
 def _absolute(path: str, cwd: str) -> str:

@@ -39,6 +39,15 @@ _DIR_MARK_OPT = b"(?:(?P<ps_d>/)|$)"
 _ANY_BYTE_BUT_SLASH = b"[^/]"
 _WHOLE_NAME = b"[^/]+"  # pathspec's translation of a "*" path component
 _CACHE_MIN_PATTERNS = 32  # smaller lists compile in milliseconds: not worth a cache file
+UNCLEAN = -1  # last_matches(flag_unclean=True): the line is not a clean relative path
+# A path that is not a clean relative path: absolute, "." or ".." or empty components, a trailing
+# "/", a backslash, a byte outside printable ASCII, or nothing at all.
+_UNCLEAN_PATH = re.compile(rb"^/|\\|//|(?:^|/)\.\.?(?:/|$)|/$|^$|[^\x20-\x7e]")
+# The same, as line expressions the Hyperscan database carries after the patterns.
+_UNCLEAN_LINES = (
+    rb"^/[^\n]*$", rb"\\[^\n]*$", rb"//[^\n]*$", rb"(?:^|/)\.\.?(?:/[^\n]*)?$", rb"/$",
+    rb"[\x00-\x09\x0b-\x1f\x7f-\xff][^\n]*$",
+)
 _ALL_BYTES = frozenset(range(1, 256))
 _UPPER = frozenset(range(0x41, 0x5B))
 _LOWER = frozenset(range(0x61, 0x7B))
@@ -283,7 +292,7 @@ def _fill(regex: bytes, classes: list[frozenset[int]], for_lines: bool) -> bytes
         regex = regex.replace(_ANY_BYTE_BUT_SLASH, b"[^/\\n]")
     pieces = regex.split(_PLACEHOLDER)
     out = [pieces[0]]
-    for members, piece in zip(classes, pieces[1:]):
+    for members, piece in zip(classes, pieces[1:], strict=True):
         if for_lines:
             members = members - {0x0A}
             if not members:
@@ -418,24 +427,39 @@ class GlobMatcher:
                 return index
         return None
 
-    def last_matches(self, relpaths: Sequence[str], joined: str | None = None) -> list[int | None]:
+    def last_matches(self, relpaths: Sequence[str], joined: str | None = None,
+                     flag_unclean: bool = False) -> list[int | None]:
         """:meth:`last_match` for many paths at once (one scan on the Hyperscan backend).
 
         ``joined``: the paths joined by newlines, when the caller has it already.
+        ``flag_unclean``: answer :data:`UNCLEAN` for a path that is not a clean relative path
+        (the caller normalises those itself); it costs nothing extra on Hyperscan.
         """
         if self._database is None or not relpaths:
-            return [self.last_match(p) for p in relpaths]
+            return self._one_by_one(relpaths, flag_unclean)
         if joined is None:
             joined = "\n".join(relpaths)
-        if joined.count("\n") != len(relpaths) - 1:
-            return [self.last_match(p) for p in relpaths]
+        if joined.count("\n") != len(relpaths) - 1 or not all(relpaths):
+            return self._one_by_one(relpaths, flag_unclean)
         if joined.isascii():
             data, lengths = joined.encode("ascii"), map(len, relpaths)
         else:
             encoded = [p.encode("utf-8", "surrogateescape") for p in relpaths]
             data, lengths = b"\n".join(encoded), map(len, encoded)
         ends = map(operator.add, itertools.accumulate(lengths), itertools.count())  # line k ends here
-        return self._database.scan_lines(data.lower() if self.ignore_case else data, ends)
+        found = self._database.scan_lines(data.lower() if self.ignore_case else data, ends)
+        limit = len(self.patterns)  # the id of every unclean-line expression
+        if limit in found:
+            found = [i if i is None or i < limit else UNCLEAN if flag_unclean else self.last_match(p)
+                     for i, p in zip(found, relpaths, strict=True)]
+        return found
+
+    def _one_by_one(self, relpaths: Sequence[str], flag_unclean: bool) -> list[int | None]:
+        if not flag_unclean:
+            return [self.last_match(p) for p in relpaths]
+        unclean = _UNCLEAN_PATH.search
+        return [UNCLEAN if unclean(p.encode("utf-8", "surrogateescape")) else self.last_match(p)
+                for p in relpaths]
 
     def check(self, relpath: str) -> tuple[bool | None, int | None]:
         """``(True, index)`` of the deciding pattern, ``(None, None)`` when none covers the path."""
@@ -450,8 +474,9 @@ class _Database:
     warm start translates and compiles nothing.
     """
 
-    def __init__(self, db) -> None:
+    def __init__(self, db, limit: int) -> None:
         self._db = db
+        self._limit = limit  # ids from here on flag unclean lines
 
     @staticmethod
     def _key(patterns: Sequence[str], ignore_case: bool) -> str | None:
@@ -459,13 +484,13 @@ class _Database:
             return None
         import hyperscan
 
-        return cache.key("ringfence-globs-2", hyperscan.__version__, str(ignore_case), *patterns)
+        return cache.key("ringfence-globs-3", hyperscan.__version__, str(ignore_case), *patterns)
 
     @classmethod
     def load(cls, patterns: Sequence[str], ignore_case: bool) -> _Database | None:
         key = cls._key(patterns, ignore_case)
         db = _load_cached(key) if key else None
-        return cls(db) if db is not None else None
+        return cls(db, len(patterns)) if db is not None else None
 
     @classmethod
     def build(cls, matcher: GlobMatcher) -> _Database | None:
@@ -476,6 +501,8 @@ class _Database:
         ids = [i for i, g in enumerate(globs) if g is not None and g.line is not None]
         if not expressions:
             return None
+        expressions += _UNCLEAN_LINES
+        ids += [len(globs)] * len(_UNCLEAN_LINES)
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         try:
             db.compile(expressions=expressions, ids=ids, elements=len(expressions),
@@ -486,14 +513,15 @@ class _Database:
         key = cls._key(matcher.patterns, matcher.ignore_case)
         if key:
             cache.write("globs", key, hyperscan.dumpb(db))
-        return cls(db)
+        return cls(db, len(globs))
 
     def scan_one(self, data: bytes) -> int | None:
         best = -1
+        limit = self._limit
 
         def on_match(expr_id, _start, _end, _flags, _context):
             nonlocal best
-            if expr_id > best:
+            if best < expr_id < limit:
                 best = expr_id
 
         self._db.scan(data, match_event_handler=on_match)

@@ -18,10 +18,9 @@ from typing import Any
 from ringfence.errors import PolicyError
 from ringfence.policy import cache
 from ringfence.policy.globs import glob_problem
-from ringfence.policy.levels import ATTRIBUTES, BUILTIN_LEVELS, PERMISSIONS, Level
+from ringfence.policy.levels import BUILTIN_LEVELS, PERMISSIONS, Level
 from ringfence.policy.model import AssistantConfig, HistorySettings, RepoSettings, Zone
 from ringfence.policy.toml_positions import KeyPositions
-
 
 ROOT_KEYS = {
     "version", "default", "inhouse-tools", "ignore-case", "levels", "assistant", "import",
