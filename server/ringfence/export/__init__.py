@@ -10,6 +10,7 @@ import os
 import posixpath
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ringfence.errors import PolicyError, RingfenceError
@@ -58,7 +59,8 @@ class FilePlan:
 class Exporter:
     """The exports of one repository's policy (which must be valid)."""
 
-    def __init__(self, policy: Policy, files: list[str] | None = None) -> None:
+    def __init__(self, policy: Policy, files: list[str] | None = None,
+                 texts: Mapping[str, str] | None = None) -> None:
         policy.discover_all()
         if policy.errors:
             first = policy.errors[0]
@@ -67,7 +69,7 @@ class Exporter:
                               first.file, first.line, first.col)
         self.policy = policy
         self.root = policy.root
-        self.rules: RuleSet = build(policy, files)
+        self.rules: RuleSet = build(policy, files, texts)
 
     def plan(self, targets: list[Target] | None = None) -> list[FilePlan]:
         return [self.expect(t, read_text(self.root, t.path)) for t in targets or TARGETS]

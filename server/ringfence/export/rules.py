@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import posixpath
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ringfence.policy import Level, Policy, Zone
@@ -79,18 +79,21 @@ class _Floor:
     takeovers: tuple[str, ...]  # later patterns of its own file that decide instead (no floor there)
 
 
-def build(policy: Policy, files: list[str] | None = None) -> RuleSet:
-    """Flatten ``policy`` (already free of errors); ``files`` lists the repository's files."""
+def build(policy: Policy, files: list[str] | None = None, texts: Mapping[str, str] | None = None) -> RuleSet:
+    """Flatten ``policy`` (already free of errors); ``files`` lists the repository's files,
+    ``texts`` holds unsaved editor text of ignore files (by repository-relative path)."""
     policy.discover_all()
     files = repository_files(policy.root) if files is None else files
     marked = _header_marked(policy, files)
     warnings: list[str] = []
-    context = _flatten(policy, context_denied, files, marked, warnings)
-    edits = _flatten(policy, edits_denied, files, marked, [])
+    texts = texts or {}
+    context = _flatten(policy, context_denied, files, marked, texts, warnings)
+    edits = _flatten(policy, edits_denied, files, marked, texts, [])
     return RuleSet(context, edits, list(dict.fromkeys(warnings)))
 
 
-def _flatten(policy: Policy, denies: Denies, files: list[str], marked, warnings: list[str]) -> list[Rule]:
+def _flatten(policy: Policy, denies: Denies, files: list[str], marked, texts: Mapping[str, str],
+             warnings: list[str]) -> list[Rule]:
     rules: list[Rule] = []
     default = policy.level(policy.settings.default)
     if denies(default):
@@ -110,7 +113,7 @@ def _flatten(policy: Policy, denies: Denies, files: list[str], marked, warnings:
                     carve = Rule(pattern, False, label, zone.rule, fixed=fixed)
                     rules.extend(_carve_out(policy, carve, parsed.base, rules, above, warnings))
         floors.extend(_floors(policy, parsed.base, parsed.zones, denies))
-    rules.extend(_imported(policy, denies, files, warnings))
+    rules.extend(_imported(policy, denies, files, texts, warnings))
     rules.extend(Rule(literal(rel), True, "header markers", rule, exact=True, fixed=len(literal(rel)))
                  for rel, rule, level in marked if denies(level))
     return rules
@@ -168,16 +171,17 @@ def _below(base: str, ancestor: str) -> bool:
     return base != ancestor and (ancestor == "" or base.startswith(ancestor + "/"))
 
 
-def _imported(policy: Policy, denies: Denies, files: list[str], warnings: list[str]) -> list[Rule]:
+def _imported(policy: Policy, denies: Denies, files: list[str], texts: Mapping[str, str],
+              warnings: list[str]) -> list[Rule]:
     """Hand-written lines of AI ignore files in the repository raise their paths (SPEC §3.3)."""
     settings = policy.settings
     if not settings.import_enabled or not denies(policy.level(settings.import_level)):
         return []
     rules: list[Rule] = []
     names = set(IGNORE_FILES)
-    found = sorted((f for f in files if posixpath.basename(f) in names), key=lambda f: (f.count("/"), f))
+    found = sorted({f for f in [*files, *texts] if posixpath.basename(f) in names}, key=lambda f: (f.count("/"), f))
     for relpath in found:
-        text = _read(policy.root, relpath)
+        text = texts[relpath] if relpath in texts else _read(policy.root, relpath)
         if text is not None:
             rules.extend(_ignore_file_rules(relpath, text, policy.ignore_case, warnings))
     return rules

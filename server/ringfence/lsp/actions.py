@@ -11,6 +11,7 @@ import logging
 
 from lsprotocol import types
 
+from ringfence.lsp import exports
 from ringfence.lsp.api import RegionHandle, RegionRef, apply_edit, find_region
 from ringfence.lsp.diagnostics import SOURCE, Where, decision_where, region_code, where
 from ringfence.lsp.state import OpenDoc
@@ -52,6 +53,7 @@ def code_actions(server, params: types.CodeActionParams) -> list[types.CodeActio
     for region in od.regions.overlapping(first, last):
         if region.id not in done:
             out.extend(region_actions(server, RegionHandle(server, od, region), None))
+    out.extend(exports.code_actions(server, od, params.context.diagnostics))  # RF103: Regenerate <file>
     return out
 
 

@@ -14,6 +14,7 @@ DOCUMENT_PROVIDERS: list[str] = [
     "ringfence.lsp.diagnostics:region_diagnostics",  # RF001 RF002 RF003 RF005
     "ringfence.lsp.diagnostics:marker_diagnostics",  # RF102 RF104
     "ringfence.lsp.history:provide",  # RF010 (blame off the event loop)
+    "ringfence.lsp.exports:provide",  # RF103 (the policy flattened off the event loop)
 ]
 
 FILE_PROVIDERS: list[str] = [
