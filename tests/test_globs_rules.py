@@ -97,3 +97,15 @@ def test_backend_choice(monkeypatch):
     assert globs._preferred_backend() == "simple"
     monkeypatch.setenv("RINGFENCE_GLOB_BACKEND", "nonsense")
     assert globs._preferred_backend() == "hyperscan"
+
+
+@pytest.mark.parametrize("backend", ["hyperscan", "simple"])
+def test_unclean_paths_are_flagged_in_the_same_scan(backend):
+    matcher = GlobMatcher(["*.py", "docs/**"], backend=backend)
+    paths = ["a.py", "/abs.py", "a//b.py", "./a.py", "a/../b.py", "a/..", "docs/", "a\\b.py", "é.py", "docs/x",
+             "a/.hidden.py", ".github/x.py", "tab\t.py"]
+    flagged = matcher.last_matches(paths, flag_unclean=True)
+    u = globs.UNCLEAN
+    assert flagged == [0, u, u, u, u, u, u, u, u, 1, 0, 0, u]
+    assert matcher.last_matches(paths) == [matcher.last_match(p) for p in paths]
+    assert GlobMatcher([], backend=backend).last_matches(["a", "/a"], flag_unclean=True) == [None, u]
