@@ -148,6 +148,7 @@ class Region:
     reviewed_hash: str | None = None  # content hash a review record covers
     revert: Revert | None = None
     journaled: tuple[int, int, str] | None = None  # (start, end, hash) last written to the journal
+    revision: int = 0  # bumped whenever an edit touches the region's lines
     _hash: str | None = field(default=None, repr=False)
 
     def span(self) -> tuple[int, int]:
@@ -164,6 +165,7 @@ class Region:
 
     def touched(self) -> None:
         self._hash = None
+        self.revision += 1
 
     def state(self, lines: Sequence[str]) -> str:
         """``tagged`` | ``reviewed`` | ``untagged``: records count while the content still matches."""

@@ -7,6 +7,7 @@ path. Diagnostics cover whole lines: character 0 of a region's first line to the
 
 from __future__ import annotations
 
+import json
 import posixpath
 from dataclasses import dataclass
 
@@ -64,7 +65,7 @@ def where(od: OpenDoc, first: int, last: int) -> Where:
             return Where(level, f"region (marked at line {marker.start + 1})",
                          marker.reason or f"these lines are marked {level.name} in the file",
                          (od.uri, marker.start))
-    return decision_where(od.repo, decision, od.uri)
+    return od.decision_where()
 
 
 def decision_where(repo: RepoPolicy, decision: Decision, doc_uri: str | None = None) -> Where:
@@ -92,13 +93,14 @@ def _raising_marker(regions: list[RegionMarker], levels, level: Level, first: in
     return None
 
 
-def region_code(od: OpenDoc, region: Region, level: Level) -> tuple[str, int] | None:
+def region_code(od: OpenDoc, region: Region, level: Level, inhouse: bool | None = None) -> tuple[str, int] | None:
     """The diagnostic a region gets at ``level`` (None: the policy allows it as it stands)."""
     if region.pending:
         return None
     if region.source == "heuristic":
         return ("RF005", WARNING) if level.external_edits != "allow" else None
-    inhouse = od.repo.active.is_inhouse(region.tool)
+    if inhouse is None:
+        inhouse = od.repo.active.is_inhouse(region.tool)
     permission = level.edits(inhouse)
     if permission == "deny":
         return ("RF003", ERROR) if inhouse else ("RF001", ERROR)
@@ -133,32 +135,56 @@ def _line_range(line: int, end_char: int) -> dict:
     return {"start": {"line": line, "character": 0}, "end": {"line": line, "character": end_char}}
 
 
-def region_diagnostics(server, od: OpenDoc) -> list[dict]:
+class RenderedDiagnostic:
+    """A diagnostic held as its JSON text: the range is spliced into a cached rest.
+
+    A file in a human-only zone may hold hundreds of regions, all re-published on every
+    keystroke; serialising each one anew would dominate the edit path.
+    """
+
+    __slots__ = ("json",)
+
+    def __init__(self, start: int, end: int, end_char: int, rest: str) -> None:
+        self.json = (f'{{"range":{{"start":{{"line":{start},"character":0}},'
+                     f'"end":{{"line":{end},"character":{end_char}}}}},{rest}')
+
+    def to_dict(self) -> dict:
+        return json.loads(self.json)
+
+
+def region_diagnostics(server, od: OpenDoc) -> list[RenderedDiagnostic]:
     """RF001/RF002/RF003/RF005 for every AI region of the document."""
-    out = []
+    out: list[RenderedDiagnostic] = []
     if od.view is None:
         return out
-    cache: dict = {}
+    base = od.decision_where()
+    decision_rank = od.view.decision.level.rank
+    raising = any(od.view.levels.get(m.level, base.level).rank > decision_rank for m in od.view.markers.regions)
+    inhouse: dict[str, bool] = {}
     for region in od.regions:
         if region.pending:
             continue
-        at = where(od, region.start, region.end)
-        found = region_code(od, region, at.level)
+        at = where(od, region.start, region.end) if raising else base
+        if region.tool not in inhouse:
+            inhouse[region.tool] = od.repo.active.is_inhouse(region.tool)
+        found = region_code(od, region, at.level, inhouse[region.tool])
         if found is None:
             continue
-        code, severity = found
-        key = (code, region.tool, region.line_count() if code == "RF005" else 0, at)
-        message = cache.get(key)
-        if message is None:
-            message = cache[key] = (region_message(code, region, at), related(at))
-        end = od.text.line_end(region.end)
-        out.append({
-            "range": {"start": {"line": region.start, "character": 0},
-                      "end": {"line": region.end, "character": end.character}},
-            "severity": severity, "code": code, "source": SOURCE, "message": message[0],
-            "relatedInformation": message[1],
-            "data": {"regionId": region.id, "source": region.source, "tool": region.tool},
-        })
+        key = (found, region.tool, region.source, region.line_count() if found[0] == "RF005" else 0, at,
+               region.revision)
+        cached = od.rendered.get(region.id)
+        if cached is None or cached[0] != key:
+            end_units = od.text.line_end_units(region.end)
+            body = json.dumps({
+                "severity": found[1], "code": found[0], "source": SOURCE,
+                "message": region_message(found[0], region, at), "relatedInformation": related(at),
+                "data": {"regionId": region.id, "source": region.source, "tool": region.tool}})
+            cached = (key, end_units, body[1:], None)
+        diagnostic = cached[3]
+        if diagnostic is None or diagnostic[0] != region.start:
+            diagnostic = (region.start, RenderedDiagnostic(region.start, region.end, cached[1], cached[2]))
+        od.rendered[region.id] = (*cached[:3], diagnostic)
+        out.append(diagnostic[1])
     return out
 
 

@@ -98,6 +98,12 @@ class LineDocument(TextDocument):
             return len(text)
         return self.position_codec.client_num_units(text)
 
+    def line_end_units(self, line: int) -> int:
+        """The length of a line's content in client units."""
+        if line >= len(self._lines):
+            return 0
+        return self.client_units(line_content(self._lines[line]))
+
     def line_end(self, line: int) -> types.Position:
         """The end of a line's content, in client units."""
         if line >= len(self._lines):

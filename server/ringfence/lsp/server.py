@@ -6,7 +6,10 @@ the region model and the evidence stores know nothing of LSP.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import inspect
+import json
 import logging
 import os
 import posixpath
@@ -164,11 +167,26 @@ class RingfenceServer(LanguageServer):
                 self.send_diagnostics(self.file_uri(repo.root, relpath), None, found.get(relpath, []))
 
     def send_diagnostics(self, uri: str, version: int | None, items: list) -> None:
-        """``textDocument/publishDiagnostics`` from plain dicts, skipping lsprotocol's converter."""
-        params = {"uri": uri, "diagnostics": items}
-        if version is not None:
-            params["version"] = version
-        self.protocol._send_data({"jsonrpc": "2.0", "method": PUBLISH_DIAGNOSTICS, "params": params})
+        """``textDocument/publishDiagnostics``, framed here: pre-rendered diagnostics go out as
+        they are, dicts through ``json``, lsprotocol objects through pygls' converter."""
+        parts = [item.json if hasattr(item, "json") else json.dumps(item, default=self.protocol._serialize_message)
+                 for item in items]
+        head = f'{{"jsonrpc":"2.0","method":"{PUBLISH_DIAGNOSTICS}","params":{{"uri":{json.dumps(uri)},'
+        body = head + (f'"version":{version},' if version is not None else "") + f'"diagnostics":[{",".join(parts)}]}}}}'
+        self._write_frame(body)
+
+    def _write_frame(self, body: str) -> None:
+        writer = self.protocol.writer
+        if writer is None:
+            return
+        header = (f"Content-Length: {len(body)}\r\n"
+                  f"Content-Type: {self.protocol.CONTENT_TYPE}; charset={self.protocol.CHARSET}\r\n\r\n")
+        try:
+            result = writer.write((header + body).encode("utf-8"))
+            if inspect.isawaitable(result):
+                asyncio.ensure_future(result)
+        except (BrokenPipeError, ConnectionError, ValueError) as exc:
+            log.warning("cannot send diagnostics: %s", exc)
 
     def _load(self, names: list[str]) -> list[Callable]:
         out = []

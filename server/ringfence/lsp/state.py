@@ -44,6 +44,8 @@ class OpenDoc:
     binary: bool = False
     pending_events: list[tuple[float, dict]] = field(default_factory=list)
     early_origins: list[dict] = field(default_factory=list)
+    rendered: dict[str, tuple] = field(default_factory=dict)  # region id -> its cached diagnostic JSON
+    _where: object = None
 
     @property
     def version(self) -> int | None:
@@ -68,6 +70,16 @@ class OpenDoc:
         self.view = self.repo.active.view(self.path, content=None if self.binary else text,
                                           language_id=self.language_id)
         self.view_generation = self.repo.generation
+        self._where = None
+        self.rendered.clear()
+
+    def decision_where(self):
+        """The rule that gives the whole file its level (cached until the next classification)."""
+        if self._where is None:
+            from ringfence.lsp.diagnostics import decision_where
+
+            self._where = decision_where(self.repo, self.view.decision, self.uri)
+        return self._where
 
     def region_state(self, region: Region) -> str:
         """``tagged`` | ``reviewed`` | ``untagged``, counting ai-begin/ai-end comment markers too."""
