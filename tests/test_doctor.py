@@ -22,7 +22,11 @@ def doctor(root, codex_home, *args):
 
 
 def lines(done, status: str) -> list[str]:
-    return [line[len(status) + 2:].strip() for line in done.stdout.splitlines() if line.startswith(f"[{status}]")]
+    return [
+        line[len(status) + 2 :].strip()
+        for line in done.stdout.splitlines()
+        if line.startswith(f"[{status}]")
+    ]
 
 
 def ready(root):
@@ -39,12 +43,17 @@ def test_a_fresh_demo_needs_exports_and_cursor_hooks(demo_repo, codex_home):
     fixes = lines(done, "fix")
     assert fixes[0].startswith("exports: .cursorignore (stale), .aiexclude (missing),")
     assert fixes[0].endswith("run 'ringfence export'")
-    assert fixes[1] == ("hooks: cursor: the repository uses cursor but .cursor/hooks.json has no ringfence "
-                        "hook; run 'ringfence install-hooks --agent cursor'")
+    assert fixes[1] == (
+        "hooks: cursor: the repository uses cursor but .cursor/hooks.json has no ringfence "
+        "hook; run 'ringfence install-hooks --agent cursor'"
+    )
     gaps = lines(done, "gap")
     assert any("does not cover the agent's terminal" in g for g in gaps)
     assert any("no pre-edit hook" in g for g in gaps)
-    assert done.stdout.splitlines()[-1] == "2 item(s) need attention; 2 known gap(s) are best-effort by design."
+    assert (
+        done.stdout.splitlines()[-1]
+        == "2 item(s) need attention; 2 known gap(s) are best-effort by design."
+    )
 
 
 def test_after_export_and_install_hooks_everything_is_in_place(demo_repo, codex_home):
@@ -53,8 +62,12 @@ def test_after_export_and_install_hooks_everything_is_in_place(demo_repo, codex_
     assert done.returncode == 0, done.stdout
     assert lines(done, "fix") == []
     assert "exports: 11 files up to date" in lines(done, "ok")
-    for agent, path in [("claude-code", ".claude/settings.json"), ("codex", ".codex/hooks.json"),
-                        ("cursor", ".cursor/hooks.json"), ("copilot", ".github/hooks/ringfence.json")]:
+    for agent, path in [
+        ("claude-code", ".claude/settings.json"),
+        ("codex", ".codex/hooks.json"),
+        ("cursor", ".cursor/hooks.json"),
+        ("copilot", ".github/hooks/ringfence.json"),
+    ]:
         assert f"hooks: {agent}: installed in {path}" in lines(done, "ok")
 
 
@@ -64,8 +77,10 @@ def test_codex_in_use_needs_the_project_trusted(demo_repo, codex_home):
     done = doctor(demo_repo, codex_home)
     assert done.returncode == 1
     trust = [f for f in lines(done, "fix") if f.startswith("trust: codex:")]
-    assert trust == [f"trust: codex: the project is not trusted in {codex_home}/config.toml: Codex ignores "
-                     f'its .codex/ hooks until you trust it ([projects."{demo_repo}"] trust_level = "trusted")']
+    assert trust == [
+        f"trust: codex: the project is not trusted in {codex_home}/config.toml: Codex ignores "
+        f'its .codex/ hooks until you trust it ([projects."{demo_repo}"] trust_level = "trusted")'
+    ]
     assert any(g.startswith("codex: Codex has no read hook") for g in lines(done, "gap"))
 
     config = codex_home / "config.toml"
@@ -80,7 +95,9 @@ def test_codex_in_use_needs_the_project_trusted(demo_repo, codex_home):
 
     config.write_text(config.read_text() + "\n[features]\nhooks = false\n")
     done = doctor(demo_repo, codex_home)
-    assert lines(done, "fix") == [f"trust: codex: {config} sets [features] hooks = false: no hook runs"]
+    assert lines(done, "fix") == [
+        f"trust: codex: {config} sets [features] hooks = false: no hook runs"
+    ]
 
 
 def test_hooks_that_cannot_run_need_attention(demo_repo, codex_home):
@@ -99,7 +116,8 @@ def test_hooks_that_cannot_run_need_attention(demo_repo, codex_home):
     done = doctor(demo_repo, codex_home)
     assert done.returncode == 1
     assert lines(done, "fix") == [
-        "hooks: claude-code: no ringfence hook for PostToolUse; run 'ringfence install-hooks --agent claude-code'",
+        "hooks: claude-code: no ringfence hook for PostToolUse; "
+        "run 'ringfence install-hooks --agent claude-code'",
         "hooks: claude-code: .claude/settings.local.json sets disableAllHooks: no hook runs",
         "hooks: cursor: the hook runs /nonexistent/python3, which does not exist; "
         "run 'ringfence install-hooks --agent cursor'",
@@ -108,12 +126,19 @@ def test_hooks_that_cannot_run_need_attention(demo_repo, codex_home):
 
 def test_an_invalid_policy_and_a_rule_below_a_floor_need_attention(demo_repo, codex_home):
     ready(demo_repo)
-    write_files(demo_repo, {"training/.ringfence.toml":
-                            'version = 1\n[[zone]]\nname = "scratch"\npath = "datagen/scratch/**"\nlevel = "open"\n'})
+    write_files(
+        demo_repo,
+        {
+            "training/.ringfence.toml": 'version = 1\n[[zone]]\nname = "scratch"\n'
+            'path = "datagen/scratch/**"\nlevel = "open"\n'
+        },
+    )
     done = doctor(demo_repo, codex_home)
     assert done.returncode == 1
-    assert ("policy: training/.ringfence.toml:2: zone 'scratch' is below the locked zone 'training-data' "
-            "(.ringfence.toml:17) and is ignored (RF101)") in lines(done, "fix")
+    assert (
+        "policy: training/.ringfence.toml:2: zone 'scratch' is below the locked zone "
+        "'training-data' (.ringfence.toml:17) and is ignored (RF101)"
+    ) in lines(done, "fix")
 
     (demo_repo / ".ringfence.toml").write_text('version = 1\ndefault = "nope"\n')
     done = doctor(demo_repo, codex_home)
@@ -126,21 +151,39 @@ def test_no_policy_at_all_needs_attention(make_repo, codex_home):
     root = make_repo({"a.py": "x\n"})
     done = doctor(root, codex_home)
     assert done.returncode == 1
-    assert lines(done, "fix")[0] == ("policy: no .ringfence.toml (or [tool.ringfence] in pyproject.toml): "
-                                     "every path is open; run 'ringfence init'")
+    assert lines(done, "fix")[0] == (
+        "policy: no .ringfence.toml (or [tool.ringfence] in pyproject.toml): "
+        "every path is open; run 'ringfence init'"
+    )
     assert "tools in use: none detected" in done.stdout
 
 
 def test_known_gaps_are_listed_for_each_tool_in_use(demo_repo, codex_home):
     ready(demo_repo)
-    write_files(demo_repo, {".github/copilot-instructions.md": "be nice\n", "CLAUDE.md": "# claude\n",
-                            ".aiderignore": "build/\n"})
-    assert run_cli("export", cwd=demo_repo).returncode == 0  # the new hand-written line is policy too
+    write_files(
+        demo_repo,
+        {
+            ".github/copilot-instructions.md": "be nice\n",
+            "CLAUDE.md": "# claude\n",
+            ".aiderignore": "build/\n",
+        },
+    )
+    assert (
+        run_cli("export", cwd=demo_repo).returncode == 0
+    )  # the new hand-written line is policy too
     done = doctor(demo_repo, codex_home)
     assert done.returncode == 0, done.stdout
     gaps = lines(done, "gap")
-    assert ("copilot: content exclusion does not cover agent mode in IDE chat, the Copilot CLI or the "
-            "cloud agent") in gaps
-    assert any(g.startswith("claude-code: permissions.deny is matched only for Read() and Edit() rules") for g in gaps)
+    assert (
+        "copilot: content exclusion does not cover agent mode in IDE chat, the Copilot CLI or the "
+        "cloud agent"
+    ) in gaps
+    assert any(
+        g.startswith("claude-code: permissions.deny is matched only for Read() and Edit() rules")
+        for g in gaps
+    )
     assert any(g.startswith("aider: .aiderignore hides files from the repo map") for g in gaps)
-    assert "tools in use: claude-code (CLAUDE.md), copilot (.github/copilot-instructions.md)" in done.stdout
+    assert (
+        "tools in use: claude-code (CLAUDE.md), copilot (.github/copilot-instructions.md)"
+        in done.stdout
+    )

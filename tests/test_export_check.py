@@ -1,4 +1,4 @@
-"""Drift: ``ringfence export --check`` writes nothing and exits 1 listing what is missing or stale."""
+"""Drift: ``ringfence export --check`` writes nothing; exit 1 lists what is missing or stale."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ def test_check_on_a_fresh_repository_lists_every_file_and_writes_nothing(demo_re
     found = states(done)
     assert found[".cursorignore"] == "stale" and found[".aiexclude"] == "missing"
     assert found[".claude/settings.json"] == "missing" and len(found) == 11
-    assert done.stdout.splitlines()[-1] == ("11 of 11 exported files are missing or out of date: "
-                                            "run 'ringfence export'")
+    assert done.stdout.splitlines()[-1] == (
+        "11 of 11 exported files are missing or out of date: run 'ringfence export'"
+    )
     assert git(demo_repo, "status", "--porcelain", "--untracked-files=all") == before
     assert (demo_repo / ".cursorignore").read_bytes() == cursorignore
     assert not (demo_repo / ".git/ringfence/exports.json").exists()
@@ -61,13 +62,18 @@ def test_after_export_check_passes_and_drift_is_reported_file_by_file(demo_repo)
 def test_a_policy_change_makes_every_export_stale(demo_repo):
     run_cli("export", cwd=demo_repo)
     policy = demo_repo / ".ringfence.toml"
-    policy.write_text(policy.read_text().replace('path = "serving/**"', 'path = ["serving/**", "infra/**"]'))
+    policy.write_text(
+        policy.read_text().replace('path = "serving/**"', 'path = ["serving/**", "infra/**"]')
+    )
     done = check(demo_repo)
     assert done.returncode == 1
     assert set(states(done).values()) == {"stale"}
     assert run_cli("export", cwd=demo_repo).returncode == 0
     assert "/infra/**" in (demo_repo / ".aiexclude").read_text()
-    assert "Edit(/infra/**)" in json.loads((demo_repo / ".claude/settings.json").read_text())["permissions"]["deny"]
+    assert (
+        "Edit(/infra/**)"
+        in json.loads((demo_repo / ".claude/settings.json").read_text())["permissions"]["deny"]
+    )
 
 
 def test_moving_a_zone_within_its_file_is_not_drift(demo_repo):
@@ -79,7 +85,9 @@ def test_moving_a_zone_within_its_file_is_not_drift(demo_repo):
 
 def test_a_new_header_marker_is_drift(demo_repo):
     run_cli("export", cwd=demo_repo)
-    (demo_repo / "app/utils.py").write_text("# ringfence: human-only\n" + (demo_repo / "app/utils.py").read_text())
+    (demo_repo / "app/utils.py").write_text(
+        "# ringfence: human-only\n" + (demo_repo / "app/utils.py").read_text()
+    )
     done = check(demo_repo, "--tool", "cursor")
     assert done.returncode == 1 and states(done) == {".cursorignore": "stale"}
     run_cli("export", cwd=demo_repo)
@@ -96,12 +104,19 @@ def test_claude_drift_is_a_missing_entry_not_an_extra_hand_written_one(demo_repo
     data["permissions"]["deny"].remove("Edit(/serving/**)")
     path.write_text(json.dumps(data, indent=2))
     done = check(demo_repo, "--tool", "claude")
-    assert done.returncode == 1 and "stale    .claude/settings.json (+1 deny entries)" in done.stdout
+    assert (
+        done.returncode == 1 and "stale    .claude/settings.json (+1 deny entries)" in done.stdout
+    )
 
 
 def test_check_only_the_tools_asked_for(demo_repo):
     done = check(demo_repo, "--tool", "copilot", "--tool", "aider,gemini")
-    assert list(states(done)) == [".aiexclude", ".aiderignore", ".geminiignore", "copilot-content-exclusion.yml"]
+    assert list(states(done)) == [
+        ".aiexclude",
+        ".aiderignore",
+        ".geminiignore",
+        "copilot-content-exclusion.yml",
+    ]
 
 
 def test_an_unknown_tool_is_a_usage_error(demo_repo):

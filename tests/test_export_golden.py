@@ -19,26 +19,29 @@ GOLDEN = Path(__file__).parent / "golden" / "export"
 CASES: dict[str, dict[str, str]] = {
     "carveouts": {
         ".ringfence.toml": (
-            'version = 1\n\n'
-            '[[zone]]\nname = "secrets"\npath = ["secret/", "*.pem"]\nlevel = "internal"\nlocked = true\n\n'
+            "version = 1\n\n"
+            '[[zone]]\nname = "secrets"\npath = ["secret/", "*.pem"]\nlevel = "internal"\n'
+            "locked = true\n\n"
             '[[zone]]\nname = "public-secrets"\npath = "secret/public/**"\nlevel = "open"\n\n'
             '[[zone]]\nname = "vendor"\npath = "vendor/**"\nlevel = "human-only"\n\n'
             '[[zone]]\nname = "vendor-readmes"\npath = "vendor/**/README.md"\nlevel = "tagged"\n'
         ),
         "services/.ringfence.toml": (
-            'version = 1\n\n'
+            "version = 1\n\n"
             '[[zone]]\nname = "keys"\npath = "keys/**"\nlevel = "human-only"\n\n'
             '[[zone]]\nname = "key-examples"\npath = "keys/examples/**"\nlevel = "open"\n\n'
             '[[zone]]\nname = "certs"\npath = "certs/*.pem"\nlevel = "open"\n'
         ),
         "data/.aiexclude": "",
         ".cursorignore": "# scratch space\nscratch/\n!scratch/keep.md\n",
-        "tools/release.sh": '#!/bin/sh\n# ringfence: human-only reason="Release signing."\necho release\n',
+        "tools/release.sh": (
+            '#!/bin/sh\n# ringfence: human-only reason="Release signing."\necho release\n'
+        ),
         "src/main.py": "print('hi')\n",
     },
     "ignorecase": {
         ".ringfence.toml": (
-            'version = 1\nignore-case = true\n\n'
+            "version = 1\nignore-case = true\n\n"
             '[[zone]]\nname = "models"\npath = "Models/**"\nlevel = "internal"\n\n'
             '[[zone]]\nname = "model-card"\npath = "Models/README.md"\nlevel = "open"\n'
         ),
@@ -70,7 +73,9 @@ def test_every_writer_matches_its_golden_file(case, demo_repo, make_repo):
             continue
         want = golden.read_text(encoding="utf-8")
         got = produced.read_text(encoding="utf-8")
-        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), "golden", "export"))
+        diff = "".join(
+            difflib.unified_diff(want.splitlines(True), got.splitlines(True), "golden", "export")
+        )
         assert got == want, f"{case}: {target.path} differs from its golden file:\n{diff}"
 
 

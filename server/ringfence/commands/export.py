@@ -1,4 +1,4 @@
-"""``ringfence export [--tool NAME|all] [--check]``: the policy in every AI tool's own file (SPEC §8)."""
+"""``ringfence export [--tool NAME|all] [--check]``: the policy in each AI tool's file (SPEC §8)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,17 @@ from ringfence.export import Exporter, select
 
 
 def configure(parser) -> None:
-    parser.add_argument("--tool", action="append", metavar="NAME",
-                        help="only this tool's file (repeatable, or comma-separated; default: all)")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 when a file is missing or out of date")
+    parser.add_argument(
+        "--tool",
+        action="append",
+        metavar="NAME",
+        help="only this tool's file (repeatable, or comma-separated; default: all)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when a file is missing or out of date",
+    )
     add_root_option(parser)
 
 
@@ -40,7 +47,9 @@ def _report_drift(plans) -> int:
         detail = f" ({plan.note})" if plan.note and not plan.fresh else ""
         sys.stdout.write(f"{plan.state:<8} {plan.target.path}{detail}\n")
     if out_of_date:
-        sys.stdout.write(f"{len(out_of_date)} of {len(plans)} exported files are missing or out of date: "
-                         "run 'ringfence export'\n")
+        sys.stdout.write(
+            f"{len(out_of_date)} of {len(plans)} exported files are missing or out of date: "
+            "run 'ringfence export'\n"
+        )
         return 1
     return 0

@@ -21,8 +21,10 @@ from ringfence.policy import Policy
 
 __all__ = ["BY_PATH", "TARGETS", "Exporter", "FilePlan", "Target", "select"]
 
-COPILOT_HINT = ("# Paste the list below into GitHub: the repository's Settings > Copilot > Content exclusion "
-                "> \"Paths to exclude in this repository\".")
+COPILOT_HINT = (
+    "# Paste the list below into GitHub: the repository's Settings > Copilot > Content exclusion "
+    '> "Paths to exclude in this repository".'
+)
 
 
 @dataclass
@@ -59,14 +61,19 @@ class FilePlan:
 class Exporter:
     """The exports of one repository's policy (which must be valid)."""
 
-    def __init__(self, policy: Policy, files: list[str] | None = None,
-                 texts: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, policy: Policy, files: list[str] | None = None, texts: Mapping[str, str] | None = None
+    ) -> None:
         policy.discover_all()
         if policy.errors:
             first = policy.errors[0]
             more = f" (and {len(policy.errors) - 1} more)" if len(policy.errors) > 1 else ""
-            raise PolicyError(f"{first.message}{more}; fix the policy before exporting",
-                              first.file, first.line, first.col)
+            raise PolicyError(
+                f"{first.message}{more}; fix the policy before exporting",
+                first.file,
+                first.line,
+                first.col,
+            )
         self.policy = policy
         self.root = policy.root
         self.rules: RuleSet = build(policy, files, texts)
@@ -80,7 +87,12 @@ class Exporter:
             return self._claude(target, current)
         rendered = self._render(target)
         if target.dialect == "aiexclude" and current is not None and _covers_everything(current):
-            return FilePlan(target, current, current, "an empty .aiexclude already excludes everything; kept as is")
+            return FilePlan(
+                target,
+                current,
+                current,
+                "an empty .aiexclude already excludes everything; kept as is",
+            )
         body = rendered.lines or None
         if body and target.dialect == "copilot":
             body = [COPILOT_HINT, *body]
@@ -100,8 +112,10 @@ class Exporter:
                     files.append(plan.target.path)
         out = list(self.rules.warnings)
         for (where, what, pattern), files in files_by_rule.items():
-            out.append(f"{where}: {what} re-opens {pattern}, which {_join(files)} cannot express "
-                       "(no negation): those paths stay excluded there (a safe superset)")
+            out.append(
+                f"{where}: {what} re-opens {pattern}, which {_join(files)} cannot express "
+                "(no negation): those paths stay excluded there (a safe superset)"
+            )
         return out
 
     def apply(self, plans: list[FilePlan]) -> None:
@@ -120,12 +134,19 @@ class Exporter:
         return dialects.copilot(self.rules.context)
 
     def _claude(self, target: Target, current: str | None) -> FilePlan:
-        rendered = dialects.claude(self.rules.context, self.rules.edits, self.policy.settings.ignore_case)
+        rendered = dialects.claude(
+            self.rules.context, self.rules.edits, self.policy.settings.ignore_case
+        )
         merged = claude.merge(current, rendered.lines, claude.owned_entries(self.root))
-        note = ", ".join(filter(None, [
-            f"+{len(merged.added)} deny entries" if merged.added else "",
-            f"-{len(merged.removed)} deny entries" if merged.removed else "",
-        ]))
+        note = ", ".join(
+            filter(
+                None,
+                [
+                    f"+{len(merged.added)} deny entries" if merged.added else "",
+                    f"-{len(merged.removed)} deny entries" if merged.removed else "",
+                ],
+            )
+        )
         return FilePlan(target, current, merged.text, note, merged.owned, rendered.dropped)
 
 
@@ -138,7 +159,7 @@ def _has_pattern(text: str) -> bool:
 
 
 def _covers_everything(text: str) -> bool:
-    """An .aiexclude without a single pattern (outside or inside a block) excludes its whole tree."""
+    """An .aiexclude without a single pattern (in or out of a block) excludes its whole tree."""
     return not _has_pattern(text)
 
 

@@ -59,8 +59,12 @@ def _parse(text: str) -> dict:
     try:
         settings = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RingfenceError(f"not valid JSON: {exc.msg}; fix it first (nothing was changed)",
-                             SETTINGS, exc.lineno, exc.colno) from None
+        raise RingfenceError(
+            f"not valid JSON: {exc.msg}; fix it first (nothing was changed)",
+            SETTINGS,
+            exc.lineno,
+            exc.colno,
+        ) from None
     if not isinstance(settings, dict):
         raise RingfenceError("the top level must be a JSON object", SETTINGS)
     permissions = settings.get("permissions", {})
@@ -77,6 +81,7 @@ def _new_file(entries: list[str]) -> str:
 
 
 # ----- surgical text edits ---------------------------------------------------------------------
+
 
 @dataclass
 class _Member:
@@ -126,9 +131,11 @@ def _replace_deny(text: str, entries: list[str]) -> str:
     if deny is None:
         indent = _line_indent(text, permissions.key_start)
         value = _array(entries, indent + unit, unit, eol)
-        return _insert_member(text, permissions.value_start, inner, inner_close, "deny", value, unit, eol)
+        return _insert_member(
+            text, permissions.value_start, inner, inner_close, "deny", value, unit, eol
+        )
     value = _array(entries, _line_indent(text, deny.key_start), unit, eol)
-    return text[:deny.value_start] + value + text[deny.value_end:]
+    return text[: deny.value_start] + value + text[deny.value_end :]
 
 
 def _insert_member(text, brace, members, close, key, value, unit, eol) -> str:
@@ -137,7 +144,11 @@ def _insert_member(text, brace, members, close, key, value, unit, eol) -> str:
         at = members[-1].value_end
         return text[:at] + f",{eol}{indent}{json.dumps(key)}: {value}" + text[at:]
     indent = _line_indent(text, brace)
-    return text[:brace + 1] + f"{eol}{indent}{unit}{json.dumps(key)}: {value}{eol}{indent}" + text[close:]
+    return (
+        text[: brace + 1]
+        + f"{eol}{indent}{unit}{json.dumps(key)}: {value}{eol}{indent}"
+        + text[close:]
+    )
 
 
 def _array(entries: list[str], indent: str, unit: str, eol: str) -> str:
@@ -148,14 +159,15 @@ def _array(entries: list[str], indent: str, unit: str, eol: str) -> str:
 
 
 def _object(value: dict[str, list[str]], indent: str, unit: str, eol: str) -> str:
-    (key, entries), = value.items()
-    return f"{{{eol}{indent}{unit}{json.dumps(key)}: {_array(entries, indent + unit, unit, eol)}{eol}{indent}}}"
+    ((key, entries),) = value.items()
+    array = _array(entries, indent + unit, unit, eol)
+    return f"{{{eol}{indent}{unit}{json.dumps(key)}: {array}{eol}{indent}}}"
 
 
 def _line_indent(text: str, offset: int) -> str:
     start = text.rfind("\n", 0, offset) + 1
     line = text[start:offset]
-    return line[:len(line) - len(line.lstrip(" \t"))]
+    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def _indent_unit(text: str) -> str:
@@ -166,13 +178,14 @@ def _indent_unit(text: str) -> str:
 
 # ----- the record of entries ringfence added ---------------------------------------------------
 
+
 def record_path(root: str) -> str | None:
     common = git_common_dir(root)
     return None if common is None else os.path.join(common, "ringfence", "exports.json")
 
 
 def owned_entries(root: str) -> list[str]:
-    """The entries a previous export added to ``.claude/settings.json`` of the work tree at ``root``."""
+    """The entries a previous export added to ``.claude/settings.json`` of the tree at ``root``."""
     record = _load_record(root)
     entries = record.get(root, {}).get(SETTINGS, [])
     return [e for e in entries if isinstance(e, str)] if isinstance(entries, list) else []

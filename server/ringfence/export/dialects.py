@@ -32,7 +32,7 @@ def gitignore(rules: list[Rule], ignore_case: bool) -> Rendered:
         if rule.deny:
             reopened_later = any(
                 not later.deny and may_overlap(rule.pattern, later.pattern, ignore_case)
-                for later in rules[index + 1:]
+                for later in rules[index + 1 :]
             )
             for pattern in rule.files() if reopened_later else [rule.pattern]:
                 out.append(_gitignore_text(pattern, ignore_case, rule.fixed))
@@ -101,7 +101,9 @@ def claude(context: list[Rule], edits: list[Rule], ignore_case: bool) -> Rendere
                 dropped.append(rule)
                 continue
             for pattern in rule.files():
-                entry = f"{tool}({case_insensitive(pattern, rule.fixed) if ignore_case else pattern})"
+                entry = (
+                    f"{tool}({case_insensitive(pattern, rule.fixed) if ignore_case else pattern})"
+                )
                 if entry not in out:
                     out.append(entry)
     return Rendered(out, list(dict.fromkeys(dropped)))
@@ -131,7 +133,7 @@ def _fnmatch_text(pattern: str) -> str:
 
 
 def _floating(pattern: str) -> str | None:
-    """``name`` for ``/**/name`` and ``**/a/b`` for ``/**/a/b``: the same paths, read more easily."""
+    """``name`` for ``/**/name``, ``**/a/b`` for ``/**/a/b``: the same paths, read more easily."""
     rest = pattern[4:] if pattern.startswith("/**/") else ""
     if not rest or rest.startswith(("**", "!", "#")):
         return None

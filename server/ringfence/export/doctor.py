@@ -21,7 +21,15 @@ from dataclasses import dataclass
 from ringfence.errors import RingfenceError
 from ringfence.export import Exporter, read_text
 from ringfence.export.rules import is_pattern
-from ringfence.hooks.install import CLAUDE_EVENTS, CODEX_EVENTS, COPILOT_EVENTS, CURSOR_EVENTS, GEMINI_EVENTS, PLANS, is_ringfence
+from ringfence.hooks.install import (
+    CLAUDE_EVENTS,
+    CODEX_EVENTS,
+    COPILOT_EVENTS,
+    CURSOR_EVENTS,
+    GEMINI_EVENTS,
+    PLANS,
+    is_ringfence,
+)
 from ringfence.policy import Policy
 from ringfence.policy.imports import hand_written_lines
 from ringfence.policy.paths import git_common_dir
@@ -50,62 +58,136 @@ class Tool:
 
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("claude-code", ("CLAUDE.md", ".claude/*.md", ".claude/commands", ".claude/agents", ".claude/skills",
-                         ".claude/settings.local.json", ".mcp.json"), None, (
-        "permissions.deny is matched only for Read() and Edit() rules (Write, NotebookEdit and Glob "
-        "rules never match); ringfence writes both and its PreToolUse hook also covers Write",
-        "Bash commands and the scripts they run (python, node, ...) can read and write any file: "
-        "the hook checks shell commands best-effort only",
-        "disableAllHooks in any settings file, or a user who skips the hooks, turns the hooks off",
-    )),
-    Tool("codex", ("AGENTS.md", ".codex/config.toml", ".codex/prompts", ".codex/rules"), None, (
-        "Codex has no read hook and no ignore file: it reads files through the shell, so closed "
-        "context can still be read",
-        "project hooks run only while the project's .codex/ layer is trusted and the hook reviewed",
-        "shell edits (sed -i, redirections) are checked best-effort",
-    )),
-    Tool("gemini", ("GEMINI.md", ".gemini/*.md", ".gemini/commands", ".gemini/extensions"), ".geminiignore", (
-        ".geminiignore covers only the tools that support it (@ inclusion, read_many_files); "
-        "its '!' negation is reported unreliable",
-        "shell commands (run_shell_command) are checked best-effort",
-    )),
-    Tool("copilot", (".github/copilot-instructions.md", ".github/instructions", ".github/prompts",
-                     ".github/agents", ".github/chatmodes"), None, (
-        "content exclusion does not cover agent mode in IDE chat, the Copilot CLI or the cloud agent",
-        "content exclusion is a GitHub setting: paste copilot-content-exclusion.yml into the "
-        "repository's settings (ringfence cannot check that it was); changes take up to 30 minutes",
-        "Copilot CLI skips a hook that fails or times out (fail-open)",
-    )),
-    Tool("cursor", (".cursor/rules", ".cursor/mcp.json", ".cursorrules", ".cursorindexingignore"), ".cursorignore", (
-        ".cursorignore does not cover the agent's terminal or MCP tools, and Cursor calls it best-effort",
-        "Cursor has no pre-edit hook: AI edits into closed zones are journaled and flagged "
-        "(RF001), not blocked",
-    )),
-    Tool("gemini-code-assist", (), ".aiexclude", (
-        ".aiexclude has no negation (carve-outs are exported as a superset) and is not read by "
-        "JetBrains IDEs or the Gemini CLI",
-    )),
-    Tool("windsurf", (".windsurfrules", ".windsurf"), ".codeiumignore", (
-        ".codeiumignore is documented as indexing control only; it does not block Cascade's "
-        "reads or edits, and there is no hook",
-    )),
-    Tool("aider", (".aider.conf.yml", ".aider.chat.history.md"), ".aiderignore", (
-        ".aiderignore hides files from the repo map and /add completion, not from an explicit /add; "
-        "there is no hook",
-    )),
-    Tool("jetbrains", (".junie", ".noai"), ".aiignore", (
-        ".aiignore must be switched on in the AI Assistant settings; Junie asks before reading a "
-        "listed file instead of refusing",
-    )),
-    Tool("continue", (".continue",), ".continueignore", (
-        ".continueignore governs indexing and context; it does not block edits",
-    )),
-    Tool("cline", (".clinerules",), ".clineignore", (
-        ".clineignore governs what Cline reads; it does not block edits",
-    )),
-    Tool("roo", (".roo", ".roomodes"), ".rooignore", (
-        ".rooignore governs what Roo Code reads; it does not block edits",
-    )),
+    Tool(
+        "claude-code",
+        (
+            "CLAUDE.md",
+            ".claude/*.md",
+            ".claude/commands",
+            ".claude/agents",
+            ".claude/skills",
+            ".claude/settings.local.json",
+            ".mcp.json",
+        ),
+        None,
+        (
+            "permissions.deny is matched only for Read() and Edit() rules (Write, NotebookEdit "
+            "and Glob rules never match); ringfence writes both and its PreToolUse hook also "
+            "covers Write",
+            "Bash commands and the scripts they run (python, node, ...) can read and write any "
+            "file: the hook checks shell commands best-effort only",
+            "disableAllHooks in any settings file, or a user who skips the hooks, turns the hooks "
+            "off",
+        ),
+    ),
+    Tool(
+        "codex",
+        ("AGENTS.md", ".codex/config.toml", ".codex/prompts", ".codex/rules"),
+        None,
+        (
+            "Codex has no read hook and no ignore file: it reads files through the shell, so "
+            "closed context can still be read",
+            "project hooks run only while the project's .codex/ layer is trusted and the hook "
+            "reviewed",
+            "shell edits (sed -i, redirections) are checked best-effort",
+        ),
+    ),
+    Tool(
+        "gemini",
+        ("GEMINI.md", ".gemini/*.md", ".gemini/commands", ".gemini/extensions"),
+        ".geminiignore",
+        (
+            ".geminiignore covers only the tools that support it (@ inclusion, read_many_files); "
+            "its '!' negation is reported unreliable",
+            "shell commands (run_shell_command) are checked best-effort",
+        ),
+    ),
+    Tool(
+        "copilot",
+        (
+            ".github/copilot-instructions.md",
+            ".github/instructions",
+            ".github/prompts",
+            ".github/agents",
+            ".github/chatmodes",
+        ),
+        None,
+        (
+            "content exclusion does not cover agent mode in IDE chat, the Copilot CLI or the "
+            "cloud agent",
+            "content exclusion is a GitHub setting: paste copilot-content-exclusion.yml into the "
+            "repository's settings (ringfence cannot check that it was); changes take up to "
+            "30 minutes",
+            "Copilot CLI skips a hook that fails or times out (fail-open)",
+        ),
+    ),
+    Tool(
+        "cursor",
+        (".cursor/rules", ".cursor/mcp.json", ".cursorrules", ".cursorindexingignore"),
+        ".cursorignore",
+        (
+            ".cursorignore does not cover the agent's terminal or MCP tools, and Cursor calls it "
+            "best-effort",
+            "Cursor has no pre-edit hook: AI edits into closed zones are journaled and flagged "
+            "(RF001), not blocked",
+        ),
+    ),
+    Tool(
+        "gemini-code-assist",
+        (),
+        ".aiexclude",
+        (
+            ".aiexclude has no negation (carve-outs are exported as a superset) and is not read by "
+            "JetBrains IDEs or the Gemini CLI",
+        ),
+    ),
+    Tool(
+        "windsurf",
+        (".windsurfrules", ".windsurf"),
+        ".codeiumignore",
+        (
+            ".codeiumignore is documented as indexing control only; it does not block Cascade's "
+            "reads or edits, and there is no hook",
+        ),
+    ),
+    Tool(
+        "aider",
+        (".aider.conf.yml", ".aider.chat.history.md"),
+        ".aiderignore",
+        (
+            ".aiderignore hides files from the repo map and /add completion, not from an "
+            "explicit /add; "
+            "there is no hook",
+        ),
+    ),
+    Tool(
+        "jetbrains",
+        (".junie", ".noai"),
+        ".aiignore",
+        (
+            ".aiignore must be switched on in the AI Assistant settings; Junie asks before "
+            "reading a "
+            "listed file instead of refusing",
+        ),
+    ),
+    Tool(
+        "continue",
+        (".continue",),
+        ".continueignore",
+        (".continueignore governs indexing and context; it does not block edits",),
+    ),
+    Tool(
+        "cline",
+        (".clinerules",),
+        ".clineignore",
+        (".clineignore governs what Cline reads; it does not block edits",),
+    ),
+    Tool(
+        "roo",
+        (".roo", ".roomodes"),
+        ".rooignore",
+        (".rooignore governs what Roo Code reads; it does not block edits",),
+    ),
 )
 
 HOOK_EVENTS = {
@@ -146,15 +228,28 @@ def diagnose(root: str, env: Mapping[str, str] | None = None) -> Report:
 
 # ----- the policy --------------------------------------------------------------------------------
 
+
 def _policy(policy: Policy) -> list[Finding]:
     files = policy.discover_all()
     if policy.root_file is None:
-        return [Finding(FIX, "policy", "no .ringfence.toml (or [tool.ringfence] in pyproject.toml): "
-                                       "every path is open; run 'ringfence init'")]
+        return [
+            Finding(
+                FIX,
+                "policy",
+                "no .ringfence.toml (or [tool.ringfence] in pyproject.toml): "
+                "every path is open; run 'ringfence init'",
+            )
+        ]
     out = [Finding(FIX, "policy", str(error)) for error in policy.errors]
     for zone, floor in policy.floor_violations():
-        out.append(Finding(FIX, "policy", f"{zone.rule}: zone {zone.name!r} is below the locked zone "
-                                          f"{floor.name!r} ({floor.rule}) and is ignored (RF101)"))
+        out.append(
+            Finding(
+                FIX,
+                "policy",
+                f"{zone.rule}: zone {zone.name!r} is below the locked zone "
+                f"{floor.name!r} ({floor.rule}) and is ignored (RF101)",
+            )
+        )
     if not out:
         zones = sum(len(p.zones) for p in files)
         out.append(Finding(OK, "policy", f"{len(files)} policy file(s), {zones} zone(s), valid"))
@@ -162,6 +257,7 @@ def _policy(policy: Policy) -> list[Finding]:
 
 
 # ----- the exports -------------------------------------------------------------------------------
+
 
 def _exports(policy: Policy) -> list[Finding]:
     if policy.errors:
@@ -178,7 +274,8 @@ def _exports(policy: Policy) -> list[Finding]:
     return [Finding(FIX, "exports", f"{listed}: run 'ringfence export'")]
 
 
-# ----- hooks ---------------------------------------------------------------------------------------
+# ----- hooks -------------------------------------------------------------------------------
+
 
 def _hook_files(root: str, agent: str) -> list[str]:
     if agent == "copilot":
@@ -201,21 +298,35 @@ def _hooks(root: str, agent: str, used: bool) -> list[Finding]:
     if not covered:
         if used:
             where = PLANS[agent].relpath if agent != "copilot" else ".github/hooks/"
-            return [Finding(FIX, "hooks", f"{agent}: the repository uses {agent} but {where} has no "
-                                          f"ringfence hook; {install}")]
+            return [
+                Finding(
+                    FIX,
+                    "hooks",
+                    f"{agent}: the repository uses {agent} but {where} has no "
+                    f"ringfence hook; {install}",
+                )
+            ]
         return []
     out = []
     missing = [e for e in HOOK_EVENTS[agent] if e not in covered]
     if missing:
-        out.append(Finding(FIX, "hooks", f"{agent}: no ringfence hook for {', '.join(missing)}; {install}"))
+        out.append(
+            Finding(FIX, "hooks", f"{agent}: no ringfence hook for {', '.join(missing)}; {install}")
+        )
     for command in dict.fromkeys(commands):
         gone = _missing_interpreter(command)
         if gone:
-            out.append(Finding(FIX, "hooks", f"{agent}: the hook runs {gone}, which does not exist; {install}"))
+            out.append(
+                Finding(
+                    FIX, "hooks", f"{agent}: the hook runs {gone}, which does not exist; {install}"
+                )
+            )
     if agent == "claude-code":
         out += _claude_hooks_disabled(root)
     if not out:
-        out.append(Finding(OK, "hooks", f"{agent}: installed in {', '.join(f for f, _ in configs)}"))
+        out.append(
+            Finding(OK, "hooks", f"{agent}: installed in {', '.join(f for f, _ in configs)}")
+        )
     return out
 
 
@@ -227,7 +338,9 @@ def _ringfence_hooks(agent: str, config: dict) -> list[tuple[str, str]]:
     found = []
     for event, entries in hooks.items():
         for entry in entries if isinstance(entries, list) else []:
-            handlers = entry.get("hooks") if isinstance(entry, dict) and "hooks" in entry else [entry]
+            handlers = (
+                entry.get("hooks") if isinstance(entry, dict) and "hooks" in entry else [entry]
+            )
             for handler in handlers if isinstance(handlers, list) else []:
                 if not isinstance(handler, dict):
                     continue
@@ -242,7 +355,12 @@ def _missing_interpreter(command: str) -> str | None:
         words = shlex.split(command)
     except ValueError:
         return None
-    if words and words[0] != "ringfence" and os.path.isabs(words[0]) and not os.path.exists(words[0]):
+    if (
+        words
+        and words[0] != "ringfence"
+        and os.path.isabs(words[0])
+        and not os.path.exists(words[0])
+    ):
         return words[0]
     return None
 
@@ -252,7 +370,9 @@ def _claude_hooks_disabled(root: str) -> list[Finding]:
     for relpath in (".claude/settings.json", ".claude/settings.local.json"):
         config = _load_json(root, relpath)
         if isinstance(config, dict) and config.get("disableAllHooks") is True:
-            out.append(Finding(FIX, "hooks", f"claude-code: {relpath} sets disableAllHooks: no hook runs"))
+            out.append(
+                Finding(FIX, "hooks", f"claude-code: {relpath} sets disableAllHooks: no hook runs")
+            )
     return out
 
 
@@ -267,8 +387,11 @@ def _load_json(root: str, relpath: str) -> dict:
 
 # ----- Codex trust -------------------------------------------------------------------------------
 
+
 def codex_config_path(env: Mapping[str, str]) -> str:
-    home = env.get("CODEX_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".codex")
+    home = env.get("CODEX_HOME") or os.path.join(
+        env.get("HOME") or os.path.expanduser("~"), ".codex"
+    )
     return os.path.join(home, "config.toml")
 
 
@@ -285,18 +408,32 @@ def _codex_trust(root: str, env: Mapping[str, str]) -> list[Finding]:
     features = config.get("features") if isinstance(config.get("features"), dict) else {}
     for key in ("hooks", "codex_hooks"):
         if features.get(key) is False:
-            out.append(Finding(FIX, "trust", f"codex: {path} sets [features] {key} = false: no hook runs"))
+            out.append(
+                Finding(FIX, "trust", f"codex: {path} sets [features] {key} = false: no hook runs")
+            )
     projects = config.get("projects") if isinstance(config.get("projects"), dict) else {}
     levels = {_trust_level(projects.get(p)) for p in _project_keys(root)} - {None}
     trust = f'[projects."{root}"] trust_level = "trusted"'
     if "trusted" in levels:
         out.append(Finding(OK, "trust", f"codex: the project is trusted in {path}"))
     elif "untrusted" in levels:
-        out.append(Finding(FIX, "trust", f"codex: {path} marks the project untrusted: Codex ignores its "
-                                         f".codex/ hooks; set {trust} once you have reviewed them"))
+        out.append(
+            Finding(
+                FIX,
+                "trust",
+                f"codex: {path} marks the project untrusted: Codex ignores its "
+                f".codex/ hooks; set {trust} once you have reviewed them",
+            )
+        )
     else:
-        out.append(Finding(FIX, "trust", f"codex: the project is not trusted in {path}: Codex ignores its "
-                                         f".codex/ hooks until you trust it ({trust})"))
+        out.append(
+            Finding(
+                FIX,
+                "trust",
+                f"codex: the project is not trusted in {path}: Codex ignores its "
+                f".codex/ hooks until you trust it ({trust})",
+            )
+        )
     return out
 
 
@@ -315,6 +452,7 @@ def _project_keys(root: str) -> set[str]:
 
 # ----- which tools the repository uses ------------------------------------------------------------
 
+
 def tools_in_use(root: str) -> dict[str, list[str]]:
     """Tool name -> the files that show the repository uses it.
 
@@ -323,8 +461,11 @@ def tools_in_use(root: str) -> dict[str, list[str]]:
     """
     used: dict[str, list[str]] = {}
     for tool in TOOLS:
-        signs = [posixpath.relpath(p, root) for pattern in tool.signs
-                 for p in sorted(glob.glob(os.path.join(root, pattern)))]
+        signs = [
+            posixpath.relpath(p, root)
+            for pattern in tool.signs
+            for p in sorted(glob.glob(os.path.join(root, pattern)))
+        ]
         if tool.ignore_file and _has_hand_written_pattern(root, tool.ignore_file):
             signs.append(tool.ignore_file)
         if signs:

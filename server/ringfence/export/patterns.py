@@ -12,13 +12,13 @@ for two globs that never meet (costing one redundant line in an export), never n
 from __future__ import annotations
 
 import fnmatch
-from functools import lru_cache
+from functools import cache
 
 GLOB_CHARS = frozenset("*?[\\")
 
 
 def anchor(pattern: str, base: str) -> str:
-    """The canonical form of ``pattern`` declared in a policy or ignore file in directory ``base``."""
+    """The canonical form of ``pattern`` from a policy or ignore file in directory ``base``."""
     pattern = trim(pattern)
     dir_only = pattern.endswith("/")
     body = pattern.rstrip("/") if dir_only else pattern
@@ -81,7 +81,7 @@ def ancestors(pattern: str) -> list[str]:
 
 
 def restrict(pattern: str, base: str, ignore_case: bool = False) -> list[str]:
-    """Canonical patterns covering what ``pattern`` covers inside directory ``base`` (and no more)."""
+    """Canonical patterns covering what ``pattern`` covers inside directory ``base``, no more."""
     if not base:
         return [pattern]
     parts, dirs = segments(pattern), base.split("/")
@@ -135,9 +135,8 @@ def contains(outer: str, inner: str, ignore_case: bool = False) -> bool:
         return False
     if len(inner_parts) < len(outer_parts) + (1 if strict else 0):
         return False
-    return all(
-        is_literal(i) and fold(i) == fold(o) for o, i in zip(outer_parts, inner_parts)
-    )
+    pairs = zip(outer_parts, inner_parts, strict=False)
+    return all(is_literal(i) and fold(i) == fold(o) for o, i in pairs)
 
 
 def _segment_may_equal(a: str, b: str, ignore_case: bool) -> bool:
@@ -152,8 +151,10 @@ def _segment_may_equal(a: str, b: str, ignore_case: bool) -> bool:
     return fnmatch.fnmatchcase(text, glob.replace("[^", "[!"))
 
 
-def _meet(a: tuple[str, ...], b: tuple[str, ...], a_desc: bool, b_desc: bool, ignore_case: bool) -> bool:
-    @lru_cache(maxsize=None)
+def _meet(
+    a: tuple[str, ...], b: tuple[str, ...], a_desc: bool, b_desc: bool, ignore_case: bool
+) -> bool:
+    @cache
     def meet(i: int, j: int) -> bool:
         if i == len(a) and j == len(b):
             return True
@@ -185,7 +186,9 @@ def case_insensitive(pattern: str, keep: int = 0) -> str:
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            out.append(_both_cases(pattern[i + 1]) if pattern[i + 1].isalpha() else pattern[i:i + 2])
+            out.append(
+                _both_cases(pattern[i + 1]) if pattern[i + 1].isalpha() else pattern[i : i + 2]
+            )
             i += 2
         elif ch == "[":
             end = _class_end(pattern, i)
@@ -193,7 +196,7 @@ def case_insensitive(pattern: str, keep: int = 0) -> str:
                 out.append("\\[")
                 i += 1
                 continue
-            out.append(_class_both_cases(pattern[i + 1:end]))
+            out.append(_class_both_cases(pattern[i + 1 : end]))
             i = end + 1
         else:
             out.append(_both_cases(ch) if ch.isalpha() and ch.swapcase() != ch else ch)
@@ -229,7 +232,7 @@ def _class_end(pattern: str, start: int) -> int:
 
 def _class_both_cases(body: str) -> str:
     negate = body[:1] if body[:1] in "!^" else ""
-    items = body[len(negate):].replace("[:upper:]", "[:alpha:]").replace("[:lower:]", "[:alpha:]")
+    items = body[len(negate) :].replace("[:upper:]", "[:alpha:]").replace("[:lower:]", "[:alpha:]")
     extra: list[str] = []
     i = 0
     while i < len(items):

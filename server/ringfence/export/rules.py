@@ -16,12 +16,20 @@ import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ringfence.export.patterns import (
+    anchor,
+    contains,
+    file_level,
+    literal,
+    may_overlap,
+    prefix_of,
+    restrict,
+)
 from ringfence.policy import Level, Policy, Zone
 from ringfence.policy.comments import comment_syntax
 from ringfence.policy.globs import GlobError, translate
 from ringfence.policy.imports import IGNORE_FILES, NO_NEGATION, hand_written_lines
 from ringfence.policy.markers import HEADER_LINES, MARKER_WORD
-from ringfence.export.patterns import anchor, contains, file_level, literal, may_overlap, prefix_of, restrict
 
 HEAD_BYTES = 8192
 
@@ -76,10 +84,14 @@ class _Floor:
     zone: Zone
     base: str
     pattern: str
-    takeovers: tuple[str, ...]  # later patterns of its own file that decide instead (no floor there)
+    takeovers: tuple[
+        str, ...
+    ]  # later patterns of its own file that decide instead (no floor there)
 
 
-def build(policy: Policy, files: list[str] | None = None, texts: Mapping[str, str] | None = None) -> RuleSet:
+def build(
+    policy: Policy, files: list[str] | None = None, texts: Mapping[str, str] | None = None
+) -> RuleSet:
     """Flatten ``policy`` (already free of errors); ``files`` lists the repository's files,
     ``texts`` holds unsaved editor text of ignore files (by repository-relative path)."""
     policy.discover_all()
@@ -92,12 +104,20 @@ def build(policy: Policy, files: list[str] | None = None, texts: Mapping[str, st
     return RuleSet(context, edits, list(dict.fromkeys(warnings)))
 
 
-def _flatten(policy: Policy, denies: Denies, files: list[str], marked, texts: Mapping[str, str],
-             warnings: list[str]) -> list[Rule]:
+def _flatten(
+    policy: Policy,
+    denies: Denies,
+    files: list[str],
+    marked,
+    texts: Mapping[str, str],
+    warnings: list[str],
+) -> list[Rule]:
     rules: list[Rule] = []
     default = policy.level(policy.settings.default)
     if denies(default):
-        rules.append(Rule("/**", True, f"default level {default.name!r}", policy.root_file or "default"))
+        rules.append(
+            Rule("/**", True, f"default level {default.name!r}", policy.root_file or "default")
+        )
     floors: list[_Floor] = []
     for parsed in policy.policy_files():
         above = [f for f in floors if _below(parsed.base, f.base)]
@@ -114,13 +134,22 @@ def _flatten(policy: Policy, denies: Denies, files: list[str], marked, texts: Ma
                     rules.extend(_carve_out(policy, carve, parsed.base, rules, above, warnings))
         floors.extend(_floors(policy, parsed.base, parsed.zones, denies))
     rules.extend(_imported(policy, denies, files, texts, warnings))
-    rules.extend(Rule(literal(rel), True, "header markers", rule, exact=True, fixed=len(literal(rel)))
-                 for rel, rule, level in marked if denies(level))
+    rules.extend(
+        Rule(literal(rel), True, "header markers", rule, exact=True, fixed=len(literal(rel)))
+        for rel, rule, level in marked
+        if denies(level)
+    )
     return rules
 
 
-def _carve_out(policy: Policy, carve: Rule, base: str, rules: list[Rule], floors: list[_Floor],
-               warnings: list[str]) -> list[Rule]:
+def _carve_out(
+    policy: Policy,
+    carve: Rule,
+    base: str,
+    rules: list[Rule],
+    floors: list[_Floor],
+    warnings: list[str],
+) -> list[Rule]:
     """A zone that re-opens paths: kept only where it re-opens something, floors restored after it.
 
     A locked floor is restored inside the carve-out's own directory only. Where a later zone of
@@ -129,24 +158,49 @@ def _carve_out(policy: Policy, carve: Rule, base: str, rules: list[Rule], floors
     """
     ignore_case = policy.ignore_case
     pattern = carve.pattern
-    closed = {r.floor or r.pattern for r in rules if r.deny and may_overlap(r.pattern, pattern, ignore_case)}
+    closed = {
+        r.floor or r.pattern
+        for r in rules
+        if r.deny and may_overlap(r.pattern, pattern, ignore_case)
+    }
     under = [f for f in floors if may_overlap(f.pattern, pattern, ignore_case)]
-    firm = [f for f in under if not any(may_overlap(t, pattern, ignore_case) and may_overlap(t, f.pattern, ignore_case)
-                                        for t in f.takeovers)]
-    if not closed or closed <= {f.pattern for f in firm} or any(
-            contains(f.pattern, pattern, ignore_case) for f in firm):
+    firm = [
+        f
+        for f in under
+        if not any(
+            may_overlap(t, pattern, ignore_case) and may_overlap(t, f.pattern, ignore_case)
+            for t in f.takeovers
+        )
+    ]
+    if (
+        not closed
+        or closed <= {f.pattern for f in firm}
+        or any(contains(f.pattern, pattern, ignore_case) for f in firm)
+    ):
         return []  # it re-opens nothing, or only what a locked floor keeps closed (RF101)
     out = [carve]
     for floor in under:
         scoped = restrict(floor.pattern, base, ignore_case)
-        out.extend(Rule(p, True, f"locked zone {floor.zone.name!r}: a floor deeper files cannot lower",
-                        floor.zone.rule, fixed=len(prefix_of(base)), floor=floor.pattern)
-                   for p in scoped)
-        if floor not in firm or any(may_overlap(t, p, ignore_case) for t in floor.takeovers for p in scoped):
+        out.extend(
+            Rule(
+                p,
+                True,
+                f"locked zone {floor.zone.name!r}: a floor deeper files cannot lower",
+                floor.zone.rule,
+                fixed=len(prefix_of(base)),
+                floor=floor.pattern,
+            )
+            for p in scoped
+        )
+        if floor not in firm or any(
+            may_overlap(t, p, ignore_case) for t in floor.takeovers for p in scoped
+        ):
             warnings.append(
                 f"{carve.rule}: {carve.what} lowers paths below locked zone {floor.zone.name!r} "
-                f"({floor.zone.rule}), which later zones of its own file partly override; exports keep "
-                f"{floor.pattern} closed inside /{base}/ (a safe superset)")
+                f"({floor.zone.rule}), which later zones of its own file partly override; "
+                f"exports keep "
+                f"{floor.pattern} closed inside /{base}/ (a safe superset)"
+            )
     return out
 
 
@@ -157,8 +211,10 @@ def _floors(policy: Policy, base: str, zones: list[Zone], denies: Denies) -> lis
         if not (zone.locked and denies(policy.level(zone.level))):
             continue
         takeovers = tuple(
-            anchor(p, base) for later in zones[index + 1:]
-            if not (later.locked and denies(policy.level(later.level))) for p in later.patterns
+            anchor(p, base)
+            for later in zones[index + 1 :]
+            if not (later.locked and denies(policy.level(later.level)))
+            for p in later.patterns
         )
         for raw in zone.patterns:
             pattern = anchor(raw, base)
@@ -171,15 +227,19 @@ def _below(base: str, ancestor: str) -> bool:
     return base != ancestor and (ancestor == "" or base.startswith(ancestor + "/"))
 
 
-def _imported(policy: Policy, denies: Denies, files: list[str], texts: Mapping[str, str],
-              warnings: list[str]) -> list[Rule]:
+def _imported(
+    policy: Policy, denies: Denies, files: list[str], texts: Mapping[str, str], warnings: list[str]
+) -> list[Rule]:
     """Hand-written lines of AI ignore files in the repository raise their paths (SPEC §3.3)."""
     settings = policy.settings
     if not settings.import_enabled or not denies(policy.level(settings.import_level)):
         return []
     rules: list[Rule] = []
     names = set(IGNORE_FILES)
-    found = sorted({f for f in [*files, *texts] if posixpath.basename(f) in names}, key=lambda f: (f.count("/"), f))
+    found = sorted(
+        {f for f in [*files, *texts] if posixpath.basename(f) in names},
+        key=lambda f: (f.count("/"), f),
+    )
     for relpath in found:
         text = texts[relpath] if relpath in texts else _read(policy.root, relpath)
         if text is not None:
@@ -187,7 +247,9 @@ def _imported(policy: Policy, denies: Denies, files: list[str], texts: Mapping[s
     return rules
 
 
-def _ignore_file_rules(relpath: str, text: str, ignore_case: bool, warnings: list[str]) -> list[Rule]:
+def _ignore_file_rules(
+    relpath: str, text: str, ignore_case: bool, warnings: list[str]
+) -> list[Rule]:
     name = posixpath.basename(relpath)
     base = posixpath.dirname(relpath)
     label = f"imported from {relpath}"
@@ -209,7 +271,8 @@ def _ignore_file_rules(relpath: str, text: str, ignore_case: bool, warnings: lis
         elif any(may_overlap(r.pattern, anchor(line[1:], base), ignore_case) for r in rules):
             warnings.append(
                 f"{relpath}:{number}: '{line}' re-includes paths its file excludes; exports keep "
-                "them excluded for every tool (a safe superset)")
+                "them excluded for every tool (a safe superset)"
+            )
     return rules
 
 
@@ -253,11 +316,23 @@ def _read(root: str, relpath: str) -> str | None:
 
 
 def repository_files(root: str) -> list[str]:
-    """Tracked and untracked, not git-ignored files (``/``-separated), else every file but ``.git``."""
+    """Tracked and untracked, not ignored files (``/``-separated); without git, all but ``.git``."""
     try:
         done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root, capture_output=True, timeout=120, check=True,
+            [
+                "git",
+                "-c",
+                "core.quotepath=off",
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
+            cwd=root,
+            capture_output=True,
+            timeout=120,
+            check=True,
         )
         listed = done.stdout.decode("utf-8", errors="surrogateescape").split("\0")
         return sorted({f for f in listed if f and os.path.isfile(posixpath.join(root, f))})

@@ -22,9 +22,20 @@ class Target:
 
 TARGETS: tuple[Target, ...] = (
     Target("cursor", ".cursorignore", "gitignore", tool="Cursor"),
-    Target("gemini-code-assist", ".aiexclude", "aiexclude", ("aiexclude", "gemini", "android-studio"),
-           tool="Gemini Code Assist and Android Studio"),
-    Target("jetbrains", ".aiignore", "gitignore", ("aiignore", "junie"), tool="JetBrains AI Assistant and Junie"),
+    Target(
+        "gemini-code-assist",
+        ".aiexclude",
+        "aiexclude",
+        ("aiexclude", "gemini", "android-studio"),
+        tool="Gemini Code Assist and Android Studio",
+    ),
+    Target(
+        "jetbrains",
+        ".aiignore",
+        "gitignore",
+        ("aiignore", "junie"),
+        tool="JetBrains AI Assistant and Junie",
+    ),
     Target("windsurf", ".codeiumignore", "gitignore", ("codeium",), tool="Windsurf"),
     Target("aider", ".aiderignore", "gitignore", tool="aider"),
     Target("gemini-cli", ".geminiignore", "gitignore", ("gemini",), tool="Gemini CLI"),
@@ -32,14 +43,19 @@ TARGETS: tuple[Target, ...] = (
     Target("cline", ".clineignore", "gitignore", tool="Cline"),
     Target("roo", ".rooignore", "gitignore", ("roo-code",), tool="Roo Code"),
     Target("claude-code", ".claude/settings.json", "claude", ("claude",), tool="Claude Code"),
-    Target("copilot", "copilot-content-exclusion.yml", "copilot", ("github-copilot", "github_copilot"),
-           tool="GitHub Copilot (paste into the repository's settings)"),
+    Target(
+        "copilot",
+        "copilot-content-exclusion.yml",
+        "copilot",
+        ("github-copilot", "github_copilot"),
+        tool="GitHub Copilot (paste into the repository's settings)",
+    ),
 )
 BY_PATH = {t.path: t for t in TARGETS}
 
 
 def select(names: list[str] | None) -> list[Target]:
-    """The targets named by ``--tool`` values (comma-separated allowed; none or ``all``: every one)."""
+    """The targets named by ``--tool`` values (comma-separated allowed; none or ``all``: all)."""
     wanted = [n.strip().lower() for value in names or [] for n in value.split(",") if n.strip()]
     if not wanted or "all" in wanted:
         return list(TARGETS)
@@ -48,6 +64,8 @@ def select(names: list[str] | None) -> list[Target]:
         matches = [t for t in TARGETS if name in t.names]
         if not matches:
             valid = ", ".join(["all", *(t.name for t in TARGETS)])
-            raise UsageError(f"unknown tool {name!r}; choose from {valid} (or a file name such as .cursorignore)")
+            raise UsageError(
+                f"unknown tool {name!r}; choose from {valid} (or a file name such as .cursorignore)"
+            )
         chosen.extend(t for t in matches if t not in chosen)
     return [t for t in TARGETS if t in chosen]

@@ -1,4 +1,4 @@
-"""ringfence's managed block inside a text file: replaced, appended or removed, nothing else touched.
+"""ringfence's managed block in a text file: replaced, appended or removed; nothing else touched.
 
 Everything outside the lines from ``MANAGED_BEGIN`` to ``MANAGED_END`` is kept byte for byte,
 line endings included; the block is written with the file's own line ending.
@@ -23,7 +23,7 @@ def merge(path: str, existing: str | None, body: list[str] | None) -> str | None
         sep = eol if existing and not existing.endswith(("\n", "\r")) else ""
         return existing + sep + _block(body, eol)
     start, end = span
-    before, after = "".join(lines[:start]), "".join(lines[end + 1:])
+    before, after = "".join(lines[:start]), "".join(lines[end + 1 :])
     if body is None:
         rest = before + after
         return rest if rest.strip() else None
@@ -36,7 +36,7 @@ def block_body(path: str, text: str) -> list[str] | None:
     span = find_block(path, lines)
     if span is None:
         return None
-    return [line.rstrip("\r\n") for line in lines[span[0] + 1:span[1]]]
+    return [line.rstrip("\r\n") for line in lines[span[0] + 1 : span[1]]]
 
 
 def find_block(path: str, lines: list[str]) -> tuple[int, int] | None:
@@ -49,8 +49,13 @@ def find_block(path: str, lines: list[str]) -> tuple[int, int] | None:
         elif stripped == MANAGED_END and start is not None:
             return start, index
     if start is not None:
-        raise RingfenceError(f"ringfence's block has no closing '{MANAGED_END}' line; "
-                             "fix the file by hand so no hand-written line is lost", path, start + 1, 1)
+        raise RingfenceError(
+            f"ringfence's block has no closing '{MANAGED_END}' line; "
+            "fix the file by hand so no hand-written line is lost",
+            path,
+            start + 1,
+            1,
+        )
     return None
 
 

@@ -59,7 +59,11 @@ class ExportsProvider:
         if target is None or od.is_cell or od.binary:
             return None
         build = self.builds.get(od.repo.root)
-        if build is None or build.generation != od.repo.generation or time.monotonic() - build.started > MAX_AGE:
+        if (
+            build is None
+            or build.generation != od.repo.generation
+            or time.monotonic() - build.started > MAX_AGE
+        ):
             self.schedule(server, od.repo)
         if build is None or build.exporter is None:
             return None
@@ -113,20 +117,32 @@ def provide(server, od: OpenDoc) -> list[dict]:
     line = _anchor_line(od, plan)
     end = od.text.line_end(line).character if od.lines else 0
     path = plan.target.path
-    why = "it has no ringfence block" if plan.target.dialect != "claude" and not _has_block(od) else (
-        plan.note or "its ringfence block differs from the policy")
+    why = (
+        "it has no ringfence block"
+        if plan.target.dialect != "claude" and not _has_block(od)
+        else (plan.note or "its ringfence block differs from the policy")
+    )
     if plan.new is None:
         why = "the policy no longer closes anything: ringfence export would remove it"
-    return [{
-        "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": end}},
-        "severity": WARNING, "code": CODE, "source": SOURCE,
-        "message": f"{path} is out of date with the policy ({why}); run 'ringfence export' or "
-                   f"use 'Regenerate {path}'",
-        "data": {"export": path},
-    }]
+    return [
+        {
+            "range": {
+                "start": {"line": line, "character": 0},
+                "end": {"line": line, "character": end},
+            },
+            "severity": WARNING,
+            "code": CODE,
+            "source": SOURCE,
+            "message": f"{path} is out of date with the policy ({why}); run 'ringfence export' or "
+            f"use 'Regenerate {path}'",
+            "data": {"export": path},
+        }
+    ]
 
 
-def code_actions(server, od: OpenDoc, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
+def code_actions(
+    server, od: OpenDoc, diagnostics: list[types.Diagnostic]
+) -> list[types.CodeAction]:
     """``Regenerate <file>`` (quickfix) for the document's RF103 diagnostics."""
     ours = [d for d in diagnostics if d.source == SOURCE and d.code == CODE]
     if not ours:
@@ -137,19 +153,28 @@ def code_actions(server, od: OpenDoc, diagnostics: list[types.Diagnostic]) -> li
     edit = _edit(server, od, plan)
     if edit is None:
         return []
-    return [types.CodeAction(title=f"Regenerate {plan.target.path}", kind=types.CodeActionKind.QuickFix,
-                             diagnostics=ours, is_preferred=True, edit=edit)]
+    return [
+        types.CodeAction(
+            title=f"Regenerate {plan.target.path}",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=ours,
+            is_preferred=True,
+            edit=edit,
+        )
+    ]
 
 
 def _edit(server, od: OpenDoc, plan: FilePlan) -> types.WorkspaceEdit | None:
     document = types.OptionalVersionedTextDocumentIdentifier(uri=od.uri, version=od.version)
     if plan.new is None:
         if not _can_delete(server):
-            return None  # emptying the buffer instead could leave an .aiexclude that excludes everything
+            return None  # an emptied buffer could leave an .aiexclude that excludes everything
         return types.WorkspaceEdit(document_changes=[types.DeleteFile(uri=od.uri)])
     change = _changed_lines(od, plan.new)
     if _supports_document_changes(server):
-        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=document, edits=[change])])
+        return types.WorkspaceEdit(
+            document_changes=[types.TextDocumentEdit(text_document=document, edits=[change])]
+        )
     return types.WorkspaceEdit(changes={od.uri: [change]})
 
 
@@ -161,14 +186,18 @@ def _changed_lines(od: OpenDoc, new: str) -> types.TextEdit:
     while head < min(len(old_lines), len(new_lines)) and old_lines[head] == new_lines[head]:
         head += 1
     tail = 0
-    while (tail < min(len(old_lines), len(new_lines)) - head
-           and old_lines[len(old_lines) - 1 - tail] == new_lines[len(new_lines) - 1 - tail]):
+    while (
+        tail < min(len(old_lines), len(new_lines)) - head
+        and old_lines[len(old_lines) - 1 - tail] == new_lines[len(new_lines) - 1 - tail]
+    ):
         tail += 1
     start = types.Position(line=head, character=0)
     last = len(old_lines) - tail
     end = od.text.lines_end(last - 1) if last > head else start
-    return types.TextEdit(range=types.Range(start=start, end=end),
-                          new_text="".join(new_lines[head:len(new_lines) - tail]))
+    return types.TextEdit(
+        range=types.Range(start=start, end=end),
+        new_text="".join(new_lines[head : len(new_lines) - tail]),
+    )
 
 
 def _anchor_line(od: OpenDoc, plan: FilePlan) -> int:
