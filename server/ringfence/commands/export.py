@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ringfence.commands._common import add_root_option, load_policy
+from ringfence.commands._common import add_root_option, load_policy, report_policy_errors
 from ringfence.export import Exporter, select
 
 
@@ -26,8 +26,10 @@ def configure(parser) -> None:
 def run(args) -> int:
     targets = select(args.tool)
     policy = load_policy(args.root)
-    for warning in policy.warnings:
-        sys.stderr.write(f"ringfence: warning: {warning}\n")
+    policy.discover_all()
+    if report_policy_errors(policy):
+        sys.stderr.write("ringfence: nothing exported: fix the policy first\n")
+        return 2
     exporter = Exporter(policy)
     plans = exporter.plan(targets)
     for warning in exporter.warnings(plans):

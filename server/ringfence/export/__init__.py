@@ -181,9 +181,16 @@ def read_text(root: str, relpath: str) -> str | None:
 def write_text(root: str, relpath: str, text: str | None) -> None:
     """Replace the file atomically (through a symlink to its target), or delete it when None."""
     path = os.path.realpath(posixpath.join(root, relpath))
-    if text is None:
-        os.remove(path)
-        return
+    try:
+        if text is None:
+            os.remove(path)
+        else:
+            _replace(path, text)
+    except OSError as exc:
+        raise RingfenceError(f"cannot write: {exc.strerror or exc}", relpath) from None
+
+
+def _replace(path: str, text: str) -> None:
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=".ringfence-", dir=directory)

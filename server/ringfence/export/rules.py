@@ -84,9 +84,8 @@ class _Floor:
     zone: Zone
     base: str
     pattern: str
-    takeovers: tuple[
-        str, ...
-    ]  # later patterns of its own file that decide instead (no floor there)
+    # later patterns of its own file that decide instead (where one matches, there is no floor)
+    takeovers: tuple[str, ...]
 
 
 def build(
@@ -198,8 +197,7 @@ def _carve_out(
             warnings.append(
                 f"{carve.rule}: {carve.what} lowers paths below locked zone {floor.zone.name!r} "
                 f"({floor.zone.rule}), which later zones of its own file partly override; "
-                f"exports keep "
-                f"{floor.pattern} closed inside /{base}/ (a safe superset)"
+                f"exports keep {floor.pattern} closed inside /{base}/ (a safe superset)"
             )
     return out
 
