@@ -13,19 +13,13 @@ from lsprotocol import types
 
 from ringfence.lsp import exports
 from ringfence.lsp.api import RegionHandle, RegionRef, apply_edit, find_region
+from ringfence.lsp.names import DISMISS, HANDOFF, OPEN_ZONE, REVERT, REVIEW, TAG
 from ringfence.lsp.diagnostics import SOURCE, Where, decision_where, region_code, where
 from ringfence.lsp.state import OpenDoc
 from ringfence.provenance.comments import provenance_markers
 
 log = logging.getLogger(__name__)
 
-REVERT = "ringfence.revert"
-HANDOFF = "ringfence.handoff"
-TAG = "ringfence.tagProvenance"
-REVIEW = "ringfence.markReviewed"
-DISMISS = "ringfence.dismissHeuristic"
-OPEN_ZONE = "ringfence.openZone"
-COMMANDS = (REVERT, HANDOFF, TAG, REVIEW, DISMISS, OPEN_ZONE)
 QUICKFIX = types.CodeActionKind.QuickFix
 
 

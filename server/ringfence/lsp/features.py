@@ -9,19 +9,12 @@ import uuid
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from ringfence.lsp import actions, handoff
-from ringfence.lsp.api import RegionRef, find_region
-from ringfence.lsp.diagnostics import decision_where
-from ringfence.lsp.policies import POLICY_NAMES
+from ringfence.lsp import names
 from ringfence.lsp.server import RingfenceServer, document_path
 from ringfence.lsp.settings import parse_settings
-from ringfence.policy.engine import PYPROJECT
-from ringfence.provenance.trace import TRACE_FILE
 
 log = logging.getLogger(__name__)
 
-EDIT_ORIGIN = "ringfence/editOrigin"
-EXPLAIN = "ringfence/explain"
 CONFIG_TIMEOUT = 5.0
 
 
@@ -100,12 +93,12 @@ def register(server: RingfenceServer) -> None:
         else:
             await _pull_settings(ls)
 
-    @server.feature(EDIT_ORIGIN)
+    @server.feature(names.EDIT_ORIGIN)
     def edit_origin(ls: RingfenceServer, params) -> None:
         """Custom notification ringfence/editOrigin (SPEC §6.3)."""
         ls.evidence.edit_origin(_plain(params))
 
-    @server.feature(EXPLAIN)
+    @server.feature(names.EXPLAIN)
     def explain(ls: RingfenceServer, params) -> dict | None:
         """Custom request ringfence/explain (SPEC §6.3): the §3.4 fields for a document."""
         uri = _plain(params).get("uri") if isinstance(_plain(params), dict) else None
@@ -117,11 +110,15 @@ def register(server: RingfenceServer) -> None:
                     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
     def code_action(ls: RingfenceServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         """LSP handler for textDocument/codeAction."""
+        from ringfence.lsp import actions
+
         return actions.code_actions(ls, params)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
     def code_lens(ls: RingfenceServer, params: types.CodeLensParams) -> list[types.CodeLens]:
         """LSP handler for textDocument/codeLens: the file's level on line 0 when above open."""
+        from ringfence.lsp.diagnostics import decision_where
+
         od = ls.doc(params.text_document.uri)
         if od is None or od.view is None or od.view.decision.level.rank <= 0:
             return []
@@ -131,23 +128,21 @@ def register(server: RingfenceServer) -> None:
         title = f"ringfence: {decision.level.name} · {name}" + (f" — {at.reason}" if at.reason else "")
         zero = types.Position(line=0, character=0)
         return [types.CodeLens(range=types.Range(start=zero, end=zero), command=types.Command(
-            title=title, command=actions.OPEN_ZONE, arguments=[{"uri": od.uri}]))]
+            title=title, command=names.OPEN_ZONE, arguments=[{"uri": od.uri}]))]
 
     _register_commands(server)
 
 
 def _register_commands(server: RingfenceServer) -> None:
-    runners = {
-        actions.REVERT: actions.revert, actions.TAG: actions.tag_provenance,
-        actions.REVIEW: actions.mark_reviewed, actions.DISMISS: actions.dismiss_heuristic,
-        actions.OPEN_ZONE: actions.open_zone,
-    }
-    for name, run in runners.items():
-        server.command(name)(_command(name, run))
+    for name in (names.REVERT, names.TAG, names.REVIEW, names.DISMISS, names.OPEN_ZONE):
+        server.command(name)(_command(name))
 
-    @server.command(actions.HANDOFF)
+    @server.command(names.HANDOFF)
     async def move_to_assistant(ls: RingfenceServer, *args):
         """workspace/executeCommand ringfence.handoff: delegated to ringfence.lsp.handoff."""
+        from ringfence.lsp import handoff
+        from ringfence.lsp.api import find_region
+
         ref = _ref(args)
         region = find_region(ls, ref.uri, ref.region_id)
         if region is None:
@@ -155,11 +150,16 @@ def _register_commands(server: RingfenceServer) -> None:
         return await handoff.handle_handoff(ls, region, args[0])
 
 
-def _command(name: str, run):
+def _command(name: str):
     async def handler(ls: RingfenceServer, *args):
+        from ringfence.lsp import actions
+
+        runners = {names.REVERT: actions.revert, names.TAG: actions.tag_provenance,
+                   names.REVIEW: actions.mark_reviewed, names.DISMISS: actions.dismiss_heuristic,
+                   names.OPEN_ZONE: actions.open_zone}
         ref = _ref(args)
         try:
-            return await run(ls, ref)
+            return await runners[name](ls, ref)
         except actions.ActionError as exc:
             return _failed(ls, str(exc))
 
@@ -168,7 +168,9 @@ def _command(name: str, run):
     return handler
 
 
-def _ref(args: tuple) -> RegionRef:
+def _ref(args: tuple):
+    from ringfence.lsp.api import RegionRef
+
     try:
         return RegionRef.parse(tuple(_plain(a) for a in args))
     except ValueError as exc:
@@ -182,6 +184,8 @@ def _failed(ls: RingfenceServer, message: str) -> dict:
 
 def explain_uri(ls: RingfenceServer, uri: str) -> dict | None:
     """SPEC §3.4 plus the policy location and the level's attributes (None for ignored documents)."""
+    from ringfence.lsp.diagnostics import decision_where
+
     od = ls.doc(uri)
     if od is not None:
         repo, decision = od.repo, od.view.decision
@@ -233,6 +237,10 @@ async def _register_watchers(ls: RingfenceServer) -> None:
     watched = workspace.did_change_watched_files if workspace else None
     if not (watched and watched.dynamic_registration):
         return  # the evidence watcher's polling covers clients without file watchers
+    from ringfence.lsp.policies import POLICY_NAMES
+    from ringfence.policy.engine import PYPROJECT
+    from ringfence.provenance.trace import TRACE_FILE
+
     names = sorted(POLICY_NAMES) + [PYPROJECT]
     watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in names]
     watchers.append(types.FileSystemWatcher(glob_pattern=f"**/{TRACE_FILE}"))

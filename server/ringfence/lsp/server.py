@@ -15,6 +15,7 @@ import os
 import posixpath
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -24,11 +25,12 @@ from pygls.uris import from_fs_path, to_fs_path
 from ringfence import __version__
 from ringfence.lsp import providers
 from ringfence.lsp.document import LineDocument, LineWorkspace
-from ringfence.lsp.evidence import EvidenceStore
-from ringfence.lsp.policies import RepoPolicy
 from ringfence.lsp.settings import Settings
-from ringfence.lsp.state import OpenDoc
-from ringfence.policy.paths import clean, find_root
+
+if TYPE_CHECKING:
+    from ringfence.lsp.evidence import EvidenceStore
+    from ringfence.lsp.policies import RepoPolicy
+    from ringfence.lsp.state import OpenDoc
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ PUBLISH_DIAGNOSTICS = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 
 def document_path(uri: str) -> tuple[str, bool] | None:
     """``(absolute path, is notebook cell)`` for a document the server classifies, else None."""
+    from ringfence.policy.paths import clean
+
     if uri.startswith(NOTEBOOK_CELL_SCHEME):
         path = to_fs_path("file:" + uri[len(NOTEBOOK_CELL_SCHEME):].split("#", 1)[0])
         return (clean(path, "/"), True) if path else None
@@ -57,7 +61,7 @@ class RingfenceServer(LanguageServer):
         self.repos: dict[str, RepoPolicy] = {}
         self.docs: dict[str, OpenDoc] = {}
         self.session = uuid.uuid4().hex
-        self.evidence = EvidenceStore(self)
+        self._evidence: EvidenceStore | None = None
         self.reported_errors = 0
         self.log_handler = None  # set by ``ringfence lsp``: forwards our log records to the client
         self._roots: dict[str, str] = {}
@@ -65,6 +69,15 @@ class RingfenceServer(LanguageServer):
         self._providers: dict[str, Callable | None] = {}
 
     # ----- set-up ------------------------------------------------------------------------
+
+    @property
+    def evidence(self) -> EvidenceStore:
+        """Journal, traces and the editor's own evidence (loaded on first use, after initialize)."""
+        if self._evidence is None:
+            from ringfence.lsp.evidence import EvidenceStore
+
+            self._evidence = EvidenceStore(self)
+        return self._evidence
 
     def use_line_documents(self) -> None:
         """Swap pygls' workspace for one whose documents are line lists (before any didOpen)."""
@@ -89,6 +102,8 @@ class RingfenceServer(LanguageServer):
         text = self.workspace.get_text_document(uri)
         if not isinstance(text, LineDocument):
             return None
+        from ringfence.lsp.state import OpenDoc
+
         od = OpenDoc(uri, path, self.repo_for(path), text, language_id, is_cell)
         od.classify()
         self.docs[unquote(uri)] = od
@@ -106,6 +121,9 @@ class RingfenceServer(LanguageServer):
     # ----- repositories ------------------------------------------------------------------
 
     def repo_for(self, path: str) -> RepoPolicy:
+        from ringfence.lsp.policies import RepoPolicy
+        from ringfence.policy.paths import clean, find_root
+
         directory = posixpath.dirname(path)
         root = self._roots.get(directory)
         if root is None:
