@@ -38,6 +38,7 @@ PYPROJECT = "pyproject.toml"
 MAX_MARKER_BYTES = 8 * 1024 * 1024  # larger files: only the header lines are read for markers
 HEAD_BYTES = 64 * 1024  # how much of a file classify() reads to find a header marker
 FAIL_CLOSED = "the policy is invalid; failing closed at 'internal' until it is fixed"
+_IGNORE_NAMES = frozenset(IGNORE_FILES)
 _WATCHED_NAMES = frozenset({POLICY_FILE, *IGNORE_FILES, ".git"})
 # A path that needs the general normalisation (absolute, "\", "//", "." or "..", trailing "/",
 # non-ASCII or control characters); anything else is already a clean relative path.
@@ -69,6 +70,8 @@ class _Dir:
     exists: bool
     sources: tuple[tuple[str, _Source], ...]  # (NFC reldir, policy file) from the root down
     ignores: tuple[tuple[str, IgnoreFile], ...]  # (NFC reldir, imported ignore file) from the root down
+    kinds: dict[str, str] | None = None  # an existing directory of the repository: its entries' kinds
+    reldir: str | None = None  # its path in the repository, as spelled on disk (None: outside)
 
 
 @dataclass
@@ -120,7 +123,7 @@ class Policy:
         self.root_real = clean(os.path.realpath(self.root), "/")
         self.errors: list[PolicyError] = []
         self.warnings: list[str] = []
-        self._dir_names: dict[str, frozenset[str]] = {}
+        self._listings: dict[str, tuple[frozenset[str], dict[str, str] | None]] = {}
         self._sources: dict[str, _Source | None] = {}
         self._ignores: dict[str, list[IgnoreFile]] = {}
         self._dirs: dict[str, _Dir] = {}
@@ -226,15 +229,23 @@ class Policy:
         return assistant if not errors else None
 
     def _names_in(self, reldir: str) -> frozenset[str]:
-        names = self._dir_names.get(reldir)
-        if names is None:
+        """The policy and ignore files (and ``.git``) in a directory of the repository."""
+        return self._listing(reldir)[0]
+
+    def _listing(self, reldir: str) -> tuple[frozenset[str], dict[str, str] | None]:
+        """One directory listing: its watched names, and the kind of each entry ("d"irectory,
+        "l"ink, "f"ile, "o"ther), so that nothing below needs a stat of its own."""
+        listing = self._listings.get(reldir)
+        if listing is None:
+            kinds: dict[str, str] | None = {}
             try:
                 with os.scandir(posixpath.join(self.root, reldir) if reldir else self.root) as entries:
-                    names = frozenset(e.name for e in entries if e.name in _WATCHED_NAMES)
+                    for entry in entries:
+                        kinds[entry.name] = _kind(entry)
             except OSError:
-                names = frozenset()
-            self._dir_names[reldir] = names
-        return names
+                kinds = None  # unreadable: entries below are looked up one by one
+            listing = self._listings[reldir] = (_WATCHED_NAMES.intersection(kinds or ()), kinds)
+        return listing
 
     def _source_at(self, reldir: str) -> _Source | None:
         if reldir in self._sources:
@@ -255,7 +266,7 @@ class Policy:
         found = self._ignores.get(reldir)
         if found is None:
             found = []
-            for name in sorted(self._names_in(reldir) & set(IGNORE_FILES)):
+            for name in sorted(self._names_in(reldir) & _IGNORE_NAMES):
                 relpath = f"{reldir}/{name}" if reldir else name
                 try:
                     with open(posixpath.join(self.root, relpath), encoding="utf-8", errors="replace") as handle:
@@ -409,33 +420,37 @@ class Policy:
         return found
 
     def _existing_dir(self, absolute: str, above: _Dir, name: str) -> _Dir:
-        real, exists = f"{above.real.rstrip('/')}/{name}", False
-        try:
-            info = os.lstat(absolute)
-        except (OSError, ValueError):
-            info = None
-        if info is not None and stat.S_ISLNK(info.st_mode):
+        real = f"{above.real.rstrip('/')}/{name}"
+        kind = above.kinds.get(name) if above.kinds is not None else _lstat_kind(absolute)
+        if kind == "l":
             real = _absolute(os.path.realpath(absolute), "/")
             exists = os.path.isdir(real)
-        elif info is not None:
-            exists = stat.S_ISDIR(info.st_mode)
-        return _Dir(real, exists, *self._policies_for(absolute, above, exists))
+        else:
+            exists = kind == "d"
+        if above.reldir is not None:
+            reldir: str | None = f"{above.reldir}/{name}" if above.reldir else name
+        else:
+            reldir = relative_to(absolute, self.root, self.ignore_case)
+            if reldir is None:
+                reldir = relative_to(absolute, self.root_real, self.ignore_case)
+        if reldir is None:
+            return _Dir(real, exists, (), ())
+        if not exists and reldir:
+            return _Dir(real, False, above.sources, above.ignores)
+        watched, kinds = self._listing(reldir)
+        if not watched and reldir:
+            return _Dir(real, True, above.sources, above.ignores, kinds, reldir)
+        return _Dir(real, exists, *self._policies_for(reldir, above), kinds, reldir)
 
-    def _policies_for(self, absolute: str, above: _Dir, exists: bool):
-        """The policy files and ignore files that apply inside the directory ``absolute``."""
-        reldir = relative_to(absolute, self.root, self.ignore_case)
-        if reldir is None:
-            reldir = relative_to(absolute, self.root_real, self.ignore_case)
-        if reldir is None:
-            return (), ()
+    def _policies_for(self, reldir: str, above: _Dir):
+        """The policy files and ignore files that apply inside an existing directory."""
         sources, ignores = above.sources, above.ignores
-        if reldir == "" or exists:
-            nfc = reldir if reldir.isascii() else unicodedata.normalize("NFC", reldir)
-            source = self._source_at(reldir)
-            if source is not None:
-                sources = (*sources, (nfc, source))
-            if self.settings.import_enabled:
-                ignores = (*ignores, *((nfc, ignore) for ignore in self._ignores_at(reldir)))
+        nfc = reldir if reldir.isascii() else unicodedata.normalize("NFC", reldir)
+        source = self._source_at(reldir)
+        if source is not None:
+            sources = (*sources, (nfc, source))
+        if self.settings.import_enabled:
+            ignores = (*ignores, *((nfc, ignore) for ignore in self._ignores_at(reldir)))
         return sources, ignores
 
     def _classify_rel(self, rel: str, is_dir: bool = False, directory: _Dir | None = None) -> Decision:
@@ -577,15 +592,13 @@ class Policy:
                     or len(directory.sources) != allowed or directory.ignores:
                 continue  # a symlink, or other policy on the way: the general way
             if directory.exists:
-                try:
-                    info = os.lstat(f"{root}/{rel}")
-                except OSError:
-                    info = None
-                if info is not None:
-                    if not stat.S_ISREG(info.st_mode):
-                        continue  # a directory or a symlink: the general way
+                kind = directory.kinds.get(rel.rpartition("/")[2]) if directory.kinds is not None else \
+                    _lstat_kind(f"{root}/{rel}")
+                if kind is not None:
+                    if kind != "f":
+                        continue  # a directory, a symlink or a special file: the general way
                     batch.exists[i] = True
-                    if info.st_size and may_have_markers(rel) and self._header_raises(batch, i, rel, index):
+                    if may_have_markers(rel) and self._header_raises(batch, i, rel, index):
                         continue
             yield i
 
@@ -696,6 +709,29 @@ def representative_path(pattern: str) -> str:
             i += 1
     text = "".join(out)
     return text + "x" if text.endswith("/") else text
+
+
+def _kind(entry: os.DirEntry) -> str:
+    """"l"ink, "d"irectory, regular "f"ile or "o"ther, from the directory listing alone."""
+    try:
+        if entry.is_symlink():
+            return "l"
+        if entry.is_dir(follow_symlinks=False):
+            return "d"
+        return "f" if entry.is_file(follow_symlinks=False) else "o"
+    except OSError:
+        return "o"
+
+
+def _lstat_kind(path: str) -> str | None:
+    """:func:`_kind` by ``lstat`` (None: nothing there)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISLNK(mode):
+        return "l"
+    return "d" if stat.S_ISDIR(mode) else "f" if stat.S_ISREG(mode) else "o"
 
 
 def _absolute(path: str, cwd: str) -> str:
