@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 
 from ringfence.hooks import protected
 from ringfence.hooks.events import (
@@ -34,6 +35,7 @@ from ringfence.policy.markers import MARKER_WORD, RegionMarker
 from ringfence.policy.paths import clean, find_root, git_common_dir
 
 WALK_LIMIT = 1000  # files examined under a directory a shell command deletes or overwrites
+LINK_SCAN_LIMIT = 50_000  # files examined for the other names of a hard-linked file
 _WHOLE_FILE = 1 << 30
 
 
@@ -78,6 +80,7 @@ class Workspace:
         real = clean(os.path.realpath(posixpath.join(self.cwd, path.replace("\\", "/"))), "/")
         if real != absolute and real != clean(os.path.realpath(absolute), "/"):
             found.append(self._located(real))
+        found.extend(self._located(other) for other in hard_links(real, found[0].root))
         return found
 
     def _located(self, absolute: str) -> Located:
@@ -87,6 +90,35 @@ class Workspace:
 
     def inhouse(self, located: Located) -> bool:
         return located.policy.is_inhouse(self.tool)
+
+
+def hard_links(absolute: str, root: str) -> list[str]:
+    """The other names, inside ``root``, of a file with several hard links: writing one writes all.
+
+    Only files with a link count above one pay for the walk (git never makes hard links); the
+    walk stops after LINK_SCAN_LIMIT files (docs/security.md states the limit).
+    """
+    try:
+        info = os.stat(absolute)
+    except (OSError, ValueError):
+        return []
+    if info.st_nlink < 2 or not stat.S_ISREG(info.st_mode):
+        return []
+    names, seen = [], 0
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = [d for d in subdirs if d != ".git"]
+        for name in files:
+            path = posixpath.join(directory, name)
+            try:
+                other = os.lstat(path)
+            except OSError:
+                continue
+            if (other.st_ino, other.st_dev) == (info.st_ino, info.st_dev) and path != absolute:
+                names.append(path)
+        seen += len(files)
+        if seen >= LINK_SCAN_LIMIT or len(names) >= info.st_nlink - 1:
+            break
+    return names
 
 
 class Verdict:
