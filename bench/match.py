@@ -32,8 +32,12 @@ from pathlib import Path
 LEVELS = ("open", "tagged", "internal", "human-only")
 
 
-def generate(n_paths: int, n_zones: int, seed: int) -> tuple[list[str], list[str]]:
-    """``(patterns, paths)``: zone globs of four shapes and paths that hit each of them."""
+def generate(n_paths: int, n_zones: int, seed: int, layout: str = "random") -> tuple[list[str], list[str]]:
+    """``(patterns, paths)``: zone globs of four shapes and paths that hit each of them.
+
+    ``random``: every path gets its own random directories (about 2.6 directories per file);
+    ``tree``: files share a tree of about one directory per 10 files, like a real repository.
+    """
     rnd = random.Random(seed)
     n_dirs = 2000
     extensions = ["py"] * 300 + [f"e{i}" for i in range(700)]
@@ -48,9 +52,19 @@ def generate(n_paths: int, n_zones: int, seed: int) -> tuple[list[str], list[str
             patterns.append(f"*.e{rnd.randrange(1000)}")
         else:
             patterns.append(f"dir_{rnd.randrange(n_dirs)}*/f1[0-4]*.py")
+    tree = [""]
+    if layout == "tree":
+        while len(tree) < n_paths // 10:
+            parent = rnd.choice(tree)
+            if parent.count("/") < 5:
+                tree.append(f"{parent}/dir_{rnd.randrange(n_dirs)}".lstrip("/"))
+        tree = tree[1:]
     paths: set[str] = set()
     while len(paths) < n_paths:
-        dirs = "/".join(f"dir_{rnd.randrange(n_dirs)}" for _ in range(rnd.randint(1, 6)))
+        if layout == "tree":
+            dirs = rnd.choice(tree)
+        else:
+            dirs = "/".join(f"dir_{rnd.randrange(n_dirs)}" for _ in range(rnd.randint(1, 6)))
         paths.add(f"{dirs}/f{rnd.randrange(1000)}.{rnd.choice(extensions)}")
     return patterns, sorted(paths)
 
@@ -136,10 +150,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3, help="ringfence runs (the median counts)")
     parser.add_argument("--files", action="store_true", help="create every path as a file first")
+    parser.add_argument("--layout", choices=("random", "tree"), default="random",
+                        help="random directories per path (default), or a shared tree like a real repository")
     parser.add_argument("--skip-simple", action="store_true", help="skip pathspec's slow default backend")
     args = parser.parse_args()
 
-    patterns, paths = generate(args.paths, args.zones, args.seed)
+    patterns, paths = generate(args.paths, args.zones, args.seed, args.layout)
     stdin = ("\n".join(paths) + "\n").encode()
     with tempfile.TemporaryDirectory(prefix="rf-bench-") as tmp:
         root, cache = Path(tmp) / "repo", Path(tmp) / "cache"
@@ -157,7 +173,9 @@ def main() -> int:
 
     n = len(paths)
     rf_time = statistics.median(rf_times)
-    print(f"{n:,} paths, {len(patterns):,} zones, files on disk: {'yes' if args.files else 'no'}; "
+    n_dirs = len({p.rpartition("/")[0] for p in paths})
+    print(f"{n:,} paths in {n_dirs:,} directories ({args.layout}), {len(patterns):,} zones, "
+          f"files on disk: {'yes' if args.files else 'no'}; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print(f"policy load ({len(patterns)} zones, fresh process): cold cache {cold * 1000:.0f} ms, "
           f"warm cache {warm * 1000:.0f} ms")

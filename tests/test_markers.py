@@ -182,3 +182,16 @@ def test_header_marker_from_disk_in_classify_and_batch(repo):
     many = p.classify_many(["app/keys.py", "app/notes.json"], cwd=str(repo))
     assert [(d.level.name, d.source, d.rule) for d in many] == [
         ("human-only", "marker", "app/keys.py:1"), ("open", "default", None)]
+
+
+@pytest.mark.parametrize("path", ["a.py", "dir/x.PY", "Makefile", "src/Dockerfile", "CMakeLists.txt", ".gitignore",
+                                  ".bashrc", "bin/deploy", "a.json", "a.tar.gz", ".x.py", "dir.d/file", "a.", "x/.env",
+                                  "README.md", "data.csv", "notes.txt"])
+def test_which_files_are_read_for_markers(path):
+    """Files are read for markers when their syntax is known by name, or they have no extension."""
+    import posixpath
+
+    from ringfence.policy.comments import comment_syntax, may_have_markers
+
+    expected = comment_syntax(path) is not None or "." not in posixpath.basename(path).lstrip(".")
+    assert may_have_markers(path) == expected

@@ -66,11 +66,14 @@ def comment_syntax(path: str, language_id: str | None = None):
 
 
 def may_have_markers(path: str) -> bool:
-    """Whether a file can carry markers: its comment syntax is known, or it has no extension
-    (a script whose syntax its ``#!`` line tells)."""
-    if comment_syntax(path) is not None:
-        return True
-    return "." not in posixpath.basename(path).lstrip(".")
+    """Whether a file can carry markers: its comment syntax is known by name, or it has no
+    extension (a script whose syntax its ``#!`` line tells). Called once per path by
+    ``explain --stdin``, so it avoids :func:`comment_syntax`'s general path handling."""
+    name = path[path.rfind("/") + 1:].lower()
+    _, dot, ext = name.rpartition(".")
+    if not dot or not _:
+        return True if not dot else name[1:] in _BY_EXTENSION or "." not in name[1:]
+    return ext in _BY_EXTENSION or name in _BY_FILENAME
 
 
 def syntax_for_text(path: str, text: str, language_id: str | None = None):

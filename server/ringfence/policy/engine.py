@@ -746,10 +746,15 @@ def _absolute(path: str, cwd: str) -> str:
 def _read_head(path: str) -> str | None:
     """The first lines of a file (enough for a header marker); None for binary files."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(HEAD_BYTES)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (OSError, ValueError):
         return None
+    try:
+        data = os.read(fd, HEAD_BYTES)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     if b"\0" in data[:8192]:
         return None
     return b"\n".join(data.split(b"\n", HEADER_LINES)[:HEADER_LINES]).decode("utf-8", errors="replace")
