@@ -618,12 +618,14 @@ class Policy:
         """Whether every path lies in a missing top directory plainly below the root policy."""
         root, root_real = self.root, self.root_real
         allowed = 0 if self._sources.get("") is None else 1
-        tops = set(map(operator.itemgetter(0, 1), map(str.partition, rels, itertools.repeat("/"))))
+        if not all(map(operator.contains, rels, itertools.repeat("/"))):
+            return False  # a file at the root
+        tops = {rel.partition("/")[0] for rel in rels}
         if len(tops) > len(rels) // 4 + 1:
             return False  # not worth it: most paths have a top directory of their own
-        for top, slash in tops:
+        for top in tops:
             directory = self._dir(f"{root}/{top}")
-            if not slash or directory.exists or directory.real != f"{root_real}/{top}" \
+            if directory.exists or directory.real != f"{root_real}/{top}" \
                     or len(directory.sources) != allowed or directory.ignores:
                 return False
         return True
