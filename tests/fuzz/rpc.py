@@ -95,8 +95,9 @@ class RawServer:
     def _dispatch(self, message: dict) -> None:
         if message.get("jsonrpc") != "2.0":
             self.noise.append(json.dumps(message).encode())
-        if "method" in message and "id" in message:  # a server request: answer it empty
-            self.send_bytes(frame({"jsonrpc": "2.0", "id": message["id"], "result": None}))
+        if "method" in message and "id" in message:  # a server request: decline it
+            result = {"applied": False} if message["method"] == "workspace/applyEdit" else None
+            self.send_bytes(frame({"jsonrpc": "2.0", "id": message["id"], "result": result}))
         elif message.get("method") == "textDocument/publishDiagnostics":
             params = message["params"]
             stamp = (params.get("version"), params["diagnostics"], time.monotonic())
