@@ -40,8 +40,9 @@ def run(args) -> int:
     batch = policy.classify_batch(paths, cwd=os.getcwd())
     write = sys.stdout.write
     if args.json:
+        tails: dict = {}
         for start in range(0, len(paths), _CHUNK):
-            write(json_lines(batch, start, min(start + _CHUNK, len(paths))))
+            write(json_lines(batch, start, min(start + _CHUNK, len(paths)), tails))
     else:
         for i in range(len(paths)):
             write(render(batch.decision(i)))
@@ -78,22 +79,25 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
-def json_lines(batch: Batch, start: int, stop: int) -> str:
-    """SPEC §3.4 JSON lines for paths ``start:stop``; each shared decision is serialised once."""
+def json_lines(batch: Batch, start: int, stop: int, tails: dict | None = None) -> str:
+    """SPEC §3.4 JSON lines for paths ``start:stop``; each shared decision is serialised once
+    (``tails`` carries those serialisations from one chunk to the next)."""
     paths = batch.paths[start:stop]
     decisions, exists = batch.decisions[start:stop], batch.exists[start:stop]
     joined = "".join(paths).encode("utf-8", "surrogateescape")
     plain = not joined.translate(None, _PLAIN_BYTES)  # nothing json.dumps would escape
-    tails: dict[bool, dict[int, str]] = {False: {}, True: {}}
-    for key, decision in batch.shared.items():
-        body = decision.to_json()
-        for flag in (False, True):
+    tails = {} if tails is None else tails
+    flags = (False, True) if any(exists) else (False,)
+    for flag in flags:
+        known = tails.setdefault((plain, flag), {})
+        for key in set(map(id, decisions)) - known.keys():
+            body = batch.shared[key].to_json()
             body["path"], body["exists"] = "", flag
-            tails[flag][key] = ('"' if plain else "") + json.dumps(body)[len('{"path": ""'):] + "\n"
-    if any(exists):
-        ends = [tails[e][id(d)] for d, e in zip(decisions, exists, strict=True)]
+            known[key] = ('"' if plain else "") + json.dumps(body)[len('{"path": ""'):] + "\n"
+    if len(flags) == 2:
+        ends = [tails[plain, e][id(d)] for d, e in zip(decisions, exists, strict=True)]
     else:
-        ends = list(map(tails[False].__getitem__, map(id, decisions)))
+        ends = list(map(tails[plain, False].__getitem__, map(id, decisions)))
     if plain:
         opener, quoted = '{"path": "', paths
     else:
