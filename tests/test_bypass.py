@@ -26,10 +26,14 @@ GENERATE = "training/datagen/generate.py"
 
 
 def pre(root, tool: str, tool_input: dict, *, agent: str = "claude-code", cwd=None) -> tuple[str, str]:
-    """``(decision, reason)`` of a PreToolUse event, as Claude Code (or Codex) would read the answer."""
+    """``(decision, reason)`` of a PreToolUse event, as Claude Code (or Codex) would read the answer.
+
+    ``agent="metacode"`` is the demo's in-house assistant (speaking Codex's protocol): it may read
+    every zone, so only a recognised *write* can deny it.
+    """
     payload = {"session_id": "s-1", "cwd": str(cwd or root), "hook_event_name": "PreToolUse",
                "tool_name": tool, "tool_input": tool_input}
-    answer = run_hook(agent, json.dumps(payload).encode())
+    answer = run_hook(agent, json.dumps(payload).encode(), "codex" if agent == "metacode" else None)
     if not answer.stdout:
         assert answer.code == 0, answer.stderr
         return "allow", ""
@@ -181,8 +185,10 @@ def test_notebook_cells_and_encoded_uris_are_classified_in_the_editor(repo):
                                      "install -m 644 app/main.py evals/x.py", "ln -s ../app/main.py evals/l.py"])
 def test_shell_moves_and_copies_into_or_out_of_a_zone_are_denied(repo, command):
     """Protection: the shell check treats ``mv``/``git mv``/``cp``/``install``/``ln`` destinations
-    as writes, and ``mv`` sources as deletes (hooks/shell)."""
-    assert bash(repo, command)[0] == "deny", command
+    as writes, and ``mv`` sources as deletes (hooks/shell). Run as the in-house assistant, which
+    may read the zone, so the read check cannot be what denies."""
+    assert bash(repo, "cat " + GENERATE, agent="metacode")[0] == "allow"
+    assert bash(repo, command, agent="metacode")[0] == "deny", command
 
 
 def test_patch_that_moves_a_file_into_a_zone_is_denied(repo):
@@ -244,7 +250,9 @@ def test_pyproject_policy_table_is_protected_but_the_rest_of_the_file_is_not(mak
 ])
 def test_shell_writes_into_a_deny_zone_are_denied(repo, command):
     """Protection: hooks/shell finds redirections, ``tee``, ``sed -i``, ``perl -i``, ``dd of=``,
-    ``touch``, ``truncate``, ``rm -r`` and follows ``cd``, ``bash -c`` and ``sudo``/``env`` prefixes."""
+    ``touch``, ``truncate``, ``rm -r`` and follows ``cd``, ``bash -c`` and ``sudo``/``env`` prefixes.
+    Run as the in-house assistant (which may read the zone) and as Claude Code."""
+    assert bash(repo, command, agent="metacode")[0] == "deny", command
     assert bash(repo, command)[0] == "deny", command
 
 
