@@ -74,6 +74,9 @@ def test_nested_policy_in_an_nfd_directory_applies(make_repo):
     p = Policy(root)
     assert p.classify(f"{nfd}/a.md", cwd=str(root)).level.name == "internal"
     assert p.classify_many([f"{nfd}/a.md"], cwd=str(root))[0].level.name == "internal"
+    walked = Policy(root)
+    assert [f.relpath for f in walked.discover_all()] == [".ringfence.toml", f"{nfd}/.ringfence.toml"]
+    assert not walked.errors
 
 
 def test_symlinked_file_takes_the_stricter_of_link_and_target(repo):

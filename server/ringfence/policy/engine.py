@@ -3,8 +3,9 @@
 Policy files and AI ignore files are found lazily, one directory listing per existing directory
 on the way from the root to the path, and cached; so classifying one path (a hook) costs a
 handful of system calls. :meth:`Policy.classify_many` classifies many paths (``explain
---stdin``) with the same answers: it groups them by directory and matches the common case (a
-plain file under the root policy alone) in one glob scan.
+--stdin``) with the same answers: the common case (a clean relative path to a plain file, or to
+nothing, under the root policy alone) is decided for all paths in one glob scan, with decision
+objects shared between paths; every other path goes the single-path way.
 """
 
 from __future__ import annotations
@@ -40,8 +41,6 @@ HEAD_BYTES = 64 * 1024  # how much of a file classify() reads to find a header m
 FAIL_CLOSED = "the policy is invalid; failing closed at 'internal' until it is fixed"
 _IGNORE_NAMES = frozenset(IGNORE_FILES)
 _WATCHED_NAMES = frozenset({POLICY_FILE, *IGNORE_FILES, ".git"})
-# A path that needs the general normalisation (absolute, "\", "//", "." or "..", trailing "/",
-# non-ASCII or control characters); anything else is already a clean relative path.
 _NO_ZONES = GlobMatcher([])  # classifies nothing: flags unclean paths for a policy without zones
 
 
@@ -52,6 +51,8 @@ def user_config_dir() -> Path:
 
 @dataclass
 class _Source:
+    """A loaded policy file and the matcher of all its zones' patterns, in file order."""
+
     parsed: ParsedPolicy
     matcher: GlobMatcher | None
     pattern_zone: list[int]
@@ -259,7 +260,7 @@ class Policy:
         if text is None:
             return self._sources.setdefault(reldir, None)
         parsed = parse_policy_cached(text, relpath, reldir, is_root=False, levels=self.settings.levels,
-                              submodule=".git" in names)
+                                     submodule=".git" in names)
         return self._add_source(reldir, parsed)
 
     def _ignores_at(self, reldir: str) -> list[IgnoreFile]:
@@ -284,9 +285,8 @@ class Policy:
         """Load every policy file of the repository (for validation, ``check`` and ``export``)."""
         for directory, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames if d != ".git")
-            if POLICY_FILE in filenames:
-                rel = relative_to(clean(directory, "/"), self.root) or ""
-                self._source_at(rel)
+            if POLICY_FILE in filenames:  # keyed as spelled on disk, like every directory listing
+                self._source_at(relative_to(posixpath.normpath(directory), self.root) or "")
         return self.policy_files()
 
     def policy_files(self) -> list[ParsedPolicy]:
