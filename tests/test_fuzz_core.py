@@ -29,8 +29,16 @@ from ringfence.policy import Policy
 from ringfence.provenance.trace import TRACE_FILE, append_record, make_record, read_ranges
 
 ERROR_LINE = re.compile(r"^[^\n]+:\d+:\d+: [^\n]+$")
-PROBES = ["evals/x.py", "training/datagen/gen.py", "serving/api.py", "docs/a.md", "docs/generated/b.md",
-          "app/main.py", "notes/n.txt", "README.md"]
+PROBES = [
+    "evals/x.py",
+    "training/datagen/gen.py",
+    "serving/api.py",
+    "docs/a.md",
+    "docs/generated/b.md",
+    "app/main.py",
+    "notes/n.txt",
+    "README.md",
+]
 DEMO_POLICY = (DEMO / ".ringfence.toml").read_text()
 
 
@@ -52,10 +60,15 @@ def _assert_fails_closed(policy: Policy, probes) -> None:
     for path in probes:
         decision = policy.classify(path, cwd=policy.root)
         if policy.errors:
-            assert decision.level.rank >= 20, (path, decision.level.name, [str(e) for e in policy.errors])
+            assert decision.level.rank >= 20, (
+                path,
+                decision.level.name,
+                [str(e) for e in policy.errors],
+            )
 
 
 # ----- the policy loader ---------------------------------------------------------------------
+
 
 @budget(150)
 @given(data=st.binary(max_size=400))
@@ -64,9 +77,31 @@ def test_root_policy_of_arbitrary_bytes_fails_closed(repo, data):
     _assert_fails_closed(policy, PROBES)
 
 
-TOKENS = ['"human-only"', '"open"', '"nope"', "true", "1", "-1", "[]", "{}", '"**"', '"../x"', '"!evals/**"',
-          '""', '"evals/**"', "[[zone]]", "[levels.x]", "rank = 5", 'level = "open"', "locked = false",
-          '"\\u0000"', "'''", "1e400", "é = 1", "version = 2"]
+TOKENS = [
+    '"human-only"',
+    '"open"',
+    '"nope"',
+    "true",
+    "1",
+    "-1",
+    "[]",
+    "{}",
+    '"**"',
+    '"../x"',
+    '"!evals/**"',
+    '""',
+    '"evals/**"',
+    "[[zone]]",
+    "[levels.x]",
+    "rank = 5",
+    'level = "open"',
+    "locked = false",
+    '"\\u0000"',
+    "'''",
+    "1e400",
+    "é = 1",
+    "version = 2",
+]
 
 
 @st.composite
@@ -104,20 +139,37 @@ def test_nested_policy_of_arbitrary_bytes_fails_closed_below_it(repo, data):
     (repo / ".ringfence.toml").write_text(DEMO_POLICY)
     policy = _policy_with(repo, "docs/.ringfence.toml", data)
     _assert_fails_closed(policy, ["docs/generated/b.md", "docs/a.md"])
-    assert policy.classify("evals/x.py", cwd=policy.root).level.name == "human-only"  # a broken nested file never lowers a floor
+    assert (
+        policy.classify("evals/x.py", cwd=policy.root).level.name == "human-only"
+    )  # a broken nested file never lowers a floor
 
 
 # ----- markers -------------------------------------------------------------------------------
 
-MARKER_LINES = ["# ringfence: begin human-only", "# ringfence: begin internal", "# ringfence: begin open",
-                "# ringfence: end", "# ringfence: open", "# ringfence: internal", "# ringfence: begin nope",
-                "# ringfence: ai-begin tool=copilot", "# ringfence: ai-end", 's = "# ringfence: open"',
-                "x = 1", '"""', "    # ringfence: end", "#ringfence:begin tagged"]
+MARKER_LINES = [
+    "# ringfence: begin human-only",
+    "# ringfence: begin internal",
+    "# ringfence: begin open",
+    "# ringfence: end",
+    "# ringfence: open",
+    "# ringfence: internal",
+    "# ringfence: begin nope",
+    "# ringfence: ai-begin tool=copilot",
+    "# ringfence: ai-end",
+    's = "# ringfence: open"',
+    "x = 1",
+    '"""',
+    "    # ringfence: end",
+    "#ringfence:begin tagged",
+]
 marker_texts = st.lists(st.one_of(st.sampled_from(MARKER_LINES), st.text(max_size=30)), max_size=30)
 
 
 @budget(200)
-@given(lines=marker_texts, path=st.sampled_from(["app/x.py", "evals/x.py", "serving/y.py", "docs/z.md"]))
+@given(
+    lines=marker_texts,
+    path=st.sampled_from(["app/x.py", "evals/x.py", "serving/y.py", "docs/z.md"]),
+)
 def test_markers_only_raise_and_stay_in_bounds(repo, lines, path):
     (repo / ".ringfence.toml").write_text(DEMO_POLICY)
     policy = Policy(repo, use_user_config=False)
@@ -145,14 +197,29 @@ def test_a_header_marker_holds_whatever_follows(repo, rest):
 
 # ----- Codex patches -------------------------------------------------------------------------
 
-PATCH_LINES = ["*** Add File: evals/a.py", "*** Update File: app/b.py", "*** Delete File: serving/c.py",
-               "*** Move to: evals/d.py", "@@", "+added", "-removed", " context", "*** End of File", "",
-               "*** Add File: ", "*** Update File:  spaced.py  ", "  *** Add File: evals/indented.py"]
+PATCH_LINES = [
+    "*** Add File: evals/a.py",
+    "*** Update File: app/b.py",
+    "*** Delete File: serving/c.py",
+    "*** Move to: evals/d.py",
+    "@@",
+    "+added",
+    "-removed",
+    " context",
+    "*** End of File",
+    "",
+    "*** Add File: ",
+    "*** Update File:  spaced.py  ",
+    "  *** Add File: evals/indented.py",
+]
 
 
 @budget(300)
-@given(lines=st.lists(st.one_of(st.sampled_from(PATCH_LINES), st.text(max_size=20)), max_size=25),
-       begin=st.booleans(), crlf=st.booleans())
+@given(
+    lines=st.lists(st.one_of(st.sampled_from(PATCH_LINES), st.text(max_size=20)), max_size=25),
+    begin=st.booleans(),
+    crlf=st.booleans(),
+)
 def test_patch_parser_sees_every_named_path_or_refuses(lines, begin, crlf):
     text = "\n".join((["*** Begin Patch"] if begin else []) + lines + ["*** End Patch"])
     if crlf:
@@ -166,21 +233,40 @@ def test_patch_parser_sees_every_named_path_or_refuses(lines, begin, crlf):
     for line in lines:
         stripped = line.strip()
         for header in ("*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: "):
-            if stripped.startswith(header) and stripped[len(header):].strip():
-                assert stripped[len(header):].strip() in seen, (line, seen)
+            if stripped.startswith(header) and stripped[len(header) :].strip():
+                assert stripped[len(header) :].strip() in seen, (line, seen)
 
 
 # ----- the journal ---------------------------------------------------------------------------
 
+
 def _event(n: int) -> dict:
-    return {"time": "2026-01-01T00:00:00Z", "event": "edit", "agent": "codex", "session": f"s{n}", "model": "",
-            "path": f"evals/f{n}.py", "ranges": [[1, n + 1]], "hashes": ["sha256:" + "0" * 64],
-            "decision": "logged", "source": "agent", "state": "untagged", "note": ""}
+    return {
+        "time": "2026-01-01T00:00:00Z",
+        "event": "edit",
+        "agent": "codex",
+        "session": f"s{n}",
+        "model": "",
+        "path": f"evals/f{n}.py",
+        "ranges": [[1, n + 1]],
+        "hashes": ["sha256:" + "0" * 64],
+        "decision": "logged",
+        "source": "agent",
+        "state": "untagged",
+        "note": "",
+    }
 
 
 @budget(100)
-@given(plan=st.lists(st.one_of(st.integers(0, 50), st.binary(max_size=40).map(lambda b: b"#" + b.replace(b"\n", b""))),
-                     max_size=20), cut=st.integers(1, 30))
+@given(
+    plan=st.lists(
+        st.one_of(
+            st.integers(0, 50), st.binary(max_size=40).map(lambda b: b"#" + b.replace(b"\n", b""))
+        ),
+        max_size=20,
+    ),
+    cut=st.integers(1, 30),
+)
 def test_journal_reader_returns_every_whole_line_and_no_torn_one(tmp_path_factory, plan, cut):
     root = tmp_path_factory.mktemp("journal")  # no git: the journal lives in .ringfence/
     journal_path(root).parent.mkdir(parents=True, exist_ok=True)
@@ -208,11 +294,31 @@ def test_journal_reader_returns_every_whole_line_and_no_torn_one(tmp_path_factor
 
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-5, 10**12), st.text(max_size=8)),
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(["files", "path", "conversations", "contributor", "type",
-                                                             "ranges", "start_line", "end_line", "metadata",
-                                                             "dev.ringfence", "model_id", "ai"]), inner, max_size=4)),
-    max_leaves=15)
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "files",
+                    "path",
+                    "conversations",
+                    "contributor",
+                    "type",
+                    "ranges",
+                    "start_line",
+                    "end_line",
+                    "metadata",
+                    "dev.ringfence",
+                    "model_id",
+                    "ai",
+                ]
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=15,
+)
 
 
 @budget(100)
@@ -225,14 +331,29 @@ def test_trace_reader_keeps_valid_records_among_junk(tmp_path_factory, junk):
         handle.write("".join(line.replace("\n", " ") + "\n" for line in junk))
     append_record(root, good)
     ranges = list(read_ranges(root))
-    assert all(isinstance(r.start_line, int) and isinstance(r.end_line, int) and isinstance(r.path, str)
-               for r in ranges)
-    assert any((r.path, r.start_line, r.end_line, r.tool) == ("evals/x.py", 3, 5, "codex") for r in ranges)
+    assert all(
+        isinstance(r.start_line, int) and isinstance(r.end_line, int) and isinstance(r.path, str)
+        for r in ranges
+    )
+    assert any(
+        (r.path, r.start_line, r.end_line, r.tool) == ("evals/x.py", 3, 5, "codex") for r in ranges
+    )
 
 
-NOTE_LINES = ["evals/x.py", '"evals/\\303\\251.py"', "  abcd1234 1-3,7", "  h_123 4", "  s_1 0-2", "  bad", "---",
-              '{"schema_version": "authorship/3.0.0", "sessions": {"abcd1234": {"agent_id": {"tool": "claude"}}}}',
-              "{not json", "  abcd1234 5-2", ""]
+NOTE_LINES = [
+    "evals/x.py",
+    '"evals/\\303\\251.py"',
+    "  abcd1234 1-3,7",
+    "  h_123 4",
+    "  s_1 0-2",
+    "  bad",
+    "---",
+    '{"schema_version": "authorship/3.0.0", '
+    '"sessions": {"abcd1234": {"agent_id": {"tool": "claude"}}}}',
+    "{not json",
+    "  abcd1234 5-2",
+    "",
+]
 
 
 @budget(200)

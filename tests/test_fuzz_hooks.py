@@ -18,39 +18,107 @@ from hypothesis import strategies as st
 from fuzz import budget
 from ringfence.hooks.runner import run_hook
 
-junk = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12),
-                 st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
-                 st.just("x" * 200_000))
-extra = st.dictionaries(st.text(min_size=1, max_size=12).filter(lambda k: k not in RESERVED), junk, max_size=4)
-RESERVED = {"hook_event_name", "tool_name", "tool_input", "cwd", "toolName", "toolArgs", "file_path", "path",
-            "content", "command", "workspace_roots", "toolResult", "tool_response", "file_text", "notebook_path",
-            "edits", "paths", "absolute_path", "new_string", "old_string", "new_source"}
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+    st.just("x" * 200_000),
+)
+extra = st.dictionaries(
+    st.text(min_size=1, max_size=12).filter(lambda k: k not in RESERVED), junk, max_size=4
+)
+RESERVED = {
+    "hook_event_name",
+    "tool_name",
+    "tool_input",
+    "cwd",
+    "toolName",
+    "toolArgs",
+    "file_path",
+    "path",
+    "content",
+    "command",
+    "workspace_roots",
+    "toolResult",
+    "tool_response",
+    "file_text",
+    "notebook_path",
+    "edits",
+    "paths",
+    "absolute_path",
+    "new_string",
+    "old_string",
+    "new_source",
+}
 
 
 @st.composite
 def spelled(draw, root, rel: str) -> str:
     """``rel`` spelled in one of the ways an agent may send it."""
     head, _, name = rel.rpartition("/")
-    return draw(st.sampled_from([rel, f"./{rel}", f"{head}//{name}", f"app/../{rel}", str(root / rel),
-                                 f"{head}/./{name}", f"{head}/x/../{name}", rel.replace("/", "\\")]))
+    return draw(
+        st.sampled_from(
+            [
+                rel,
+                f"./{rel}",
+                f"{head}//{name}",
+                f"app/../{rel}",
+                str(root / rel),
+                f"{head}/./{name}",
+                f"{head}/x/../{name}",
+                rel.replace("/", "\\"),
+            ]
+        )
+    )
 
 
 def _payload(agent: str, root, path: str, top: dict, inner: dict) -> dict:
     if agent in ("claude-code", "codex"):
         if agent == "codex":
-            inner = {**inner, "command": f"*** Begin Patch\n*** Add File: {path}\n+x\n*** End Patch\n"}
-            return {**top, "hook_event_name": "PreToolUse", "cwd": str(root), "tool_name": "apply_patch",
-                    "tool_input": inner}
-        return {**top, "hook_event_name": "PreToolUse", "cwd": str(root), "tool_name": "Write",
-                "tool_input": {**inner, "file_path": path, "content": "x\n"}}
+            inner = {
+                **inner,
+                "command": f"*** Begin Patch\n*** Add File: {path}\n+x\n*** End Patch\n",
+            }
+            return {
+                **top,
+                "hook_event_name": "PreToolUse",
+                "cwd": str(root),
+                "tool_name": "apply_patch",
+                "tool_input": inner,
+            }
+        return {
+            **top,
+            "hook_event_name": "PreToolUse",
+            "cwd": str(root),
+            "tool_name": "Write",
+            "tool_input": {**inner, "file_path": path, "content": "x\n"},
+        }
     if agent == "gemini":
-        return {**top, "hook_event_name": "BeforeTool", "cwd": str(root), "tool_name": "write_file",
-                "tool_input": {**inner, "file_path": path, "content": "x\n"}}
+        return {
+            **top,
+            "hook_event_name": "BeforeTool",
+            "cwd": str(root),
+            "tool_name": "write_file",
+            "tool_input": {**inner, "file_path": path, "content": "x\n"},
+        }
     if agent == "copilot":
-        return {**top, "cwd": str(root), "toolName": "create",
-                "toolArgs": json.dumps({**inner, "path": path, "file_text": "x\n"})}
-    return {**top, "hook_event_name": "beforeReadFile", "file_path": path, "workspace_roots": [str(root)],
-            "content": "x"}
+        return {
+            **top,
+            "cwd": str(root),
+            "toolName": "create",
+            "toolArgs": json.dumps({**inner, "path": path, "file_text": "x\n"}),
+        }
+    return {
+        **top,
+        "hook_event_name": "beforeReadFile",
+        "file_path": path,
+        "workspace_roots": [str(root)],
+        "content": "x",
+    }
 
 
 def _denied(agent: str, answer) -> bool:
@@ -74,10 +142,16 @@ def repo(demo_repo, monkeypatch):
 
 
 @budget(150)
-@given(data=st.data(), agent=st.sampled_from(["claude-code", "codex", "gemini", "copilot", "cursor"]),
-       top=extra, inner=extra)
+@given(
+    data=st.data(),
+    agent=st.sampled_from(["claude-code", "codex", "gemini", "copilot", "cursor"]),
+    top=extra,
+    inner=extra,
+)
 def test_junk_around_a_restricted_path_never_turns_deny_into_allow(repo, data, agent, top, inner):
-    rel = data.draw(st.sampled_from(["serving/model.py", "training/datagen/generate.py", "evals/new.py"]))
+    rel = data.draw(
+        st.sampled_from(["serving/model.py", "training/datagen/generate.py", "evals/new.py"])
+    )
     path = data.draw(spelled(repo, rel))
     answer = run_hook(agent, json.dumps(_payload(agent, repo, path, top, inner)).encode())
     assert _denied(agent, answer), (agent, path, answer.stdout, answer.stderr)
@@ -86,9 +160,12 @@ def test_junk_around_a_restricted_path_never_turns_deny_into_allow(repo, data, a
 
 
 @budget(150)
-@given(agent=st.sampled_from(["claude-code", "codex", "gemini", "copilot"]), raw=st.binary(max_size=200))
+@given(
+    agent=st.sampled_from(["claude-code", "codex", "gemini", "copilot"]),
+    raw=st.binary(max_size=200),
+)
 def test_arbitrary_bytes_fail_closed_with_one_line(repo, agent, raw):
-    """No event name can be read from arbitrary bytes: a blocking agent gets a deny, never a silent allow."""
+    """Arbitrary bytes: a blocking agent gets a deny, never a silent allow."""
     answer = run_hook(agent, raw)
     if answer.code == 0 and not answer.stdout:
         return  # a well-formed JSON payload of an event ringfence does not judge (nothing to deny)

@@ -20,9 +20,23 @@ from conftest import DEMO, init_repo
 from fuzz import budget
 from fuzz.rpc import RawServer, did_change, did_open, edit_origin
 
-FILES = ["training/datagen/generate.py", "serving/api.py", "docs/guide.md", "app/main.py", "evals/e.py"]
-COMMANDS = ["ringfence.revert", "ringfence.tagProvenance", "ringfence.markReviewed", "ringfence.dismissHeuristic",
-            "ringfence.openZone", "ringfence.handoff", "ringfence.nope", ""]
+FILES = [
+    "training/datagen/generate.py",
+    "serving/api.py",
+    "docs/guide.md",
+    "app/main.py",
+    "evals/e.py",
+]
+COMMANDS = [
+    "ringfence.revert",
+    "ringfence.tagProvenance",
+    "ringfence.markReviewed",
+    "ringfence.dismissHeuristic",
+    "ringfence.openZone",
+    "ringfence.handoff",
+    "ringfence.nope",
+    "",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +51,17 @@ def server(tmp_path_factory):
 
 
 numbers = st.one_of(st.integers(-3, 40), st.sampled_from([2**31, -(2**31), 10**12]))
-uintegers = st.one_of(st.integers(0, 40), st.just(2**31 - 1))  # requests: pygls drops invalid ones unanswered
-junk = st.one_of(st.none(), st.booleans(), numbers, st.text(max_size=10), st.lists(st.integers(), max_size=2),
-                 st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+uintegers = st.one_of(
+    st.integers(0, 40), st.just(2**31 - 1)
+)  # requests: pygls drops invalid ones unanswered
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    numbers,
+    st.text(max_size=10),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
 
 
 def position(values=numbers):
@@ -54,10 +76,24 @@ def a_range(values=numbers):
 @st.composite
 def message(draw, root):
     rel = draw(st.sampled_from(FILES))
-    uri = draw(st.sampled_from([(root / rel).as_uri(), "untitled:Untitled-1", "file:///not/in/repo.py",
-                                f"vscode-notebook-cell:{root}/evals/nb.ipynb#W0", "file:///%zz", "nonsense"]))
+    uri = draw(
+        st.sampled_from(
+            [
+                (root / rel).as_uri(),
+                "untitled:Untitled-1",
+                "file:///not/in/repo.py",
+                f"vscode-notebook-cell:{root}/evals/nb.ipynb#W0",
+                "file:///%zz",
+                "nonsense",
+            ]
+        )
+    )
     version = draw(numbers)
-    kind = draw(st.sampled_from(["open", "change", "full", "origin", "close", "action", "command", "bad", "junk"]))
+    kind = draw(
+        st.sampled_from(
+            ["open", "change", "full", "origin", "close", "action", "command", "bad", "junk"]
+        )
+    )
     if kind == "open":
         return "n", "textDocument/didOpen", did_open(uri, draw(st.text(max_size=60)), version)
     if kind == "change":
@@ -65,25 +101,68 @@ def message(draw, root):
         change["contentChanges"][0]["range"] = draw(a_range())
         return "n", "textDocument/didChange", change
     if kind == "full":
-        return "n", "textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                               "contentChanges": [{"text": draw(st.text(max_size=80))}]}
+        return (
+            "n",
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"text": draw(st.text(max_size=80))}],
+            },
+        )
     if kind == "origin":
-        params = edit_origin(uri, version, draw(numbers), draw(numbers), draw(st.sampled_from(["copilot", "", "x" * 500])))
-        params["origin"] = draw(st.sampled_from(["ai", "paste", "undo", "format", "human", "telepathy", 7]))
+        params = edit_origin(
+            uri,
+            version,
+            draw(numbers),
+            draw(numbers),
+            draw(st.sampled_from(["copilot", "", "x" * 500])),
+        )
+        params["origin"] = draw(
+            st.sampled_from(["ai", "paste", "undo", "format", "human", "telepathy", 7])
+        )
         if draw(st.booleans()):
             params["ranges"] = draw(st.one_of(st.lists(a_range(), max_size=3), junk))
         return "n", "ringfence/editOrigin", params
     if kind == "close":
         return "n", "textDocument/didClose", {"textDocument": {"uri": uri}}
     if kind == "action":
-        return "r", "textDocument/codeAction", {"textDocument": {"uri": uri}, "range": draw(a_range(uintegers)),
-                                                "context": {"diagnostics": []}}
+        return (
+            "r",
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": uri},
+                "range": draw(a_range(uintegers)),
+                "context": {"diagnostics": []},
+            },
+        )
     if kind == "command":
-        args = draw(st.one_of(st.just([{"uri": uri, "regionId": draw(st.text(max_size=8))}]), st.lists(junk, max_size=2)))
-        return "r", "workspace/executeCommand", {"command": draw(st.sampled_from(COMMANDS)), "arguments": args}
+        args = draw(
+            st.one_of(
+                st.just([{"uri": uri, "regionId": draw(st.text(max_size=8))}]),
+                st.lists(junk, max_size=2),
+            )
+        )
+        return (
+            "r",
+            "workspace/executeCommand",
+            {"command": draw(st.sampled_from(COMMANDS)), "arguments": args},
+        )
     if kind == "bad":
-        return "n", draw(st.sampled_from(["textDocument/didOpen", "textDocument/didChange", "ringfence/editOrigin",
-                                          "ringfence/unknown", "$/cancelRequest"])), draw(junk)
+        return (
+            "n",
+            draw(
+                st.sampled_from(
+                    [
+                        "textDocument/didOpen",
+                        "textDocument/didChange",
+                        "ringfence/editOrigin",
+                        "ringfence/unknown",
+                        "$/cancelRequest",
+                    ]
+                )
+            ),
+            draw(junk),
+        )
     return "raw", None, b"{" + draw(st.binary(max_size=20)).replace(b"\r\n\r\n", b"")
 
 

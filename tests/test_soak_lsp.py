@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import threading
 import time
 
@@ -24,7 +25,9 @@ RELOADS_PER_SECOND = 2
 RSS_GROWTH_MB = 50
 P99_MS = 250
 DIRS = ["training/datagen", "evals", "serving", "docs", "docs/generated", "app", "notes"]
-EXTRA_ZONE = '\n[[zone]]\nname = "soak"\npath = ["app/soak_*"]\nlevel = "internal"\nreason = "soak test"\n'
+EXTRA_ZONE = (
+    '\n[[zone]]\nname = "soak"\npath = ["app/soak_*"]\nlevel = "internal"\nreason = "soak test"\n'
+)
 
 
 def _rewrite_policy(root, stop: threading.Event, server: RawServer, count: list[int]) -> None:
@@ -32,7 +35,9 @@ def _rewrite_policy(root, stop: threading.Event, server: RawServer, count: list[
     original = policy.read_text()
     while not stop.wait(1 / RELOADS_PER_SECOND):
         policy.write_text(original + (EXTRA_ZONE if count[0] % 2 == 0 else ""))
-        server.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": policy.as_uri(), "type": 2}]})
+        server.notify(
+            "workspace/didChangeWatchedFiles", {"changes": [{"uri": policy.as_uri(), "type": 2}]}
+        )
         count[0] += 1
 
 
@@ -44,7 +49,9 @@ def test_soak_mixed_events_with_policy_reloads(demo_repo):
     lines = {uri: 0 for uri in uris}
     versions = {uri: 0 for uri in uris}
     stop, reloads = threading.Event(), [0]
-    writer = threading.Thread(target=_rewrite_policy, args=(demo_repo, stop, server, reloads), daemon=True)
+    writer = threading.Thread(
+        target=_rewrite_policy, args=(demo_repo, stop, server, reloads), daemon=True
+    )
     latencies: list[float] = []
     baseline = None
     started = time.monotonic()
@@ -61,20 +68,33 @@ def test_soak_mixed_events_with_policy_reloads(demo_repo):
                 server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
                 versions[uri] = 0
             elif roll < 0.08:
-                reply = server.request("textDocument/codeAction", {
-                    "textDocument": {"uri": uri},
-                    "range": {"start": {"line": 0, "character": 0}, "end": {"line": lines[uri], "character": 0}},
-                    "context": {"diagnostics": []}})
+                reply = server.request(
+                    "textDocument/codeAction",
+                    {
+                        "textDocument": {"uri": uri},
+                        "range": {
+                            "start": {"line": 0, "character": 0},
+                            "end": {"line": lines[uri], "character": 0},
+                        },
+                        "context": {"diagnostics": []},
+                    },
+                )
                 assert "result" in reply, reply
             else:
                 at = rng.randrange(lines[uri] + 1)
                 size = 3 if roll < 0.3 else 1
                 versions[uri] += 1
-                server.notify("textDocument/didChange",
-                              did_change(uri, versions[uri], at, "".join(f"x{step}_{k} = {k}\n" for k in range(size))))
+                server.notify(
+                    "textDocument/didChange",
+                    did_change(
+                        uri, versions[uri], at, "".join(f"x{step}_{k} = {k}\n" for k in range(size))
+                    ),
+                )
                 lines[uri] += size
                 if size == 3:
-                    server.notify("ringfence/editOrigin", edit_origin(uri, versions[uri], at, at + 3))
+                    server.notify(
+                        "ringfence/editOrigin", edit_origin(uri, versions[uri], at, at + 3)
+                    )
                 if step % 10 == 0:
                     sent = time.monotonic()
                     _, _, arrived = server.wait_published(uri, versions[uri])
@@ -88,8 +108,11 @@ def test_soak_mixed_events_with_policy_reloads(demo_repo):
     growth_mb = (server.rss_kb() - baseline) / 1024
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1]
-    print(f"soak: {EVENTS} events, {reloads[0]} policy reloads, {elapsed:.1f}s, RSS growth {growth_mb:.1f} MB, "
-          f"didChange->publish p50 {latencies[len(latencies) // 2]:.1f} ms p99 {p99:.1f} ms over {len(latencies)}")
+    sys.stderr.write(
+        f"soak: {EVENTS} events, {reloads[0]} policy reloads, {elapsed:.1f}s, "
+        f"RSS growth {growth_mb:.1f} MB, didChange->publish p50 "
+        f"{latencies[len(latencies) // 2]:.1f} ms p99 {p99:.1f} ms over {len(latencies)}\n"
+    )
     assert reloads[0] >= RELOADS_PER_SECOND * int(elapsed) - 2
     assert growth_mb < RSS_GROWTH_MB
     assert p99 < P99_MS

@@ -1,4 +1,4 @@
-"""Shared helpers of the hardening suites (fuzz, bypass, soak): a raw JSON-RPC client of the real server."""
+"""Shared helpers of the hardening suites (fuzz, bypass, soak): example budgets and a raw client."""
 
 import os
 
@@ -9,7 +9,14 @@ SCALE = {"ci": 1, "release": 20}.get(os.environ.get("HYPOTHESIS_PROFILE", "ci"),
 
 
 def budget(examples: int) -> settings:
-    """Per-test hypothesis settings: ``examples`` in CI, 20 times more with HYPOTHESIS_PROFILE=release."""
-    return settings(max_examples=examples * SCALE, deadline=None, derandomize=SCALE == 1,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.data_too_large])
+    """Hypothesis settings: ``examples`` in CI, 20 times more with HYPOTHESIS_PROFILE=release."""
+    return settings(
+        max_examples=examples * SCALE,
+        deadline=None,
+        derandomize=SCALE == 1,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )

@@ -31,8 +31,14 @@ class RawServer:
     def __init__(self, root: Path) -> None:
         env = {**os.environ, "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="ringfence-xdg-")}
         self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
-                                     cwd=root, env=env)
+        self.proc = subprocess.Popen(
+            SERVER,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            cwd=root,
+            env=env,
+        )
         self.root = root
         self.noise: list[bytes] = []
         self.replies: dict = {}
@@ -65,7 +71,9 @@ class RawServer:
                 if rid in self.replies:
                     return self.replies.pop(rid)
             if self.proc.poll() is not None:
-                raise AssertionError(f"the server exited ({self.proc.returncode}): {self.stderr_text()[-2000:]}")
+                raise AssertionError(
+                    f"the server exited ({self.proc.returncode}): {self.stderr_text()[-2000:]}"
+                )
             time.sleep(0.002)
         raise AssertionError(f"no reply to {method} within {timeout}s")
 
@@ -110,16 +118,24 @@ class RawServer:
     # ----- session -----------------------------------------------------------------------------
 
     def initialize(self) -> None:
-        caps = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
-                "textDocument": {"publishDiagnostics": {"versionSupport": True}}}
-        reply = self.request("initialize", {"processId": os.getpid(), "rootUri": self.root.as_uri(),
-                                            "capabilities": caps,
-                                            "workspaceFolders": [{"uri": self.root.as_uri(), "name": "repo"}]})
+        caps = {
+            "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
+            "textDocument": {"publishDiagnostics": {"versionSupport": True}},
+        }
+        reply = self.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": self.root.as_uri(),
+                "capabilities": caps,
+                "workspaceFolders": [{"uri": self.root.as_uri(), "name": "repo"}],
+            },
+        )
         assert "result" in reply, reply
         self.notify("initialized", {})
 
     def wait_published(self, uri: str, version: int, timeout: float = 10.0) -> tuple:
-        """Wait until diagnostics for ``uri`` at ``version`` (or later) arrive; return (version, items, time)."""
+        """Wait for diagnostics of ``uri`` at ``version`` or later: ``(version, items, time)``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             seen = self.latest.get(uri)
@@ -154,16 +170,34 @@ class RawServer:
 
 
 def did_open(uri: str, text: str, version: int = 1, language_id: str = "python") -> dict:
-    return {"textDocument": {"uri": uri, "languageId": language_id, "version": version, "text": text}}
+    return {
+        "textDocument": {"uri": uri, "languageId": language_id, "version": version, "text": text}
+    }
 
 
 def did_change(uri: str, version: int, line: int, text: str, end_line: int | None = None) -> dict:
     end = line if end_line is None else end_line
-    return {"textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{"range": {"start": {"line": line, "character": 0},
-                                          "end": {"line": end, "character": 0}}, "text": text}]}
+    return {
+        "textDocument": {"uri": uri, "version": version},
+        "contentChanges": [
+            {
+                "range": {
+                    "start": {"line": line, "character": 0},
+                    "end": {"line": end, "character": 0},
+                },
+                "text": text,
+            }
+        ],
+    }
 
 
 def edit_origin(uri: str, version: int, first: int, last: int, tool: str = "copilot") -> dict:
-    return {"textDocument": {"uri": uri, "version": version}, "origin": "ai", "tool": tool, "kind": "inline-completion",
-            "ranges": [{"start": {"line": first, "character": 0}, "end": {"line": last, "character": 0}}]}
+    return {
+        "textDocument": {"uri": uri, "version": version},
+        "origin": "ai",
+        "tool": tool,
+        "kind": "inline-completion",
+        "ranges": [
+            {"start": {"line": first, "character": 0}, "end": {"line": last, "character": 0}}
+        ],
+    }

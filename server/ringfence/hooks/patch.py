@@ -57,7 +57,7 @@ def parse_patch(text: str) -> list[PatchFile]:
         line = raw.rstrip("\r")
         if line.startswith(END):
             break
-        header = _header(line.lstrip())  # Codex trims marker lines: so must we, or an indented header hides a path
+        header = _header(line.lstrip())  # a lenient parser may apply an indented header: see it too
         if header is not None:
             op, path = header
             if op == "move":
