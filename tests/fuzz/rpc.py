@@ -105,7 +105,9 @@ class RawServer:
             self.noise.append(json.dumps(message).encode())
         if "method" in message and "id" in message:  # a server request: decline it
             result = {"applied": False} if message["method"] == "workspace/applyEdit" else None
-            self.send_bytes(frame({"jsonrpc": "2.0", "id": message["id"], "result": result}))
+            answer = frame({"jsonrpc": "2.0", "id": message["id"], "result": result})
+            # never write from the reader: a writer blocked on a full stdin pipe would deadlock us
+            threading.Thread(target=self.send_bytes, args=(answer,), daemon=True).start()
         elif message.get("method") == "textDocument/publishDiagnostics":
             params = message["params"]
             stamp = (params.get("version"), params["diagnostics"], time.monotonic())
@@ -141,6 +143,8 @@ class RawServer:
             seen = self.latest.get(uri)
             if seen and seen[0] is not None and seen[0] >= version:
                 return seen
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the server exited: {self.stderr_text()[-2000:]}")
             time.sleep(0.0005)
         raise AssertionError(f"no diagnostics for {uri} v{version} within {timeout}s")
 
