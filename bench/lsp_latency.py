@@ -176,7 +176,10 @@ async def drive(client: Client, uri: str, text: str, edits: list[tuple[dict, str
         sent = time.perf_counter_ns()
         client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                                  "contentChanges": [{"range": rng, "text": new_text}]})
-        latencies.append((await asyncio.wait_for(published, 30) - sent) / 1e6)
+        try:
+            latencies.append((await asyncio.wait_for(published, 30) - sent) / 1e6)
+        except asyncio.TimeoutError:
+            raise RuntimeError(f"no diagnostics for version {version} within 30 s") from None
     return latencies
 
 

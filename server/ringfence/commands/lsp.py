@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ringfence.errors import UsageError
@@ -24,8 +25,12 @@ def run(args) -> int:
     if address is not None:
         server.start_tcp(*address)
         return 0
-    stdout = sys.stdout.buffer
-    sys.stdout = sys.stderr  # the protocol owns the real stdout; a stray print goes to stderr
+    from ringfence.lsp.transport import FrameWriter
+
+    sys.stdout.flush()
+    stdout = FrameWriter(os.dup(sys.stdout.fileno()))
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print, even a child's, goes to stderr
+    sys.stdout = sys.stderr
     server.start_io(sys.stdin.buffer, stdout)
     return 0
 

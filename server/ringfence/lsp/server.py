@@ -203,8 +203,8 @@ class RingfenceServer(LanguageServer):
             result = writer.write((header + body).encode("utf-8"))
             if inspect.isawaitable(result):
                 asyncio.ensure_future(result)
-        except (BrokenPipeError, ConnectionError, ValueError) as exc:
-            log.warning("cannot send diagnostics: %s", exc)
+        except (OSError, ValueError) as exc:
+            log.warning("cannot send diagnostics: %r %s", exc, getattr(exc, "characters_written", ""))
 
     def _load(self, names: list[str]) -> list[Callable]:
         out = []
