@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -94,10 +95,19 @@ def write_repo(root: Path, patterns: list[str], paths: list[str], seed: int, fil
     return headers
 
 
+CPU: dict[str, list[float]] = {}  # CPU seconds (user + system) of each tool's runs
+
+
 def timed(command: list[str], stdin: bytes, cwd: Path, env: dict) -> tuple[float, bytes]:
+    """Wall seconds and stdout of one run; its CPU seconds go to ``CPU`` (less noisy on a
+    shared machine)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, input=stdin, cwd=cwd, env=env, capture_output=True, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    CPU.setdefault(command[0] if command[0] == "git" else "ringfence", []).append(cpu)
     if done.returncode not in (0, 1):
         sys.exit(f"{command[0]} failed ({done.returncode}): {done.stderr.decode(errors='replace')[:500]}")
     return elapsed, done.stdout
@@ -174,6 +184,7 @@ def main() -> int:
 
         first_run, _ = run_ringfence(root, stdin, {**env, "XDG_CACHE_HOME": str(Path(tmp) / "cold")}, headers, 1)
         cold, warm = policy_load_times(root, env)
+        CPU.clear()
         rf_times, rf = run_ringfence(root, stdin, env, headers, args.runs)
         git_time, git = run_git(root, stdin, excludes, env)
         hs_time, hs = run_pathspec(patterns, paths, "hyperscan")
@@ -196,7 +207,9 @@ def main() -> int:
     rows.append(("pathspec hyperscan backend (in process, reference)", hs_time, ""))
     for name, seconds, note in rows:
         print(f"  {name:<52} {n / seconds:>10,.0f} paths/s  {seconds:7.2f} s  {note}")
-    print(f"ratio ringfence / git: {git_time / rf_time:.1f}x")
+    rf_cpu, git_cpu = statistics.median(CPU["ringfence"]), CPU["git"][0]
+    print(f"ratio ringfence / git: {git_time / rf_time:.1f}x wall clock; {git_cpu / rf_cpu:.1f}x CPU time "
+          f"(ringfence {rf_cpu:.2f} s, git {git_cpu:.2f} s)")
     if simple_time is not None:
         print(f"ratio ringfence / pathspec default: {simple_time / rf_time:.1f}x")
 
