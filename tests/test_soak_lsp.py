@@ -33,7 +33,8 @@ EXTRA_ZONE = (
 def _rewrite_policy(root, stop: threading.Event, server: RawServer, count: list[int]) -> None:
     policy = root / ".ringfence.toml"
     original = policy.read_text()
-    while not stop.wait(1 / RELOADS_PER_SECOND):
+    start = time.monotonic()
+    while not stop.wait(max(0.0, start + (count[0] + 1) / RELOADS_PER_SECOND - time.monotonic())):
         policy.write_text(original + (EXTRA_ZONE if count[0] % 2 == 0 else ""))
         server.notify(
             "workspace/didChangeWatchedFiles", {"changes": [{"uri": policy.as_uri(), "type": 2}]}
@@ -113,7 +114,7 @@ def test_soak_mixed_events_with_policy_reloads(demo_repo):
         f"RSS growth {growth_mb:.1f} MB, didChange->publish p50 "
         f"{latencies[len(latencies) // 2]:.1f} ms p99 {p99:.1f} ms over {len(latencies)}\n"
     )
-    assert reloads[0] >= RELOADS_PER_SECOND * int(elapsed) - 2
+    assert reloads[0] >= RELOADS_PER_SECOND * int(elapsed) - 2  # on schedule, not drifting
     assert growth_mb < RSS_GROWTH_MB
     assert p99 < P99_MS
 
