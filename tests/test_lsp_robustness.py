@@ -131,3 +131,39 @@ def test_lsp_command_line():
     done = subprocess.run([sys.executable, "-m", "ringfence", "lsp", "--stdio", "--tcp", "h:1"], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_tcp_transport(demo_repo):
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "ringfence", "lsp", "--tcp", f"127.0.0.1:{port}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=SERVER_ENV)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=30)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server never listened"
+                time.sleep(0.1)
+        with connection:
+            connection.sendall(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                                      "params": {"processId": None, "rootUri": demo_repo.as_uri(),
+                                                 "capabilities": {}}}))
+            data = b""
+            while b"\r\n\r\n" not in data or len(data.partition(b"\r\n\r\n")[2]) < int(
+                    data.split(b"Content-Length: ")[1].split(b"\r\n")[0]):
+                chunk = connection.recv(65536)
+                assert chunk, "connection closed"
+                data += chunk
+            reply = json.loads(data.partition(b"\r\n\r\n")[2])
+            assert reply["id"] == 1 and reply["result"]["serverInfo"]["name"] == "ringfence"
+            assert "ringfence.revert" in reply["result"]["capabilities"]["executeCommandProvider"]["commands"]
+    finally:
+        server.kill()
+        server.communicate(timeout=30)

@@ -185,6 +185,9 @@ def region_diagnostics(server, od: OpenDoc) -> list[RenderedDiagnostic]:
             diagnostic = (region.start, RenderedDiagnostic(region.start, region.end, cached[1], cached[2]))
         od.rendered[region.id] = (*cached[:3], diagnostic)
         out.append(diagnostic[1])
+    if len(od.rendered) > 2 * len(od.regions) + 16:  # forget regions that are gone
+        for region_id in [k for k in od.rendered if od.regions.get(k) is None]:
+            del od.rendered[region_id]
     return out
 
 

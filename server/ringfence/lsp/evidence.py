@@ -36,6 +36,7 @@ ORIGINS = ("ai", "paste", "undo", "format", "human")
 MAX_EVENTS_PER_PATH = 2000
 REOPEN_SCAN_BUDGET = 2_000_000  # line hashes spent re-finding one document's regions
 LIVE_SCAN_BUDGET = 200_000
+MAX_EARLY = 64  # reports held for versions the server has not seen yet
 
 
 @dataclass
@@ -355,7 +356,7 @@ class EvidenceStore:
             return
         version = params["textDocument"].get("version")
         if isinstance(version, int) and od.version is not None and version > od.version:
-            od.early_origins.append(params)  # the didChange it describes has not arrived yet
+            od.early_origins = [*od.early_origins[-(MAX_EARLY - 1):], params]  # its didChange is still to come
             return
         self._apply_origin(od, params)
         self.server.publish(od)

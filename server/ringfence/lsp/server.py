@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
 
 from ringfence import __version__
@@ -51,12 +52,29 @@ def document_path(uri: str) -> tuple[str, bool] | None:
     return (clean(path, "/"), False) if path else None
 
 
+class RingfenceProtocol(LanguageServerProtocol):
+    """pygls' protocol, minus a leak: every notification pygls handles with a generator (didOpen,
+    didChange, didClose, ...) leaves its future in ``_request_futures`` under a fresh id that
+    nothing removes (about 2 KB per keystroke)."""
+
+    def _handle_notification(self, method_name: str, params) -> None:
+        known = len(self._request_futures)
+        super()._handle_notification(method_name, params)
+        if len(self._request_futures) > known:
+            for msg_id in list(self._request_futures)[known:]:
+                future = self._request_futures[msg_id]
+                if future.done():
+                    del self._request_futures[msg_id]
+                else:
+                    future.add_done_callback(lambda _, key=msg_id: self._request_futures.pop(key, None))
+
+
 class RingfenceServer(LanguageServer):
     """pygls server plus what ringfence knows about the open documents."""
 
     def __init__(self) -> None:
         super().__init__("ringfence", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         max_workers=4)
+                         max_workers=4, protocol_cls=RingfenceProtocol)
         self.settings = Settings()
         self.repos: dict[str, RepoPolicy] = {}
         self.docs: dict[str, OpenDoc] = {}
