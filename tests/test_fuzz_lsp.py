@@ -175,7 +175,7 @@ def test_random_message_sequences_never_break_the_server(server, data):
         if how == "n":
             server.notify(method, params)
         elif how == "r":
-            reply = server.request(method, params, timeout=10)
+            reply = server.request(method, params, timeout=30)
             assert "result" in reply or "error" in reply
         else:
             server.send_bytes(b"Content-Length: %d\r\n\r\n%s" % (len(params), params))

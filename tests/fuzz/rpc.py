@@ -75,7 +75,9 @@ class RawServer:
                     f"the server exited ({self.proc.returncode}): {self.stderr_text()[-2000:]}"
                 )
             time.sleep(0.002)
-        raise AssertionError(f"no reply to {method} within {timeout}s")
+        raise AssertionError(
+            f"no reply to {method} within {timeout}s: {self.stderr_text()[-1500:]}"
+        )
 
     def _read(self) -> None:
         out = self.proc.stdout
