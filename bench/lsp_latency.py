@@ -5,9 +5,10 @@ The peer is the floor for any pygls 2 server: it publishes one diagnostic per ``
 in a human-only zone holding 200 AI regions (journaled saves, re-found by content hash when the
 file opens), every region followed through every edit and published as RF001 on every change.
 
-The same raw JSON-RPC client drives both: for each of 500 edits (typing, new lines, deleted
-lines, spread over the file) it sends ``didChange`` and waits for the ``publishDiagnostics`` of
-that version; the time between the two is the latency. Also measured: the ``initialize`` round
+The same raw JSON-RPC client drives both, in turn: each of 500 edits (typing, new lines,
+deleted lines, spread over the file) goes to ringfence, then to the peer; for each it sends
+``didChange`` and waits for the ``publishDiagnostics`` of that version, and the time between the
+two is the latency. Interleaving makes a load spike on a shared machine hit both alike. Also measured: the ``initialize`` round
 trip from process start (median of several starts), and the servers' RSS growth over 10,000
 further edits.
 
@@ -193,25 +194,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def measure(name: str, command: list[str], root: Path, path: Path, text: str, args, env: dict) -> dict:
-    client, _ = await start(command, root, env)
-    uri = path.as_uri()
-    opened = client.expect(uri, 1) if name == "ringfence" else None
+async def open_file(client: Client, name: str, uri: str, text: str) -> None:
+    opened = client.expect(uri, 1) if name == "ringfence" else None  # the peer publishes on changes only
     client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
                                                             "text": text}})
     if opened is not None:
         await asyncio.wait_for(opened, 60)
-    warmup = edit_script(50, seed=1)
-    await drive(client, uri, text, warmup, 2)
-    edits = edit_script(args.edits)
-    latencies = await drive(client, uri, text, edits, 2 + len(warmup))
-    version = 2 + len(warmup) + len(edits)
-    before = rss_kib(client.process.pid)
-    await drive(client, uri, text, edit_script(args.rss_edits, seed=3), version)
-    after = rss_kib(client.process.pid)
-    await client.close()
-    return {"p50": statistics.median(latencies), "p99": percentile(latencies, 0.99),
-            "max": max(latencies), "rss_growth_mib": (after - before) / 1024, "rss_mib": after / 1024}
+
+
+async def interleaved(clients: dict[str, Client], uri: str, text: str, edits, first_version: int) -> dict:
+    """Each edit goes to every server in turn, so a load spike hits both alike."""
+    latencies: dict[str, list[float]] = {name: [] for name in clients}
+    for offset, edit in enumerate(edits):
+        for name, client in clients.items():
+            latencies[name] += await drive(client, uri, text, [edit], first_version + offset)
+    return latencies
 
 
 async def main(args) -> None:
@@ -231,14 +228,29 @@ async def main(args) -> None:
                 client, elapsed = await start(command, root, env)
                 starts[name].append(elapsed * 1000)
                 await client.close()
-        results = {}
-        for name, command in servers.items():
-            results[name] = await measure(name, command, root, path, text, args, env)
+        clients = {name: (await start(command, root, env))[0] for name, command in servers.items()}
+        uri = path.as_uri()
+        for name, client in clients.items():
+            await open_file(client, name, uri, text)
+        warmup = edit_script(50, seed=1)
+        await interleaved(clients, uri, text, warmup, 2)
+        edits = edit_script(args.edits)
+        latencies = await interleaved(clients, uri, text, edits, 2 + len(warmup))
+        version = 2 + len(warmup) + len(edits)
+        before = {name: rss_kib(client.process.pid) for name, client in clients.items()}
+        await interleaved(clients, uri, text, edit_script(args.rss_edits, seed=3), version)
+        after = {name: rss_kib(client.process.pid) for name, client in clients.items()}
+        for client in clients.values():
+            await client.close()
+    results = {name: {"p50": statistics.median(values), "p99": percentile(values, 0.99), "max": max(values),
+                      "rss_growth_mib": (after[name] - before[name]) / 1024, "rss_mib": after[name] / 1024}
+               for name, values in latencies.items()}
     ours, peer = results["ringfence"], results["peer"]
     init = {name: statistics.median(values) for name, values in starts.items()}
     print(f"command: python bench/lsp_latency.py --edits {args.edits} --rss-edits {args.rss_edits} "
           f"--starts {args.starts}")
-    print(f"file: {LINES} lines in a human-only zone, {REGIONS} AI regions (RF001 each), incremental sync")
+    print(f"file: {LINES} lines in a human-only zone, {REGIONS} AI regions (RF001 each), incremental sync; "
+          f"edits sent to both servers in turn")
     print(f"{'':10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'init ms':>8} {'RSS MiB':>8} {'RSS +MiB':>9}")
     for name in ("ringfence", "peer"):
         r = results[name]

@@ -178,7 +178,7 @@ def region_diagnostics(server, od: OpenDoc) -> list[RenderedDiagnostic]:
             body = json.dumps({
                 "severity": found[1], "code": found[0], "source": SOURCE,
                 "message": region_message(found[0], region, at), "relatedInformation": related(at),
-                "data": {"regionId": region.id, "source": region.source, "tool": region.tool}})
+                "data": {"regionId": region.id}}, separators=(",", ":"))
             cached = (key, end_units, body[1:], None)
         diagnostic = cached[3]
         if diagnostic is None or diagnostic[0] != region.start:

@@ -195,10 +195,11 @@ class EvidenceStore:
         for index, (first, last) in enumerate(event["ranges"]):
             wanted = hashes[index] if index < len(hashes) and isinstance(hashes[index], str) else None
             length = last - first + 1
+            if length < 1:
+                continue
             if wanted is None:
                 if require_hash or first > len(od.lines):
-                    placed = placed and not require_hash
-                    continue
+                    continue  # a reopen trusts only lines it recognises; out of range is stale
                 start = first - 1
             else:
                 start = find_by_hash(od.lines, first - 1, length, wanted, budget)

@@ -147,7 +147,7 @@ def _register_commands(server: RingfenceServer) -> None:
         region = find_region(ls, ref.uri, ref.region_id)
         if region is None:
             return _failed(ls, "that AI region is gone (the file changed or was closed); nothing was done")
-        return await handoff.handle_handoff(ls, region, args[0])
+        return await handoff.handle_handoff(ls, region, _plain(args[0]))
 
 
 def _command(name: str):
