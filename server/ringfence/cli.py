@@ -6,7 +6,6 @@ the language server. Every failure is one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import logging
 import sys
@@ -28,21 +27,43 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors in one line and exits 2."""
+def _Parser(**kwargs):  # noqa: N802 - reads as the class it builds
+    """argparse that reports usage errors in one line and exits 2 (argparse loads on demand)."""
+    import argparse
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"ringfence: {message} (see '{self.prog} --help')\n")
-        raise SystemExit(2)
+    class _OneLineParser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            sys.stderr.write(f"ringfence: {message} (see '{self.prog} --help')\n")
+            raise SystemExit(2)
+
+    return _OneLineParser(**kwargs)
 
 
-def _top_parser() -> argparse.ArgumentParser:
+def _top_parser():
     parser = _Parser(prog="ringfence", description="ringfence keeps AI-written code out of restricted zones.")
     parser.add_argument("--version", action="version", version=f"ringfence {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, summary) in COMMANDS.items():
         sub.add_parser(name, help=summary)
     return parser
+
+
+def _hook_args(rest: list[str]):
+    """``hook AGENT [--protocol NAME]`` parsed without argparse (every hook run starts here), or
+    None for any other shape (help, abbreviations, a usage error): argparse handles those."""
+    if len(rest) == 2 and rest[1].startswith("--protocol="):
+        agent, protocol = rest[0], rest[1][len("--protocol="):]
+    elif len(rest) == 3 and rest[1] == "--protocol":
+        agent, protocol = rest[0], rest[2]
+    elif len(rest) == 1:
+        agent, protocol = rest[0], None
+    else:
+        return None
+    if agent.startswith("-") or (protocol is not None and protocol.startswith("-")):
+        return None
+    from types import SimpleNamespace
+
+    return SimpleNamespace(agent=agent, protocol=protocol)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,11 +74,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     name = argv[0]
     module_name, summary = COMMANDS[name]
-    parser = _Parser(prog=f"ringfence {name}", description=summary)
     try:
-        module = importlib.import_module(f"ringfence.commands.{module_name}")
-        module.configure(parser)
-        args = parser.parse_args(argv[1:])
+        args = _hook_args(argv[1:]) if name == "hook" else None
+        if args is not None:  # the agent hook's plain form: no argparse on the hot path
+            from ringfence.commands import hook as module
+        else:
+            parser = _Parser(prog=f"ringfence {name}", description=summary)
+            module = importlib.import_module(f"ringfence.commands.{module_name}")
+            module.configure(parser)
+            args = parser.parse_args(argv[1:])
         logging.basicConfig(level=logging.WARNING, format="ringfence: %(message)s", stream=sys.stderr)
         return int(module.run(args) or 0)
     except RingfenceError as exc:

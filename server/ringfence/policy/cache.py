@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - other Python builds
 
 log = logging.getLogger(__name__)
 
-KEEP = 32  # entries kept per kind
+KEEP = 128  # entries kept per kind (small policies and ignore files are cached too)
 
 
 def cache_dir(kind: str) -> Path:

@@ -16,7 +16,6 @@ import operator
 import os
 import posixpath
 import stat
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -380,7 +379,7 @@ class Policy:
         if rel is None:
             rel = relative_to(absolute, self.root_real, self.ignore_case)
         if rel is not None and not rel.isascii():
-            rel = unicodedata.normalize("NFC", rel)
+            rel = _nfc(rel)
         return rel
 
     def _stat(self, absolute: str) -> tuple[bool, bool, bool, str]:
@@ -445,7 +444,7 @@ class Policy:
     def _policies_for(self, reldir: str, above: _Dir):
         """The policy files and ignore files that apply inside an existing directory."""
         sources, ignores = above.sources, above.ignores
-        nfc = reldir if reldir.isascii() else unicodedata.normalize("NFC", reldir)
+        nfc = reldir if reldir.isascii() else _nfc(reldir)
         source = self._source_at(reldir)
         if source is not None:
             sources = (*sources, (nfc, source))
@@ -459,7 +458,7 @@ class Policy:
         ``directory`` is the path's directory as found on disk (for the policy files on the way).
         """
         if not rel.isascii():
-            rel = unicodedata.normalize("NFC", rel)
+            rel = _nfc(rel)
         if directory is None:
             parent = posixpath.dirname(rel)
             directory = self._dir(posixpath.join(self.root, parent) if parent else self.root)
@@ -774,3 +773,10 @@ def _read_text(path: str) -> str | None:
     if len(data) > MAX_MARKER_BYTES:
         data = b"\n".join(data.split(b"\n", HEADER_LINES)[:HEADER_LINES])
     return data.decode("utf-8", errors="replace")
+
+
+def _nfc(text: str) -> str:
+    """NFC form of ``text`` (unicodedata loads only when a non-ASCII path needs it)."""
+    from unicodedata import normalize
+
+    return normalize("NFC", text)

@@ -25,7 +25,6 @@ import logging
 import operator
 import os
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -111,7 +110,7 @@ def translate(pattern: str, *, ignore_case: bool = False, negation: bool = False
     negated = negation and pattern.startswith("!")
     text = pattern[1:] if negated else pattern
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
+        text = _nfc(text)
     raw = _trim_trailing_spaces(text.encode("utf-8", "surrogateescape"))
     if not raw:
         raise GlobError("empty pattern")
@@ -129,6 +128,50 @@ def translate(pattern: str, *, ignore_case: bool = False, negation: bool = False
     if regex is None:
         raise GlobError("the pattern matches nothing")
     return _build(pattern, negated, regex, classes)
+
+
+def translate_all(patterns: list[str], ignore_case: bool, negation: bool) -> list[Glob | str]:
+    """:func:`translate` of each pattern, or why it is unusable (a :class:`GlobError`'s text).
+
+    Kept in the on-disk cache, keyed by the patterns and this code: a warm start (a hook on a
+    path seen before) then never imports pathspec."""
+    if not patterns:
+        return []
+    import json
+
+    from ringfence.policy.loader import _code_stamp
+
+    name = cache.key("ringfence-translations-1", _code_stamp(), str(ignore_case), str(negation),
+                     *patterns)
+    payload = cache.read("translations", name)
+    if payload is not None:
+        try:
+            revived = [
+                item if isinstance(item, str) else Glob(
+                    pattern, item[0], item[1].encode("latin-1"), item[2].encode("latin-1"), item[3],
+                    None if item[4] is None else item[4].encode("latin-1"),
+                )
+                for pattern, item in zip(patterns, json.loads(payload), strict=True)
+            ]
+        except (ValueError, TypeError, IndexError, AttributeError, UnicodeError):
+            pass  # a damaged or foreign entry: translate afresh
+        else:
+            return revived
+    out: list[Glob | str] = []
+    for pattern in patterns:
+        try:
+            out.append(translate(pattern, ignore_case=ignore_case, negation=negation))
+        except GlobError as exc:
+            out.append(str(exc))
+    plain = [
+        g if isinstance(g, str) else [
+            g.negated, g.covering.decode("latin-1"), g.exact.decode("latin-1"), g.dir_only,
+            None if g.line is None else g.line.decode("latin-1"),
+        ]
+        for g in out
+    ]
+    cache.write("translations", name, json.dumps(plain).encode())
+    return out
 
 
 def _trim_trailing_spaces(raw: bytes) -> bytes:
@@ -396,12 +439,10 @@ class GlobMatcher:
     def globs(self) -> list[Glob | None]:
         """The translated patterns (None for one git matches nothing with)."""
         if self._globs is None:
-            self._globs = []
-            for pattern in self.patterns:
-                try:
-                    self._globs.append(translate(pattern, ignore_case=self.ignore_case))
-                except GlobError:
-                    self._globs.append(None)  # zones reject these earlier
+            self._globs = [  # None for the patterns zones reject earlier
+                None if isinstance(glob, str) else glob
+                for glob in translate_all(self.patterns, self.ignore_case, False)
+            ]
         return self._globs
 
     def _encode(self, relpath: str) -> bytes:
@@ -556,3 +597,10 @@ def _load_cached(name: str):
         log.debug("cached glob database %s unusable: %s", name, exc)
         return None
     return db
+
+
+def _nfc(text: str) -> str:
+    """NFC form of ``text`` (unicodedata loads only when a non-ASCII path needs it)."""
+    from unicodedata import normalize
+
+    return normalize("NFC", text)

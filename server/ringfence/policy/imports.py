@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ringfence.policy.globs import Glob, GlobError, GlobMatcher, translate
+from ringfence.policy.globs import Glob, GlobMatcher, translate_all
 
 IGNORE_FILES = (
     ".aiexclude", ".aiignore", ".cursorignore", ".codeiumignore", ".aiderignore",
@@ -115,16 +115,18 @@ def parse_ignore_file(
     globs: list[Glob] = []
     lines: list[int] = []
     skipped: list[tuple[int, str]] = []
+    numbered = []
     for number, line in hand_written_lines(text):
         if not _is_pattern(line):
             continue
         pattern = line.rstrip("\r\n")
         if not negation and pattern.startswith("!"):
             continue  # the tool ignores negations; honouring them would lower a level
-        try:
-            glob = translate(pattern, ignore_case=ignore_case, negation=negation)
-        except GlobError as exc:
-            skipped.append((number, str(exc)))
+        numbered.append((number, pattern))
+    translated = translate_all([p for _, p in numbered], ignore_case, negation)
+    for (number, _), glob in zip(numbered, translated, strict=True):
+        if isinstance(glob, str):
+            skipped.append((number, glob))
             continue
         globs.append(glob)
         lines.append(number)
@@ -137,3 +139,4 @@ def _is_pattern(line: str) -> bool:
     """As git reads ignore files: ``#`` starts a comment only in the first column."""
     line = line.rstrip("\r\n")
     return bool(line.rstrip(" ")) and not line.startswith("#")
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +51,8 @@ class AssistantConfig:
         if self.origin == "user":
             return None
         if self.kind == "command" and self.command:
+            import shlex
+
             return shlex.join(self.command)  # unambiguous: ["sh", "-c", "a b"] != ["sh", "-c", "a", "b"]
         return {"openai": self.endpoint, "url": self.url}.get(self.kind)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import unicodedata
 from pathlib import Path
 
 
@@ -22,7 +21,7 @@ def clean(path: str, cwd: str) -> str:
     if path.startswith("//"):
         path = "/" + path.lstrip("/")
     if not path.isascii():
-        path = unicodedata.normalize("NFC", path)
+        path = _nfc(path)
     return path
 
 
@@ -107,3 +106,10 @@ def volume_is_case_insensitive(root: str | os.PathLike[str]) -> bool:
     except OSError:
         return False
     return False
+
+
+def _nfc(text: str) -> str:
+    """NFC form of ``text`` (unicodedata loads only when a non-ASCII path needs it)."""
+    from unicodedata import normalize
+
+    return normalize("NFC", text)
