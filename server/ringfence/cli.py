@@ -7,7 +7,6 @@ the language server. Every failure is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 
 from ringfence import __version__
@@ -25,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "show the language server at work on the bundled demo repository"),
     "init": ("init", "write a commented starter .ringfence.toml"),
 }
+_LOG_FORMAT = "ringfence: %(message)s"
 
 
 def _Parser(**kwargs):  # noqa: N802 - reads as the class it builds
@@ -76,14 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     module_name, summary = COMMANDS[name]
     try:
         args = _hook_args(argv[1:]) if name == "hook" else None
-        if args is not None:  # the agent hook's plain form: no argparse on the hot path
+        if args is not None:  # the agent hook's plain form: no argparse, no logging until used
+            from ringfence import lazylog
             from ringfence.commands import hook as module
+
+            lazylog.configure_later(level=30, format=_LOG_FORMAT, stream=sys.stderr)  # WARNING
         else:
+            import logging
+
             parser = _Parser(prog=f"ringfence {name}", description=summary)
             module = importlib.import_module(f"ringfence.commands.{module_name}")
             module.configure(parser)
             args = parser.parse_args(argv[1:])
-        logging.basicConfig(level=logging.WARNING, format="ringfence: %(message)s", stream=sys.stderr)
+            logging.basicConfig(level=logging.WARNING, format=_LOG_FORMAT, stream=sys.stderr)
         return int(module.run(args) or 0)
     except RingfenceError as exc:
         sys.stderr.write(f"ringfence: {exc}\n")

@@ -9,7 +9,6 @@ or write an entry only means doing the work again.
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -17,8 +16,9 @@ try:  # the built-in module: importing hashlib would load OpenSSL, which costs m
     from _sha256 import sha256
 except ImportError:  # pragma: no cover - other Python builds
     from hashlib import sha256
+from ringfence.lazylog import LazyLogger
 
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)
 
 KEEP = 128  # entries kept per kind (small policies and ignore files are cached too)
 

@@ -11,7 +11,6 @@ objects shared between paths; every other path goes the single-path way.
 from __future__ import annotations
 
 import itertools
-import logging
 import operator
 import os
 import posixpath
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ringfence.errors import PolicyError
+from ringfence.lazylog import LazyLogger
 from ringfence.policy.comments import may_have_markers
 from ringfence.policy.globs import UNCLEAN, GlobMatcher
 from ringfence.policy.imports import IGNORE_FILES, IgnoreFile, parse_ignore_file
@@ -31,7 +31,7 @@ from ringfence.policy.model import AssistantConfig, Decision, RepoSettings, Zone
 from ringfence.policy.paths import clean, find_root, relative_to, volume_is_case_insensitive
 from ringfence.policy.toml_positions import KeyPositions
 
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)
 
 POLICY_FILE = ".ringfence.toml"
 PYPROJECT = "pyproject.toml"

@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import functools
 import itertools
-import logging
 import operator
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ringfence.lazylog import LazyLogger
 from ringfence.policy import cache
 
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)
 
 _PLACEHOLDER = b"\x01"
 _DIR_MARK = b"(?P<ps_d>/)"

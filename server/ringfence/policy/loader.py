@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import re
 import sys
 from dataclasses import asdict, dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ringfence.errors import PolicyError
+from ringfence.lazylog import LazyLogger
 from ringfence.policy import cache
 from ringfence.policy.globs import glob_problem
 from ringfence.policy.levels import BUILTIN_LEVELS, PERMISSIONS, Level
@@ -35,7 +35,7 @@ PROVENANCE_KEYS = {"style", "auto-tag-agents"}
 PROVENANCE_STYLES = ("trace", "comment")
 HISTORY_KEYS = {"enabled", "trailer-keys", "ai-names", "ai-authors"}
 LEVEL_KEYS = {"rank", "external-edits", "inhouse-edits", "external-context"}
-log = logging.getLogger(__name__)
+log = LazyLogger(__name__)
 _CACHE_MIN_BYTES = 0  # cache every policy file: a warm start imports neither tomllib nor pathspec
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOOL_TABLE = re.compile(r"^\s*\[+\s*tool\s*\.\s*ringfence\b|^\s*tool\s*\.\s*ringfence\b", re.MULTILINE)
