@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
@@ -58,15 +59,14 @@ class RingfenceProtocol(LanguageServerProtocol):
     nothing removes (about 2 KB per keystroke)."""
 
     def _handle_notification(self, method_name: str, params) -> None:
-        known = len(self._request_futures)
+        known = set(self._request_futures)  # small: only what is in flight
         super()._handle_notification(method_name, params)
-        if len(self._request_futures) > known:
-            for msg_id in list(self._request_futures)[known:]:
-                future = self._request_futures[msg_id]
-                if future.done():
-                    del self._request_futures[msg_id]
-                else:
-                    future.add_done_callback(lambda _, key=msg_id: self._request_futures.pop(key, None))
+        for msg_id in set(self._request_futures) - known:
+            future = self._request_futures[msg_id]
+            if future.done():
+                del self._request_futures[msg_id]
+            else:
+                future.add_done_callback(lambda _, key=msg_id: self._request_futures.pop(key, None))
 
 
 class RingfenceServer(LanguageServer):
@@ -85,6 +85,7 @@ class RingfenceServer(LanguageServer):
         self._roots: dict[str, str] = {}
         self._file_diagnostics: dict[str, dict[str, list]] = {}
         self._providers: dict[str, Callable | None] = {}
+        self._failed: set[str] = set()
 
     # ----- set-up ------------------------------------------------------------------------
 
@@ -102,8 +103,12 @@ class RingfenceServer(LanguageServer):
         self.protocol._workspace = LineWorkspace.replacing(self.workspace)
 
     def report_server_error(self, error: Exception, source) -> None:
-        """A bug in a handler is logged (stderr and the client's log), never shown as a crash loop."""
+        """A bug in a handler is logged (stderr and the client's log), never shown as a crash loop;
+        a request the client got wrong (bad params, unknown method) is one warning line."""
         self.reported_errors += 1
+        if isinstance(error, JsonRpcException) and not isinstance(error, JsonRpcInternalError):
+            log.warning("%s: %s", type(error).__name__, error)
+            return
         log.error("internal error (%s): %s", getattr(source, "__name__", source), error,
                   exc_info=(type(error), error, error.__traceback__))
 
@@ -179,7 +184,7 @@ class RingfenceServer(LanguageServer):
             try:
                 items.extend(provide(self, od))
             except Exception as exc:
-                log.exception("diagnostic provider %s failed: %s", getattr(provide, "__name__", provide), exc)
+                self._provider_failed(provide, exc)
         if not od.is_cell:
             items.extend(self._file_diagnostics.get(od.repo.root, {}).get(od.relpath, []))
         self.send_diagnostics(od.uri, od.version, items)
@@ -192,7 +197,7 @@ class RingfenceServer(LanguageServer):
                 for relpath, items in provide(self, repo).items():
                     found.setdefault(relpath, []).extend(items)
             except Exception as exc:
-                log.exception("file diagnostic provider %s failed: %s", getattr(provide, "__name__", provide), exc)
+                self._provider_failed(provide, exc)
         before = self._file_diagnostics.get(repo.root, {})
         self._file_diagnostics[repo.root] = found
         for relpath in sorted(set(before) | set(found)):
@@ -223,6 +228,16 @@ class RingfenceServer(LanguageServer):
                 asyncio.ensure_future(result)
         except (OSError, ValueError) as exc:
             log.warning("cannot send diagnostics: %r %s", exc, getattr(exc, "characters_written", ""))
+
+    def _provider_failed(self, provide: Callable, exc: Exception) -> None:
+        """Log a provider's first failure in full; later ones are debug noise."""
+        name = f"{getattr(provide, '__module__', '?')}.{getattr(provide, '__name__', provide)}"
+        if name in self._failed:
+            log.debug("diagnostic provider %s failed again: %s", name, exc)
+            return
+        self._failed.add(name)
+        log.error("diagnostic provider %s failed (its diagnostics are skipped): %s", name, exc,
+                  exc_info=(type(exc), exc, exc.__traceback__))
 
     def _load(self, names: list[str]) -> list[Callable]:
         out = []
