@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -56,7 +57,10 @@ def register(server: RingfenceServer) -> None:
     def did_change(ls: RingfenceServer, params: types.DidChangeTextDocumentParams) -> None:
         """LSP handler for textDocument/didChange: regions follow the edit; publish at once."""
         od = ls.doc(params.text_document.uri)
-        if od is None:
+        if od is None:  # a document ringfence ignores: its change records are not needed
+            ignored = ls.workspace.text_documents.get(unquote(params.text_document.uri))
+            if ignored is not None and hasattr(ignored, "take_changes"):
+                ignored.take_changes()
             return
         steps = od.record(od.text.take_changes(), params.text_document.version)
         ls.evidence.after_changes(od, steps)
