@@ -37,7 +37,7 @@ _DIR_MARK = b"(?P<ps_d>/)"
 _DIR_MARK_OPT = b"(?:(?P<ps_d>/)|$)"
 _ANY_BYTE_BUT_SLASH = b"[^/]"
 _WHOLE_NAME = b"[^/]+"  # pathspec's translation of a "*" path component
-_CACHE_MIN_PATTERNS = 32  # smaller lists compile in milliseconds: not worth a cache file
+_CACHE_MIN_PATTERNS = 1  # even a short list costs ~10 ms to compile: more than a hook can spare
 UNCLEAN = -1  # last_matches(flag_unclean=True): the line is not a clean relative path
 # A path that is not a clean relative path: absolute, "." or ".." or empty components, a trailing
 # "/", a backslash, a byte outside printable ASCII, or nothing at all.
