@@ -8,9 +8,9 @@ file opens), every region followed through every edit and published as RF001 on 
 The same raw JSON-RPC client drives both, in turn: each of 500 edits (typing, new lines,
 deleted lines, spread over the file) goes to ringfence, then to the peer; for each it sends
 ``didChange`` and waits for the ``publishDiagnostics`` of that version, and the time between the
-two is the latency. Interleaving makes a load spike on a shared machine hit both alike. Also measured: the ``initialize`` round
-trip from process start (median of several starts), and the servers' RSS growth over 10,000
-further edits.
+two is the latency. Interleaving makes a load spike on a shared machine hit both alike. Also
+measured: the ``initialize`` round trip from process start (median of several starts), and the
+servers' RSS growth over 10,000 further edits.
 
     python bench/lsp_latency.py [--edits 500] [--rss-edits 10000] [--starts 5]
 
@@ -34,7 +34,7 @@ from pathlib import Path
 LINES = 10_000
 REGIONS = 200
 REGION_LINES = 3
-PEER = '''
+PEER = """
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
@@ -45,12 +45,16 @@ def did_change(ls, params):
     doc = ls.workspace.get_text_document(params.text_document.uri)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
         uri=doc.uri, version=doc.version, diagnostics=[types.Diagnostic(
-            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=1)),
+            range=types.Range(start=types.Position(line=0, character=0),
+                              end=types.Position(line=0, character=1)),
             message="changed", source="peer")]))
 
 server.start_io()
-'''
-POLICY = 'version = 1\n\n[[zone]]\nname = "data"\npath = "data/**"\nlevel = "human-only"\nreason = "Handwritten."\n'
+"""
+POLICY = (
+    'version = 1\n\n[[zone]]\nname = "data"\npath = "data/**"\nlevel = "human-only"\n'
+    'reason = "Handwritten."\n'
+)
 
 
 def make_repo(root: Path) -> tuple[Path, str]:
@@ -67,9 +71,19 @@ def make_repo(root: Path) -> tuple[Path, str]:
     step = LINES // REGIONS
     for n in range(REGIONS):
         first = n * step + 10
-        append_event(root, {"event": "save", "agent": "copilot", "path": "data/big.py", "source": "client",
-                            "ranges": [[first + 1, first + REGION_LINES]], "state": "untagged",
-                            "hashes": [content_hash(lines[first:first + REGION_LINES])], "decision": "logged"})
+        append_event(
+            root,
+            {
+                "event": "save",
+                "agent": "copilot",
+                "path": "data/big.py",
+                "source": "client",
+                "ranges": [[first + 1, first + REGION_LINES]],
+                "state": "untagged",
+                "hashes": [content_hash(lines[first : first + REGION_LINES])],
+                "decision": "logged",
+            },
+        )
     return path, "".join(lines)
 
 
@@ -88,7 +102,15 @@ def edit_script(count: int, seed: int = 7) -> list[tuple[dict, str]]:
             edits.append(({"start": pos, "end": pos}, "# new line\n"))
             line_count += 1
         else:
-            edits.append(({"start": {"line": line, "character": 0}, "end": {"line": line + 1, "character": 0}}, ""))
+            edits.append(
+                (
+                    {
+                        "start": {"line": line, "character": 0},
+                        "end": {"line": line + 1, "character": 0},
+                    },
+                    "",
+                )
+            )
             line_count -= 1
     return edits
 
@@ -158,25 +180,44 @@ class Client:
 
 async def start(command: list[str], root: Path, env: dict) -> tuple[Client, float]:
     began = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(*command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                   stderr=subprocess.DEVNULL, env=env, cwd=root)
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=root,
+    )
     client = Client(process)
-    await client.request("initialize", {"processId": os.getpid(), "rootUri": root.as_uri(),
-                                        "capabilities": {"textDocument": {"publishDiagnostics": {}}}})
+    await client.request(
+        "initialize",
+        {
+            "processId": os.getpid(),
+            "rootUri": root.as_uri(),
+            "capabilities": {"textDocument": {"publishDiagnostics": {}}},
+        },
+    )
     elapsed = time.perf_counter() - began
     client.notify("initialized", {})
     return client, elapsed
 
 
-async def drive(client: Client, uri: str, text: str, edits: list[tuple[dict, str]], first_version: int) -> list[float]:
+async def drive(
+    client: Client, uri: str, text: str, edits: list[tuple[dict, str]], first_version: int
+) -> list[float]:
     """Send each edit, wait for the diagnostics of its version; latencies in ms."""
     latencies = []
     for offset, (rng, new_text) in enumerate(edits):
         version = first_version + offset
         published = client.expect(uri, version)
         sent = time.perf_counter_ns()
-        client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                                 "contentChanges": [{"range": rng, "text": new_text}]})
+        client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": rng, "text": new_text}],
+            },
+        )
         try:
             latencies.append((await asyncio.wait_for(published, 30) - sent) / 1e6)
         except asyncio.TimeoutError:
@@ -195,14 +236,20 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def open_file(client: Client, name: str, uri: str, text: str) -> None:
-    opened = client.expect(uri, 1) if name == "ringfence" else None  # the peer publishes on changes only
-    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
-                                                            "text": text}})
+    opened = (
+        client.expect(uri, 1) if name == "ringfence" else None
+    )  # the peer publishes on changes only
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+    )
     if opened is not None:
         await asyncio.wait_for(opened, 60)
 
 
-async def interleaved(clients: dict[str, Client], uri: str, text: str, edits, first_version: int) -> dict:
+async def interleaved(
+    clients: dict[str, Client], uri: str, text: str, edits, first_version: int
+) -> dict:
     """Each edit goes to every server in turn, so a load spike hits both alike."""
     latencies: dict[str, list[float]] = {name: [] for name in clients}
     for offset, edit in enumerate(edits):
@@ -242,23 +289,42 @@ async def main(args) -> None:
         after = {name: rss_kib(client.process.pid) for name, client in clients.items()}
         for client in clients.values():
             await client.close()
-    results = {name: {"p50": statistics.median(values), "p99": percentile(values, 0.99), "max": max(values),
-                      "rss_growth_mib": (after[name] - before[name]) / 1024, "rss_mib": after[name] / 1024}
-               for name, values in latencies.items()}
+    results = {
+        name: {
+            "p50": statistics.median(values),
+            "p99": percentile(values, 0.99),
+            "max": max(values),
+            "rss_growth_mib": (after[name] - before[name]) / 1024,
+            "rss_mib": after[name] / 1024,
+        }
+        for name, values in latencies.items()
+    }
+    report(results, {name: statistics.median(values) for name, values in starts.items()}, args)
+
+
+def report(results: dict, init: dict, args) -> None:
     ours, peer = results["ringfence"], results["peer"]
-    init = {name: statistics.median(values) for name, values in starts.items()}
-    print(f"command: python bench/lsp_latency.py --edits {args.edits} --rss-edits {args.rss_edits} "
-          f"--starts {args.starts}")
-    print(f"file: {LINES} lines in a human-only zone, {REGIONS} AI regions (RF001 each), incremental sync; "
-          f"edits sent to both servers in turn")
-    print(f"{'':10} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'init ms':>8} {'RSS MiB':>8} {'RSS +MiB':>9}")
+    header = ("", "p50 ms", "p99 ms", "max ms", "init ms", "RSS MiB", "RSS +MiB")
+    lines = [
+        f"command: python bench/lsp_latency.py --edits {args.edits} "
+        f"--rss-edits {args.rss_edits} --starts {args.starts}",
+        f"file: {LINES} lines in a human-only zone, {REGIONS} AI regions (RF001 each), "
+        "incremental sync; edits sent to both servers in turn",
+        "{:10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9}".format(*header),
+    ]
     for name in ("ringfence", "peer"):
         r = results[name]
-        print(f"{name:10} {r['p50']:8.2f} {r['p99']:8.2f} {r['max']:8.2f} {init[name]:8.0f} {r['rss_mib']:8.1f} "
-              f"{r['rss_growth_mib']:9.2f}")
-    print(f"ratio p50 {ours['p50'] / peer['p50']:.2f}x, p99 {ours['p99'] / peer['p99']:.2f}x (target <= 2x), "
-          f"initialize {init['ringfence'] / init['peer']:.2f}x (target <= 1.5x), "
-          f"ringfence RSS growth over {args.rss_edits} edits {ours['rss_growth_mib']:.2f} MiB (target < 10)")
+        lines.append(
+            f"{name:10} {r['p50']:8.2f} {r['p99']:8.2f} {r['max']:8.2f} {init[name]:8.0f} "
+            f"{r['rss_mib']:8.1f} {r['rss_growth_mib']:9.2f}"
+        )
+    lines.append(
+        f"ratio p50 {ours['p50'] / peer['p50']:.2f}x, p99 {ours['p99'] / peer['p99']:.2f}x "
+        f"(target <= 2x), initialize {init['ringfence'] / init['peer']:.2f}x (target <= 1.5x), "
+        f"ringfence RSS growth over {args.rss_edits} edits {ours['rss_growth_mib']:.2f} MiB "
+        "(target < 10)"
+    )
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

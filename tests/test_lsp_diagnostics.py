@@ -1,10 +1,13 @@
-"""Diagnostics end to end (SPEC §6.1): RF001/RF002/RF003/RF005 on AI regions, markers, policy files."""
+"""Diagnostics end to end (SPEC §6.1): RF001-RF005 on AI regions, markers, policy files."""
 
 from __future__ import annotations
 
 import asyncio
 
-from test_lsp_editor import lsp, start  # noqa: F401
+import test_lsp_editor
+from test_lsp_editor import start
+
+lsp = test_lsp_editor.lsp  # the fixture: a real server for each client preset
 
 ZONE_REASON = "Training and eval data must be handwritten: distillation risk and provider terms."
 SNIPPET = "def extra():\n    value = 1\n    return value\n"
@@ -25,7 +28,9 @@ async def test_rf001_on_exactly_the_inserted_lines(lsp, demo_repo):
     assert (diagnostic.range.start.line, diagnostic.range.start.character) == (5, 0)
     assert (diagnostic.range.end.line, diagnostic.range.end.character) == (7, 0)
     assert diagnostic.severity == 1 and diagnostic.source == "ringfence"
-    assert diagnostic.message == f"AI edit (copilot) in human-only zone 'training-data': {ZONE_REASON}"
+    assert (
+        diagnostic.message == f"AI edit (copilot) in human-only zone 'training-data': {ZONE_REASON}"
+    )
     related = diagnostic.related_information[0].location
     assert related.uri == ed.uri(".ringfence.toml") and related.range.start.line == 16
 
@@ -41,11 +46,20 @@ async def test_rf002_rf003_and_inhouse_rules_per_level(lsp, demo_repo):
     ed.ai_insert(serving, 0, SNIPPET, tool="metacode")
     ed.ai_insert(generated, 0, "anything\n", tool="claude")
     (rf002,) = await ed.diagnostics(docs, until=lambda d: d)
-    assert (rf002.code, rf002.severity, rf002.range.start.line, rf002.range.end.line) == ("RF002", 2, 2, 3)
-    assert rf002.message.startswith("AI edit (copilot) without provenance in tagged zone 'docs': AI-written docs")
+    assert (rf002.code, rf002.severity, rf002.range.start.line, rf002.range.end.line) == (
+        "RF002",
+        2,
+        2,
+        3,
+    )
+    assert rf002.message.startswith(
+        "AI edit (copilot) without provenance in tagged zone 'docs': AI-written docs"
+    )
     (rf003,) = await ed.diagnostics(training, until=lambda d: d)
     assert (rf003.code, rf003.severity) == ("RF003", 1)
-    assert rf003.message.startswith("In-house AI edit (metacode) in human-only zone 'training-data'")
+    assert rf003.message.startswith(
+        "In-house AI edit (metacode) in human-only zone 'training-data'"
+    )
     (internal,) = await ed.diagnostics(serving, until=lambda d: d)
     assert (internal.code, internal.severity) == ("RF002", 2)  # internal: in-house edits need a tag
     ed.ai_insert(serving, 0, "import os\n", tool="codex")
@@ -66,8 +80,15 @@ async def test_rf005_waits_for_the_grace_period_then_warns(lsp, demo_repo):
     found = await ed.diagnostics(uri, until=lambda d: d)
     assert asyncio.get_running_loop().time() - started >= 0.29
     (rf005,) = found
-    assert (rf005.code, rf005.severity, rf005.range.start.line, rf005.range.end.line) == ("RF005", 2, 3, 5)
-    assert rf005.message.startswith("Possible AI edit (3 lines inserted at once, origin not reported) in human-only")
+    assert (rf005.code, rf005.severity, rf005.range.start.line, rf005.range.end.line) == (
+        "RF005",
+        2,
+        3,
+        5,
+    )
+    assert rf005.message.startswith(
+        "Possible AI edit (3 lines inserted at once, origin not reported) in human-only"
+    )
     # a late report still counts: ai turns the guess into a certain region
     ed.origin(uri, "ai", version=version, tool="cursor")
     (rf001,) = await ed.diagnostics(uri, until=lambda d: d and d[0].code == "RF001")
@@ -93,7 +114,9 @@ async def test_paste_report_withdraws_the_guess_and_reload_from_disk_is_no_guess
 
 
 async def test_heuristic_settings(lsp, demo_repo):
-    ed = await start(lsp, demo_repo, {"ringfence": {"heuristics": {"minLines": 5, "minChars": 500}}})
+    ed = await start(
+        lsp, demo_repo, {"ringfence": {"heuristics": {"minLines": 5, "minChars": 500}}}
+    )
     uri = ed.open("training/datagen/generate.py")
     ed.insert(uri, 3, SNIPPET)  # 3 lines: below the configured threshold
     await asyncio.sleep(0.5)
@@ -102,8 +125,11 @@ async def test_heuristic_settings(lsp, demo_repo):
     assert codes(await ed.diagnostics(uri, until=lambda d: d)) == ["RF005"]
     from lsprotocol import types
 
-    ed.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"ringfence": {"heuristics": {"enabled": False}}}))
+    ed.client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"ringfence": {"heuristics": {"enabled": False}}}
+        )
+    )
     ed.insert(uri, 20, SNIPPET * 3)
     await asyncio.sleep(0.5)
     assert codes(await ed.diagnostics(uri)) == ["RF005"]  # only the earlier guess
@@ -112,8 +138,10 @@ async def test_heuristic_settings(lsp, demo_repo):
 async def test_region_markers_raise_a_span_and_report_problems(lsp, make_repo):
     repo = make_repo({".ringfence.toml": "version = 1\n", "app.py": "x = 1\n"})
     ed = await start(lsp, repo)
-    text = ("a = 1\n# ringfence: begin human-only reason=\"hand-tuned\"\nb = 2\n# ringfence: end\n"
-            "c = 3\n# ringfence: bogus\n# ringfence: begin internal\n")
+    text = (
+        'a = 1\n# ringfence: begin human-only reason="hand-tuned"\nb = 2\n# ringfence: end\n'
+        "c = 3\n# ringfence: bogus\n# ringfence: begin internal\n"
+    )
     uri = ed.open("app.py", text)
     found = await ed.diagnostics(uri, until=lambda d: d)
     assert sorted((d.code, d.range.start.line) for d in found) == [("RF102", 6), ("RF104", 5)]
@@ -128,7 +156,7 @@ async def test_region_markers_raise_a_span_and_report_problems(lsp, make_repo):
     assert codes(await ed.diagnostics(uri)) == ["RF001", "RF102", "RF104"]
 
 
-POLICY = '''version = 1
+POLICY = """version = 1
 
 [[zone]]
 name = "data"
@@ -136,7 +164,7 @@ path = "data/**"
 level = "human-only"
 reason = "Handwritten data."
 locked = true
-'''
+"""
 
 
 async def test_invalid_policy_keeps_the_last_good_one_and_recovers(lsp, make_repo):
@@ -151,7 +179,10 @@ async def test_invalid_policy_keeps_the_last_good_one_and_recovers(lsp, make_rep
     assert {d.code for d in found} == {"RF100"}
     (rf100,) = [d for d in found if "levl" in d.message]
     assert (rf100.severity, rf100.range.start.line) == (1, 5)
-    assert "unknown key 'levl'" in rf100.message and "last valid policy stays in force" in rf100.message
+    assert (
+        "unknown key 'levl'" in rf100.message
+        and "last valid policy stays in force" in rf100.message
+    )
     rf001 = await ed.diagnostics(data, until=lambda d: codes(d) == ["RF001"])
     assert "human-only zone 'data'" in rf001[0].message
     ed.replace(policy, (5, 0), (5, 13), 'level = "open"')
@@ -165,7 +196,11 @@ async def test_broken_policy_from_the_start_fails_closed(lsp, make_repo):
     uri = ed.open("app/main.py")
     ed.ai_insert(uri, 0, "y = 2\n", tool="copilot")
     (rf001,) = await ed.diagnostics(uri, until=lambda d: d)
-    assert rf001.code == "RF001" and " internal " in rf001.message and "failing closed" in rf001.message
+    assert (
+        rf001.code == "RF001"
+        and " internal " in rf001.message
+        and "failing closed" in rf001.message
+    )
     (rf100,) = await ed.diagnostics(ed.uri(".ringfence.toml"), until=lambda d: d)
     assert rf100.code == "RF100" and rf100.range.start.line == 1
     assert "no valid policy yet" in rf100.message
@@ -173,7 +208,9 @@ async def test_broken_policy_from_the_start_fails_closed(lsp, make_repo):
 
 async def test_rule_below_a_locked_floor_is_rf101(lsp, make_repo):
     nested = 'version = 1\n\n[[zone]]\nname = "loose"\npath = "**"\nlevel = "open"\n'
-    repo = make_repo({".ringfence.toml": POLICY, "data/.ringfence.toml": nested, "data/set.py": "rows = []\n"})
+    repo = make_repo(
+        {".ringfence.toml": POLICY, "data/.ringfence.toml": nested, "data/set.py": "rows = []\n"}
+    )
     ed = await start(lsp, repo)
     ed.open("data/set.py")
     (rf101,) = await ed.diagnostics(ed.uri("data/.ringfence.toml"), until=lambda d: d)

@@ -48,16 +48,28 @@ def _command_or_action(obj, _type):
 def make_client() -> LanguageClient:
     client = LanguageClient(converter_factory=default_converter)
     client.protocol._converter.register_structure_hook(
-        typing.Union[types.Command, types.CodeAction], _command_or_action)
-    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _publish,
-                                   types.CLIENT_REGISTER_CAPABILITY: _register})
+        typing.Union[types.Command, types.CodeAction],  # noqa: UP007 (the key lsprotocol registered)
+        _command_or_action,
+    )
+    register_lsp_features(
+        client,
+        {
+            **DEFAULT_CLIENT_FEATURES,
+            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _publish,
+            types.CLIENT_REGISTER_CAPABILITY: _register,
+        },
+    )
     client.published = []
     client.registrations = []
     return client
 
 
-@pytest_lsp.fixture(params=PRESETS, config=ClientServerConfig(server_command=SERVER, client_factory=make_client,
-                                                              server_env=SERVER_ENV))
+@pytest_lsp.fixture(
+    params=PRESETS,
+    config=ClientServerConfig(
+        server_command=SERVER, client_factory=make_client, server_env=SERVER_ENV
+    ),
+)
 async def lsp(request, lsp_client: LanguageClient):
     lsp_client.preset = request.param
     yield
@@ -128,24 +140,34 @@ class Editor:
     def open_uri(self, uri: str, text: str, language_id: str = "python") -> str:
         self.texts[uri] = text
         self.versions[uri] = 1
-        self.opened[uri] = len(self.client.published)  # what was published before belongs to an earlier open
-        self.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=1, text=text)))
+        self.opened[uri] = len(
+            self.client.published
+        )  # what was published before belongs to an earlier open
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id=language_id, version=1, text=text
+                )
+            )
+        )
         return uri
 
     def close(self, uri: str) -> None:
-        self.client.text_document_did_close(types.DidCloseTextDocumentParams(
-            text_document=types.TextDocumentIdentifier(uri=uri)))
+        self.client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
         self.texts.pop(uri)
 
     def save(self, uri: str) -> None:
         path = Path(self.client_path(uri))
         path.write_text(self.texts[uri], encoding="utf-8")
-        self.client.text_document_did_save(types.DidSaveTextDocumentParams(
-            text_document=types.TextDocumentIdentifier(uri=uri)))
+        self.client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
 
     def client_path(self, uri: str) -> str:
         from pygls.uris import to_fs_path
+
         return to_fs_path(uri)
 
     def lines(self, uri: str) -> list[str]:
@@ -159,7 +181,7 @@ class Editor:
 
     def _offset(self, text: str, position: types.Position) -> int:
         lines = split(text)
-        offset = sum(len(line) for line in lines[:position.line])
+        offset = sum(len(line) for line in lines[: position.line])
         if position.line >= len(lines):
             return len(text)
         line = lines[position.line].rstrip("\r\n")
@@ -199,14 +221,30 @@ class Editor:
 
     def _did_change(self, uri: str, events) -> int:
         self.versions[uri] += 1
-        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
-            content_changes=events))
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=uri, version=self.versions[uri]
+                ),
+                content_changes=events,
+            )
+        )
         return self.versions[uri]
 
-    def origin(self, uri: str, origin: str, *, version: int | None = None, ranges=None, tool: str | None = None,
-               model: str | None = None) -> None:
-        params = {"textDocument": {"uri": uri, "version": version or self.versions[uri]}, "origin": origin}
+    def origin(
+        self,
+        uri: str,
+        origin: str,
+        *,
+        version: int | None = None,
+        ranges=None,
+        tool: str | None = None,
+        model: str | None = None,
+    ) -> None:
+        params = {
+            "textDocument": {"uri": uri, "version": version or self.versions[uri]},
+            "origin": origin,
+        }
         if ranges is not None:
             params["ranges"] = ranges
         if tool is not None:
@@ -215,17 +253,24 @@ class Editor:
             params["model"] = model
         self.client.protocol.notify("ringfence/editOrigin", params)
 
-    def ai_insert(self, uri: str, line: int, text: str, tool: str = "copilot", model: str | None = None) -> int:
+    def ai_insert(
+        self, uri: str, line: int, text: str, tool: str = "copilot", model: str | None = None
+    ) -> int:
         """Accept an AI suggestion: insert whole lines and report them as ``ai``."""
         version = self.insert(uri, line, text)
         count = text.count("\n")
-        rng = {"start": {"line": line, "character": 0}, "end": {"line": line + count, "character": 0}}
+        rng = {
+            "start": {"line": line, "character": 0},
+            "end": {"line": line + count, "character": 0},
+        }
         self.origin(uri, "ai", version=version, ranges=[rng], tool=tool, model=model)
         return version
 
     def _apply_edit(self, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         if self.refuse_edits:
-            return types.ApplyWorkspaceEditResult(applied=False, failure_reason="refused by the test")
+            return types.ApplyWorkspaceEditResult(
+                applied=False, failure_reason="refused by the test"
+            )
         self.applied.append(params.edit)
         per_uri: dict[str, list[types.TextEdit]] = {}
         for change in params.edit.document_changes or []:
@@ -233,39 +278,59 @@ class Editor:
         for uri, edits in (params.edit.changes or {}).items():
             per_uri.setdefault(uri, []).extend(edits)
         for uri, edits in per_uri.items():
-            ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True)
+            ordered = sorted(
+                edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+            )
             self.send_changes(uri, [(e.range, e.new_text) for e in ordered])
         return types.ApplyWorkspaceEditResult(applied=True)
 
     # ----- the server's answers --------------------------------------------------------
 
-    async def diagnostics(self, uri: str, until=None, timeout: float = WAIT) -> list[types.Diagnostic]:
-        """The latest diagnostics for ``uri`` once ``until(diagnostics)`` holds (default: any publish
-        for the current version)."""
+    async def diagnostics(
+        self, uri: str, until=None, timeout: float = WAIT
+    ) -> list[types.Diagnostic]:
+        """The latest diagnostics for ``uri`` once ``until(diagnostics)`` holds (by default:
+        any publish for the current version)."""
         version = self.versions.get(uri)
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            recent = self.client.published[self.opened.get(uri, 0):]
+            recent = self.client.published[self.opened.get(uri, 0) :]
             latest = next(((v, d) for u, v, d in reversed(recent) if u == uri), None)
             if latest is not None:
                 published_version, found = latest
-                current = published_version is None or version is None or published_version >= version
+                current = (
+                    published_version is None or version is None or published_version >= version
+                )
                 if current and (until is None or until(found)):
                     return found
             if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"no matching diagnostics for {uri} within {timeout}s; last: {latest}")
+                raise AssertionError(
+                    f"no matching diagnostics for {uri} within {timeout}s; last: {latest}"
+                )
             await asyncio.sleep(0.01)
 
-    async def codes(self, uri: str, until=None, timeout: float = WAIT) -> list[tuple[str, int, int]]:
+    async def codes(
+        self, uri: str, until=None, timeout: float = WAIT
+    ) -> list[tuple[str, int, int]]:
         found = await self.diagnostics(uri, until, timeout)
         return sorted((d.code, d.range.start.line, d.range.end.line) for d in found)
 
     async def actions(self, uri: str, line: int) -> list[types.CodeAction]:
-        current = [d for d in self.client.diagnostics.get(uri, []) if d.range.start.line <= line <= d.range.end.line]
-        result = await self.client.text_document_code_action_async(types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0)),
-            context=types.CodeActionContext(diagnostics=current)))
+        current = [
+            d
+            for d in self.client.diagnostics.get(uri, [])
+            if d.range.start.line <= line <= d.range.end.line
+        ]
+        result = await self.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(
+                    start=types.Position(line=line, character=0),
+                    end=types.Position(line=line, character=0),
+                ),
+                context=types.CodeActionContext(diagnostics=current),
+            )
+        )
         return list(result or [])
 
     async def run(self, action: types.CodeAction):
@@ -273,7 +338,8 @@ class Editor:
 
     async def execute(self, command: str, *arguments):
         return await self.client.workspace_execute_command_async(
-            types.ExecuteCommandParams(command=command, arguments=list(arguments)))
+            types.ExecuteCommandParams(command=command, arguments=list(arguments))
+        )
 
     async def request(self, method: str, params):
         """A custom request; the answer as plain JSON values."""
@@ -283,10 +349,14 @@ class Editor:
 async def start(client: LanguageClient, root: Path, options: dict | None = None) -> Editor:
     """Initialize a session rooted at ``root`` and return the editor around it."""
     capabilities = client_capabilities(client.preset)
-    result = await client.initialize_session(types.InitializeParams(
-        capabilities=capabilities, root_uri=from_fs_path(str(root)),
-        workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name="ws")],
-        initialization_options=options))
+    result = await client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities,
+            root_uri=from_fs_path(str(root)),
+            workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(root)), name="ws")],
+            initialization_options=options,
+        )
+    )
     encoding = result.capabilities.position_encoding or "utf-16"
     editor = Editor(client, root, str(encoding.value if hasattr(encoding, "value") else encoding))
     editor.capabilities = result.capabilities

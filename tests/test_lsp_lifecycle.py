@@ -8,10 +8,13 @@ import json
 
 from lsprotocol import types
 
+import test_lsp_editor
 from ringfence.evidence.hashing import content_hash
 from ringfence.evidence.journal import append_event, journal_path
 from ringfence.provenance.trace import append_record, make_record
-from test_lsp_editor import lsp, start  # noqa: F401
+from test_lsp_editor import start
+
+lsp = test_lsp_editor.lsp  # the fixture: a real server for each client preset
 
 SNIPPET = "def extra():\n    value = 1\n    return value\n"
 GENERATE = "training/datagen/generate.py"
@@ -37,8 +40,12 @@ async def test_saved_regions_are_journaled_and_refound_by_hash_on_reopen(lsp, de
     (event,) = journal(demo_repo)
     assert event["event"] == "save" and event["path"] == GENERATE and event["ranges"] == [[6, 8]]
     assert event["hashes"] == [content_hash(SNIPPET.splitlines())]
-    assert (event["agent"], event["model"], event["source"], event["state"]) == ("copilot", "gpt-4o", "client",
-                                                                                 "untagged")
+    assert (event["agent"], event["model"], event["source"], event["state"]) == (
+        "copilot",
+        "gpt-4o",
+        "client",
+        "untagged",
+    )
     assert "def extra" not in json.dumps(event)  # never any content
     ed.close(uri)
     path = demo_repo / GENERATE
@@ -65,20 +72,37 @@ async def test_recorded_provenance_is_reanchored_when_a_file_opens(lsp, demo_rep
     docs.write_text(docs.read_text() + "AI paragraph one\nAI paragraph two\n")
     count = len(docs.read_text().splitlines())
     digest = content_hash(["AI paragraph one", "AI paragraph two"])
-    append_record(demo_repo, make_record(demo_repo, "docs/guide.md", [(count - 1, count, digest)], tool="claude-code"))
-    append_event(demo_repo, {"event": "save", "agent": "claude-code", "path": "docs/guide.md",
-                             "ranges": [[count - 1, count]], "hashes": [digest], "source": "client",
-                             "state": "untagged", "decision": "logged"})
+    append_record(
+        demo_repo,
+        make_record(demo_repo, "docs/guide.md", [(count - 1, count, digest)], tool="claude-code"),
+    )
+    append_event(
+        demo_repo,
+        {
+            "event": "save",
+            "agent": "claude-code",
+            "path": "docs/guide.md",
+            "ranges": [[count - 1, count]],
+            "hashes": [digest],
+            "source": "client",
+            "state": "untagged",
+            "decision": "logged",
+        },
+    )
     generate = demo_repo / GENERATE
     generate.write_text("# added above\n" + generate.read_text())
     body = generate.read_text().splitlines()
-    append_record(demo_repo, make_record(demo_repo, GENERATE, [(5, 6, content_hash(body[3:5]))], tool="codex"))
+    append_record(
+        demo_repo, make_record(demo_repo, GENERATE, [(5, 6, content_hash(body[3:5]))], tool="codex")
+    )
     ed = await start(lsp, demo_repo)
     uri = ed.open("docs/guide.md", language_id="markdown")
     await asyncio.sleep(0.2)
     assert await ed.diagnostics(uri) == []  # journaled, but the record covers it: tagged
     training = ed.open(GENERATE)
-    assert spans(await ed.diagnostics(training, until=lambda d: d)) == [("RF001", 3, 4)]  # trace evidence
+    assert spans(await ed.diagnostics(training, until=lambda d: d)) == [
+        ("RF001", 3, 4)
+    ]  # trace evidence
 
 
 async def test_agent_journal_events_become_regions_of_open_files(lsp, demo_repo):
@@ -86,9 +110,20 @@ async def test_agent_journal_events_become_regions_of_open_files(lsp, demo_repo)
     uri = ed.open(GENERATE)
     await ed.diagnostics(uri)
     lines = ed.lines(uri)
-    append_event(demo_repo, {"event": "edit", "agent": "claude", "source": "agent", "path": GENERATE,
-                             "ranges": [[4, 5]], "hashes": [content_hash(lines[3:5])], "decision": "logged",
-                             "session": "s1", "model": "claude-sonnet"})
+    append_event(
+        demo_repo,
+        {
+            "event": "edit",
+            "agent": "claude",
+            "source": "agent",
+            "path": GENERATE,
+            "ranges": [[4, 5]],
+            "hashes": [content_hash(lines[3:5])],
+            "decision": "logged",
+            "session": "s1",
+            "model": "claude-sonnet",
+        },
+    )
     (rf001,) = await ed.diagnostics(uri, until=lambda d: d, timeout=1.5)
     assert (rf001.range.start.line, rf001.range.end.line) == (3, 4)
     assert rf001.message.startswith("AI edit (claude-code) in human-only")
@@ -97,9 +132,18 @@ async def test_agent_journal_events_become_regions_of_open_files(lsp, demo_repo)
     new_text = path.read_text() + SNIPPET
     path.write_text(new_text)
     total = len(new_text.splitlines())
-    append_event(demo_repo, {"event": "edit", "agent": "codex", "source": "agent", "path": GENERATE,
-                             "ranges": [[total - 2, total]], "hashes": [content_hash(SNIPPET.splitlines())],
-                             "decision": "logged"})
+    append_event(
+        demo_repo,
+        {
+            "event": "edit",
+            "agent": "codex",
+            "source": "agent",
+            "path": GENERATE,
+            "ranges": [[total - 2, total]],
+            "hashes": [content_hash(SNIPPET.splitlines())],
+            "decision": "logged",
+        },
+    )
     await asyncio.sleep(0.6)
     assert len(await ed.diagnostics(uri)) == 1
     ed.replace_all(uri, new_text)
@@ -120,11 +164,21 @@ async def test_policy_changes_on_disk_reclassify_open_files(lsp, demo_repo):
         globs = {w["globPattern"] for w in registration.register_options["watchers"]}
         assert {"**/.ringfence.toml", "**/.cursorignore", "**/.agent-trace/traces.jsonl"} <= globs
     policy = demo_repo / ".ringfence.toml"
-    policy.write_text(policy.read_text().replace('path = "docs/**"\nlevel = "tagged"',
-                                                 'path = "docs/**"\nlevel = "human-only"'))
+    policy.write_text(
+        policy.read_text().replace(
+            'path = "docs/**"\nlevel = "tagged"', 'path = "docs/**"\nlevel = "human-only"'
+        )
+    )
     if ed.preset == "visual-studio-code":
-        ed.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-            types.FileEvent(uri=ed.uri(".ringfence.toml"), type=types.FileChangeType.Changed)]))
+        ed.client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[
+                    types.FileEvent(
+                        uri=ed.uri(".ringfence.toml"), type=types.FileChangeType.Changed
+                    )
+                ]
+            )
+        )
     # Neovim's preset cannot watch files: the server polls
     (rf001,) = await ed.diagnostics(uri, until=lambda d: d and d[0].code == "RF001", timeout=3)
     assert "human-only zone 'docs'" in rf001.message
@@ -139,21 +193,35 @@ async def test_explain_and_code_lens(lsp, demo_repo):
     assert explained["owner"] == "@ml-data-governance" and explained["exists"] is True
     assert explained["path"] == GENERATE
     assert explained["policy"] == {"uri": ed.uri(".ringfence.toml"), "line": 16}
-    assert (explained["externalEdits"], explained["inhouseEdits"], explained["externalContext"]) == \
-        ("deny", "deny", "deny")
-    lenses = await ed.client.text_document_code_lens_async(types.CodeLensParams(
-        text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert (
+        explained["externalEdits"],
+        explained["inhouseEdits"],
+        explained["externalContext"],
+    ) == ("deny", "deny", "deny")
+    lenses = await ed.client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     (lens,) = lenses
     assert lens.range.start.line == 0
-    assert lens.command.title == ("ringfence: human-only · training-data — Training and eval data must be "
-                                  "handwritten: distillation risk and provider terms.")
+    assert lens.command.title == (
+        "ringfence: human-only · training-data — Training and eval data must be "
+        "handwritten: distillation risk and provider terms."
+    )
     secrets = ed.open("app/secrets_loader.py")
-    (lens,) = await ed.client.text_document_code_lens_async(types.CodeLensParams(
-        text_document=types.TextDocumentIdentifier(uri=secrets)))
-    assert lens.command.title.startswith("ringfence: internal · file (marked at line 1) — Reads the API keys")
+    (lens,) = await ed.client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=secrets))
+    )
+    assert lens.command.title.startswith(
+        "ringfence: internal · file (marked at line 1) — Reads the API keys"
+    )
     opened = ed.open("app/main.py")
-    assert not await ed.client.text_document_code_lens_async(types.CodeLensParams(
-        text_document=types.TextDocumentIdentifier(uri=opened)))
+    assert not await ed.client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=opened))
+    )
     unopened = await ed.request("ringfence/explain", {"uri": ed.uri("notes/todo.md")})
-    assert (unopened["level"], unopened["source"], unopened["exists"]) == ("internal", "import", False)
+    assert (unopened["level"], unopened["source"], unopened["exists"]) == (
+        "internal",
+        "import",
+        False,
+    )
     assert await ed.request("ringfence/explain", {"uri": "untitled:Untitled-1"}) is None

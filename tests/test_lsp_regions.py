@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from test_lsp_editor import lsp, start, units  # noqa: F401
+import test_lsp_editor
+from test_lsp_editor import start, units
+
+lsp = test_lsp_editor.lsp  # the fixture: a real server for each client preset
 
 SNIPPET = "def extra():\n    value = 1\n    return value\n"
 
@@ -42,8 +45,17 @@ async def test_positions_in_the_negotiated_encoding_with_non_ascii_text(lsp, mak
     begin = ed.position(uri, 1, 12)
     ed.replace(uri, (1, 12), (1, 12), "y', 'ñ😀',\n        'ü',\n        'z")
     end = ed.position(uri, 3, 10)
-    ed.origin(uri, "ai", tool="copilot", ranges=[{"start": {"line": 1, "character": begin.character},
-                                                  "end": {"line": 3, "character": end.character}}])
+    ed.origin(
+        uri,
+        "ai",
+        tool="copilot",
+        ranges=[
+            {
+                "start": {"line": 1, "character": begin.character},
+                "end": {"line": 3, "character": end.character},
+            }
+        ],
+    )
     (rf001,) = await ed.diagnostics(uri, until=lambda d: d)
     assert ed.lines(uri)[1] == "rows = ['é😀xy', 'ñ😀',\n" and ed.lines(uri)[3] == "        'z']\n"
     assert (rf001.range.start.line, rf001.range.end.line) == (1, 3)
@@ -53,7 +65,9 @@ async def test_positions_in_the_negotiated_encoding_with_non_ascii_text(lsp, mak
     assert (rf001.range.start.line, rf001.range.end.line) == (2, 4)
     (revert,) = [a for a in await ed.actions(uri, 2) if a.title.startswith("Revert AI edit")]
     await ed.run(revert)
-    assert ed.texts[uri] == "# 😀😀😀 é\n" + text  # the server's copy matched the editor's, unit for unit
+    assert (
+        ed.texts[uri] == "# 😀😀😀 é\n" + text
+    )  # the server's copy matched the editor's, unit for unit
     assert await ed.diagnostics(uri, until=lambda d: not d) == []
 
 
@@ -71,7 +85,9 @@ async def test_full_document_changes_find_the_real_insertion(lsp, demo_repo):
     assert spans(await ed.diagnostics(uri)) == [("RF001", 6, 8)]  # two distant edits stay two edits
     assert not any(a.title.startswith("Revert AI edit") for a in await ed.actions(uri, 6))
     await asyncio.sleep(0.4)
-    assert [d.code for d in await ed.diagnostics(uri)] == ["RF001"]  # a one-line human edit is no guess
+    assert [d.code for d in await ed.diagnostics(uri)] == [
+        "RF001"
+    ]  # a one-line human edit is no guess
 
 
 async def test_a_late_report_maps_its_ranges_through_later_edits(lsp, demo_repo):
@@ -79,12 +95,25 @@ async def test_a_late_report_maps_its_ranges_through_later_edits(lsp, demo_repo)
     uri = ed.open("training/datagen/generate.py")
     version = ed.insert(uri, 6, "x = 1\n")
     ed.insert(uri, 0, "# a\n# b\n")  # the client reports after two more lines arrived above
-    ed.origin(uri, "ai", version=version, tool="windsurf",
-              ranges=[{"start": {"line": 6, "character": 0}, "end": {"line": 7, "character": 0}}])
+    ed.origin(
+        uri,
+        "ai",
+        version=version,
+        tool="windsurf",
+        ranges=[{"start": {"line": 6, "character": 0}, "end": {"line": 7, "character": 0}}],
+    )
     assert spans(await ed.diagnostics(uri, until=lambda d: d)) == [("RF001", 8, 8)]
     early = ed.versions[uri] + 1
-    ed.origin(uri, "ai", version=early, tool="aider",  # sent before its didChange: held until it arrives
-              ranges=[{"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}])
+    ed.origin(
+        uri,
+        "ai",
+        version=early,
+        tool="aider",  # sent before its didChange: held until it arrives
+        ranges=[{"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}],
+    )
     await asyncio.sleep(0.1)
     ed.insert(uri, 0, "import os\n")
-    assert spans(await ed.diagnostics(uri, until=lambda d: len(d) == 2)) == [("RF001", 0, 0), ("RF001", 9, 9)]
+    assert spans(await ed.diagnostics(uri, until=lambda d: len(d) == 2)) == [
+        ("RF001", 0, 0),
+        ("RF001", 9, 9),
+    ]

@@ -1,4 +1,4 @@
-"""Bad input never kills the server or corrupts stdout: odd URIs, odd text, odd edits, odd requests."""
+"""Bad input never kills the server or corrupts stdout: odd URIs, text, edits, requests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from test_lsp_editor import SERVER, SERVER_ENV, lsp, start  # noqa: F401
+import test_lsp_editor
+from test_lsp_editor import SERVER, SERVER_ENV, start
+
+lsp = test_lsp_editor.lsp  # the fixture: a real server for each client preset
 
 SNIPPET = "def extra():\n    value = 1\n    return value\n"
 GENERATE = "training/datagen/generate.py"
@@ -23,14 +26,18 @@ async def alive(ed, uri: str) -> None:
     assert any(d.code == "RF001" for d in await ed.diagnostics(uri, until=lambda d: d))
 
 
-async def test_untitled_and_foreign_documents_are_ignored_and_notebook_cells_classified(lsp, demo_repo):
+async def test_untitled_and_foreign_documents_are_ignored_and_notebook_cells_classified(
+    lsp, demo_repo
+):
     ed = await start(lsp, demo_repo)
     untitled = ed.open_uri("untitled:Untitled-1", "x = 1\n")
     ed.ai_insert(untitled, 0, SNIPPET)
     git_doc = ed.open_uri(f"git:/{demo_repo}/{GENERATE}?HEAD", "x = 1\n")
     ed.ai_insert(git_doc, 0, SNIPPET)
-    cell = ed.open_uri(f"vscode-notebook-cell:{demo_repo}/training/datagen/explore.ipynb#W0sZmlsZQ%3D%3D",
-                       "import json\n")
+    cell = ed.open_uri(
+        f"vscode-notebook-cell:{demo_repo}/training/datagen/explore.ipynb#W0sZmlsZQ%3D%3D",
+        "import json\n",
+    )
     ed.ai_insert(cell, 1, SNIPPET, tool="copilot")
     (rf001,) = await ed.diagnostics(cell, until=lambda d: d)
     assert "human-only zone 'training-data'" in rf001.message
@@ -42,7 +49,9 @@ async def test_untitled_and_foreign_documents_are_ignored_and_notebook_cells_cla
 
 async def test_binary_and_undecodable_text_and_huge_documents(lsp, demo_repo):
     ed = await start(lsp, demo_repo)
-    binary = ed.open("training/datagen/blob.bin", "\x00\x01\x02PK\x03\x04\ufffd\ufffd\n" * 10, language_id="")
+    binary = ed.open(
+        "training/datagen/blob.bin", "\x00\x01\x02PK\x03\x04\ufffd\ufffd\n" * 10, language_id=""
+    )
     ed.insert(binary, 2, "\x00\x00\x00\n" * 5)
     ed.ai_insert(binary, 0, "\x00ai\n")
     assert [d.code for d in await ed.diagnostics(binary, until=lambda d: d)] == ["RF001"]
@@ -61,19 +70,35 @@ async def test_out_of_range_edits_and_malformed_notifications(lsp, demo_repo):
     ed = await start(lsp, demo_repo)
     uri = ed.open(GENERATE)
     count = len(ed.lines(uri))
-    far = types.Range(start=types.Position(line=10_000, character=5), end=types.Position(line=20_000, character=0))
-    ed.client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangePartial(range=far, text="# appended\n")]))
+    far = types.Range(
+        start=types.Position(line=10_000, character=5), end=types.Position(line=20_000, character=0)
+    )
+    ed.client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=far, text="# appended\n")
+            ],
+        )
+    )
     ed.versions[uri] = 2
     ed.texts[uri] += "# appended\n"  # what clients do: clamp to the end
-    ed.client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri="file:///not/open.py", version=9),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text="x")]))
-    for bad in ({}, {"textDocument": {"uri": uri}, "origin": "telepathy"},
-                {"textDocument": {"uri": uri, "version": "2"}, "origin": "ai"},
-                {"textDocument": {"uri": uri}, "origin": "ai", "ranges": [{"start": 1}]},
-                {"textDocument": {"uri": "file:///not/open.py"}, "origin": "ai"}, ["not", "an", "object"]):
+    ed.client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(
+                uri="file:///not/open.py", version=9
+            ),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text="x")],
+        )
+    )
+    for bad in (
+        {},
+        {"textDocument": {"uri": uri}, "origin": "telepathy"},
+        {"textDocument": {"uri": uri, "version": "2"}, "origin": "ai"},
+        {"textDocument": {"uri": uri}, "origin": "ai", "ranges": [{"start": 1}]},
+        {"textDocument": {"uri": "file:///not/open.py"}, "origin": "ai"},
+        ["not", "an", "object"],
+    ):
         ed.client.protocol.notify("ringfence/editOrigin", bad)
     ed.client.protocol.notify("ringfence/unknownNotification", {"x": 1})
     with pytest.raises(JsonRpcException):
@@ -96,15 +121,27 @@ def frame(message: dict) -> bytes:
 
 def test_stdout_carries_only_protocol_even_for_garbage_input(demo_repo):
     messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-         "params": {"processId": None, "rootUri": demo_repo.as_uri(), "capabilities": {}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": None, "rootUri": demo_repo.as_uri(), "capabilities": {}},
+        },
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
     ]
     payload = b"".join(frame(m) for m in messages)
     payload += b"Content-Length: 12\r\n\r\n{not json!!}"
-    payload += frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": 7}})
-    payload += frame({"jsonrpc": "2.0", "id": 2, "method": "ringfence/explain",
-                      "params": {"uri": (demo_repo / GENERATE).as_uri()}})
+    payload += frame(
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": 7}}
+    )
+    payload += frame(
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "ringfence/explain",
+            "params": {"uri": (demo_repo / GENERATE).as_uri()},
+        }
+    )
     payload += frame({"jsonrpc": "2.0", "id": 3, "method": "shutdown"})
     payload += frame({"jsonrpc": "2.0", "method": "exit"})
     done = subprocess.run(SERVER, input=payload, capture_output=True, timeout=60, env=SERVER_ENV)
@@ -121,15 +158,25 @@ def test_stdout_carries_only_protocol_even_for_garbage_input(demo_repo):
     assert replies[2]["result"]["level"] == "human-only"
     assert replies[3]["result"] is None
     assert done.returncode == 0, done.stderr.decode()
-    assert b"Unable to handle message" in done.stderr  # logged on stderr, answered nothing on stdout
+    assert (
+        b"Unable to handle message" in done.stderr
+    )  # logged on stderr, answered nothing on stdout
 
 
 def test_lsp_command_line():
-    done = subprocess.run([sys.executable, "-m", "ringfence", "lsp", "--tcp", "nonsense"], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "ringfence", "lsp", "--tcp", "nonsense"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and done.stderr.startswith("ringfence: --tcp wants HOST:PORT")
-    done = subprocess.run([sys.executable, "-m", "ringfence", "lsp", "--stdio", "--tcp", "h:1"], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "ringfence", "lsp", "--stdio", "--tcp", "h:1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
@@ -140,8 +187,12 @@ def test_tcp_transport(demo_repo):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "ringfence", "lsp", "--tcp", f"127.0.0.1:{port}"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=SERVER_ENV)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ringfence", "lsp", "--tcp", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=SERVER_ENV,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -152,18 +203,33 @@ def test_tcp_transport(demo_repo):
                 assert time.monotonic() < deadline, "the server never listened"
                 time.sleep(0.1)
         with connection:
-            connection.sendall(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                                      "params": {"processId": None, "rootUri": demo_repo.as_uri(),
-                                                 "capabilities": {}}}))
+            connection.sendall(
+                frame(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": 1,
+                        "method": "initialize",
+                        "params": {
+                            "processId": None,
+                            "rootUri": demo_repo.as_uri(),
+                            "capabilities": {},
+                        },
+                    }
+                )
+            )
             data = b""
             while b"\r\n\r\n" not in data or len(data.partition(b"\r\n\r\n")[2]) < int(
-                    data.split(b"Content-Length: ")[1].split(b"\r\n")[0]):
+                data.split(b"Content-Length: ")[1].split(b"\r\n")[0]
+            ):
                 chunk = connection.recv(65536)
                 assert chunk, "connection closed"
                 data += chunk
             reply = json.loads(data.partition(b"\r\n\r\n")[2])
             assert reply["id"] == 1 and reply["result"]["serverInfo"]["name"] == "ringfence"
-            assert "ringfence.revert" in reply["result"]["capabilities"]["executeCommandProvider"]["commands"]
+            assert (
+                "ringfence.revert"
+                in reply["result"]["capabilities"]["executeCommandProvider"]["commands"]
+            )
     finally:
         server.kill()
         server.communicate(timeout=30)

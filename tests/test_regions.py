@@ -1,4 +1,4 @@
-"""The region model directly: line splitting, edits in line terms, regions following edits, re-finding."""
+"""The region model directly: line splitting, edits in line terms, following edits, re-finding."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 from lsprotocol import types
 
 from ringfence.evidence.hashing import content_hash
-from ringfence.evidence.regions import RegionSet, find_by_hash, map_span, region_from_change, split_lines
+from ringfence.evidence.regions import (
+    RegionSet,
+    find_by_hash,
+    region_from_change,
+    split_lines,
+)
 from ringfence.lsp.document import LineDocument
 
 TEXT = "".join(f"line {i}\n" for i in range(10))
@@ -20,8 +25,10 @@ def doc(text: str = TEXT, encoding=types.PositionEncodingKind.Utf16) -> LineDocu
 
 
 def edit(document: LineDocument, start: tuple[int, int], end: tuple[int, int], text: str):
-    rng = types.Range(start=types.Position(line=start[0], character=start[1]),
-                      end=types.Position(line=end[0], character=end[1]))
+    rng = types.Range(
+        start=types.Position(line=start[0], character=start[1]),
+        end=types.Position(line=end[0], character=end[1]),
+    )
     document.apply_change(types.TextDocumentContentChangePartial(range=rng, text=text))
     return document.take_changes()[-1]
 
@@ -51,8 +58,11 @@ def test_out_of_range_positions_are_clamped_not_fatal():
 
 def test_utf16_and_utf8_positions_address_the_same_code_point():
     text = "é😀x = 1\n"
-    for encoding, column in ((types.PositionEncodingKind.Utf16, 3), (types.PositionEncodingKind.Utf8, 6),
-                             (types.PositionEncodingKind.Utf32, 2)):
+    for encoding, column in (
+        (types.PositionEncodingKind.Utf16, 3),
+        (types.PositionEncodingKind.Utf8, 6),
+        (types.PositionEncodingKind.Utf32, 2),
+    ):
         document = doc(text, encoding)
         edit(document, (0, column), (0, column), "|")
         assert document.source == "é😀|x = 1\n", encoding
@@ -60,9 +70,17 @@ def test_utf16_and_utf8_positions_address_the_same_code_point():
 
 def test_full_sync_change_is_reduced_to_the_real_edit():
     document = doc()
-    document.apply_change(types.TextDocumentContentChangeWholeDocument(text=TEXT.replace("line 4\n", "line 4X\n")))
+    document.apply_change(
+        types.TextDocumentContentChangeWholeDocument(text=TEXT.replace("line 4\n", "line 4X\n"))
+    )
     change = document.take_changes()[-1]
-    assert (change.start_line, change.start_char, change.end_line, change.end_char, change.text) == (4, 6, 4, 6, "X")
+    assert (
+        change.start_line,
+        change.start_char,
+        change.end_line,
+        change.end_char,
+        change.text,
+    ) == (4, 6, 4, 6, "X")
 
 
 def region_after(region: tuple[int, int], document: LineDocument, start, end, text):
@@ -98,10 +116,10 @@ def test_region_from_change_reverts_exactly():
     change = edit(document, (2, 6), (2, 6), "\nai one\nai two")
     first, last, revert = region_from_change(change)
     assert (first, last) == (3, 4)
-    whole = document.lines[first - revert.lead:last + revert.trail + 1]
+    whole = document.lines[first - revert.lead : last + revert.trail + 1]
     assert content_hash(whole) == revert.after_hash
     start, end = first - revert.lead, last + revert.trail
-    restored = "".join(document.lines[:start]) + revert.earlier + "".join(document.lines[end + 1:])
+    restored = "".join(document.lines[:start]) + revert.earlier + "".join(document.lines[end + 1 :])
     assert restored == TEXT
 
 
@@ -125,7 +143,7 @@ def test_regions_follow_any_edit(raw_lines, data):
     count = len(document.lines)
     first = data.draw(st.integers(0, count - 1))
     last = data.draw(st.integers(first, count - 1))
-    before = document.lines[first:last + 1]
+    before = document.lines[first : last + 1]
     s_line = data.draw(st.integers(0, count))
     e_line = data.draw(st.integers(s_line, count))
     s_char = data.draw(st.integers(0, 8))
@@ -139,6 +157,6 @@ def test_regions_follow_any_edit(raw_lines, data):
     assert "".join(document.lines) == document.source
     if end[0] < first or start[0] > last:
         assert regions.get(region.id) is not None
-        assert document.lines[region.start:region.end + 1] == before
+        assert document.lines[region.start : region.end + 1] == before
     if start <= (first, 0) and (last + 1, 0) <= end:
         assert regions.get(region.id) is None

@@ -10,9 +10,13 @@ from ringfence.errors import UsageError
 
 def configure(parser) -> None:
     transport = parser.add_mutually_exclusive_group()
-    transport.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
+    transport.add_argument(
+        "--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)"
+    )
     transport.add_argument("--tcp", metavar="HOST:PORT", help="listen for one client on HOST:PORT")
-    parser.add_argument("--verbose", action="store_true", help="log informational messages to stderr too")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log informational messages to stderr too"
+    )
 
 
 def run(args) -> int:
@@ -29,7 +33,9 @@ def run(args) -> int:
 
     sys.stdout.flush()
     stdout = FrameWriter(os.dup(sys.stdout.fileno()))
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print, even a child's, goes to stderr
+    os.dup2(
+        sys.stderr.fileno(), sys.stdout.fileno()
+    )  # a stray print, even a child's, goes to stderr
     sys.stdout = sys.stderr
     server.start_io(sys.stdin.buffer, stdout)
     return 0

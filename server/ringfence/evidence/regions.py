@@ -160,7 +160,7 @@ class Region:
     def content_hash(self, lines: Sequence[str]) -> str:
         """The hash of the region's current lines (cached until an edit touches them)."""
         if self._hash is None:
-            self._hash = content_hash(lines[self.start:self.end + 1])
+            self._hash = content_hash(lines[self.start : self.end + 1])
         return self._hash
 
     def touched(self) -> None:
@@ -168,7 +168,7 @@ class Region:
         self.revision += 1
 
     def state(self, lines: Sequence[str]) -> str:
-        """``tagged`` | ``reviewed`` | ``untagged``: records count while the content still matches."""
+        """``tagged`` | ``reviewed`` | ``untagged``: a record counts while its hash matches."""
         current = self.content_hash(lines) if (self.tagged_hash or self.reviewed_hash) else None
         if self.tagged_hash is not None and self.tagged_hash == current:
             return "tagged"
@@ -186,7 +186,7 @@ class Region:
         span = self.revert_span()
         if span is None or span[0] < 0:
             return False
-        return content_hash(lines[span[0]:span[1] + 1]) == self.revert.after_hash
+        return content_hash(lines[span[0] : span[1] + 1]) == self.revert.after_hash
 
 
 def region_from_change(change: TextChange) -> tuple[int, int, Revert] | None:
@@ -256,8 +256,9 @@ class RegionSet:
         return gone
 
 
-def find_by_hash(lines: Sequence[str], hint: int, length: int, wanted: str,
-                 budget: int = MAX_HASH_SCAN_LINES) -> int | None:
+def find_by_hash(
+    lines: Sequence[str], hint: int, length: int, wanted: str, budget: int = MAX_HASH_SCAN_LINES
+) -> int | None:
     """The 0-based start of ``length`` lines hashing to ``wanted``, nearest to ``hint`` first."""
     total = len(lines)
     if length <= 0 or length > total:
@@ -267,10 +268,10 @@ def find_by_hash(lines: Sequence[str], hint: int, length: int, wanted: str,
     for distance in range(0, last_start + 1):
         if budget < length:
             return None
-        for start in ((hint,) if distance == 0 else (hint - distance, hint + distance)):
+        for start in (hint,) if distance == 0 else (hint - distance, hint + distance):
             if 0 <= start <= last_start:
                 budget -= length
-                if content_hash(lines[start:start + length]) == wanted:
+                if content_hash(lines[start : start + length]) == wanted:
                     return start
         if hint - distance < 0 and hint + distance > last_start:
             break

@@ -13,8 +13,8 @@ from lsprotocol import types
 
 from ringfence.lsp import exports
 from ringfence.lsp.api import RegionHandle, RegionRef, apply_edit, find_region
-from ringfence.lsp.names import DISMISS, HANDOFF, OPEN_ZONE, REVERT, REVIEW, TAG
 from ringfence.lsp.diagnostics import SOURCE, Where, decision_where, region_code, where
+from ringfence.lsp.names import DISMISS, HANDOFF, OPEN_ZONE, REVERT, REVIEW, TAG
 from ringfence.lsp.state import OpenDoc
 from ringfence.provenance.comments import provenance_markers
 
@@ -47,11 +47,15 @@ def code_actions(server, params: types.CodeActionParams) -> list[types.CodeActio
     for region in od.regions.overlapping(first, last):
         if region.id not in done:
             out.extend(region_actions(server, RegionHandle(server, od, region), None))
-    out.extend(exports.code_actions(server, od, params.context.diagnostics))  # RF103: Regenerate <file>
+    out.extend(
+        exports.code_actions(server, od, params.context.diagnostics)
+    )  # RF103: Regenerate <file>
     return out
 
 
-def region_actions(server, handle: RegionHandle, diagnostic: types.Diagnostic | None) -> list[types.CodeAction]:
+def region_actions(
+    server, handle: RegionHandle, diagnostic: types.Diagnostic | None
+) -> list[types.CodeAction]:
     """The actions SPEC §6.2 offers on the region's current finding."""
     od, region = handle.doc, handle.region
     at = handle.where()
@@ -65,16 +69,30 @@ def region_actions(server, handle: RegionHandle, diagnostic: types.Diagnostic | 
     out = []
 
     def add(title: str, command: str, kind=QUICKFIX, preferred: bool | None = None) -> None:
-        out.append(types.CodeAction(title=title, kind=kind, diagnostics=diagnostics, is_preferred=preferred,
-                                    command=types.Command(title=title, command=command, arguments=[ref])))
+        out.append(
+            types.CodeAction(
+                title=title,
+                kind=kind,
+                diagnostics=diagnostics,
+                is_preferred=preferred,
+                command=types.Command(title=title, command=command, arguments=[ref]),
+            )
+        )
 
     if region.can_revert(od.lines):
         add(f"Revert AI edit ({lines} by {region.tool})", REVERT, preferred=found[1] == 1 or None)
     assistant = od.repo.active.assistant
-    if code in ("RF001", "RF002", "RF005") and at.level.inhouse_edits != "deny" and assistant is not None:
+    if (
+        code in ("RF001", "RF002", "RF005")
+        and at.level.inhouse_edits != "deny"
+        and assistant is not None
+    ):
         add(f"Move to {assistant.name}", HANDOFF)
     if code in ("RF002", "RF005"):
-        add(f"Tag provenance (record {region.tool if code == 'RF002' else 'this as AI-written'})", TAG)
+        add(
+            f"Tag provenance (record {region.tool if code == 'RF002' else 'this as AI-written'})",
+            TAG,
+        )
     elif region.tagged_hash != handle.content_hash():
         add("Tag provenance (record the origin so pipelines exclude it; the error stays)", TAG)
     if code == "RF002":
@@ -85,23 +103,33 @@ def region_actions(server, handle: RegionHandle, diagnostic: types.Diagnostic | 
     return out
 
 
-def _open_zone_action(od: OpenDoc, line: int, diagnostic, ref: dict | None = None,
-                      at: Where | None = None) -> list[types.CodeAction]:
+def _open_zone_action(
+    od: OpenDoc, line: int, diagnostic, ref: dict | None = None, at: Where | None = None
+) -> list[types.CodeAction]:
     at = at or where(od, line, line)
     if at.location is None:
         return []
     title = f"Open zone definition ({at.label}, {at.level.name})"
-    return [types.CodeAction(title=title, diagnostics=[diagnostic] if diagnostic else None,
-                             command=types.Command(title=title, command=OPEN_ZONE,
-                                                   arguments=[ref or {"uri": od.uri, "line": line}]))]
+    return [
+        types.CodeAction(
+            title=title,
+            diagnostics=[diagnostic] if diagnostic else None,
+            command=types.Command(
+                title=title, command=OPEN_ZONE, arguments=[ref or {"uri": od.uri, "line": line}]
+            ),
+        )
+    ]
 
 
 # ----- commands ------------------------------------------------------------------------------
 
+
 def _region(server, ref: RegionRef) -> RegionHandle:
     handle = find_region(server, ref.uri, ref.region_id)
     if handle is None:
-        raise ActionError("that AI region is gone (the file changed or was closed); nothing was done")
+        raise ActionError(
+            "that AI region is gone (the file changed or was closed); nothing was done"
+        )
     return handle
 
 
@@ -119,9 +147,14 @@ async def tag_provenance(server, ref: RegionRef) -> dict:
     handle = _region(server, ref)
     od, region = handle.doc, handle.region
     if region.source == "heuristic":
-        region.source, region.pending = "client", False  # confirmed AI: a certain region from now on
+        region.source, region.pending = (
+            "client",
+            False,
+        )  # confirmed AI: a certain region from now on
     if od.repo.active.settings.provenance_style == "comment":
-        markers = provenance_markers(od.path, od.lines[region.start], region.tool, region.model, od.language_id)
+        markers = provenance_markers(
+            od.path, od.lines[region.start], region.tool, region.model, od.language_id
+        )
         if markers is not None:
             return await _wrap(server, handle, *markers)
     record = handle.record("tagged")
@@ -134,10 +167,17 @@ async def _wrap(server, handle: RegionHandle, begin: str, end: str) -> dict:
     after = od.text.lines_end(region.end)
     last_has_break = after.character == 0 and after.line == region.end + 1
     edits = [
-        types.TextEdit(range=types.Range(start=types.Position(line=region.start, character=0),
-                                         end=types.Position(line=region.start, character=0)), new_text=begin + "\n"),
-        types.TextEdit(range=types.Range(start=after, end=after),
-                       new_text=end + "\n" if last_has_break else "\n" + end),
+        types.TextEdit(
+            range=types.Range(
+                start=types.Position(line=region.start, character=0),
+                end=types.Position(line=region.start, character=0),
+            ),
+            new_text=begin + "\n",
+        ),
+        types.TextEdit(
+            range=types.Range(start=after, end=after),
+            new_text=end + "\n" if last_has_break else "\n" + end,
+        ),
     ]
     if not await apply_edit(server, od, edits, "Tag provenance"):
         raise ActionError("the editor did not apply the provenance comments; nothing was recorded")
@@ -148,7 +188,9 @@ async def mark_reviewed(server, ref: RegionRef) -> dict:
     handle = _region(server, ref)
     found = region_code(handle.doc, handle.region, handle.where().level)
     if found is None or found[0] != "RF002":
-        raise ActionError("'Mark as human-reviewed' applies only to AI edits that need provenance (RF002)")
+        raise ActionError(
+            "'Mark as human-reviewed' applies only to AI edits that need provenance (RF002)"
+        )
     record = handle.record("reviewed", reviewer=await git_user_email(handle.doc.repo.root) or None)
     server.publish(handle.doc)
     return {"recordId": record["id"], "state": "reviewed"}
@@ -177,9 +219,12 @@ async def open_zone(server, ref: RegionRef) -> dict:
     if at.location is None:
         raise ActionError(f"no rule gives this file its level ({at.level.name}: {at.label})")
     uri, line = at.location
-    selection = types.Range(start=types.Position(line=line, character=0), end=types.Position(line=line, character=0))
+    selection = types.Range(
+        start=types.Position(line=line, character=0), end=types.Position(line=line, character=0)
+    )
     shown = await server.window_show_document_async(
-        types.ShowDocumentParams(uri=uri, take_focus=True, selection=selection))
+        types.ShowDocumentParams(uri=uri, take_focus=True, selection=selection)
+    )
     return {"uri": uri, "line": line, "shown": bool(shown and shown.success)}
 
 
@@ -187,8 +232,14 @@ async def git_user_email(root: str) -> str:
     """``git config user.email`` in the repository ("" when unset or git is missing)."""
     try:
         process = await asyncio.create_subprocess_exec(
-            "git", "config", "user.email", cwd=root, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+            "git",
+            "config",
+            "user.email",
+            cwd=root,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         out, _ = await asyncio.wait_for(process.communicate(), 10)
     except (OSError, asyncio.TimeoutError):
         return ""

@@ -84,12 +84,14 @@ class RegionHandle:
 
     def range(self) -> types.Range:
         """The region's whole lines, in the client's position encoding."""
-        return types.Range(start=types.Position(line=self.region.start, character=0),
-                           end=self.doc.text.line_end(self.region.end))
+        return types.Range(
+            start=types.Position(line=self.region.start, character=0),
+            end=self.doc.text.line_end(self.region.end),
+        )
 
     def text(self) -> str:
         """The region's current lines, with their line breaks."""
-        return "".join(self.doc.lines[self.region.start:self.region.end + 1])
+        return "".join(self.doc.lines[self.region.start : self.region.end + 1])
 
     def earlier_text(self) -> str | None:
         """What ``Revert AI edit`` restores (None once the region changed or was never known)."""
@@ -101,8 +103,11 @@ class RegionHandle:
             return None
         first, last = self.region.revert_span()
         return types.TextEdit(
-            range=types.Range(start=types.Position(line=first, character=0), end=self.doc.text.lines_end(last)),
-            new_text=self.region.revert.earlier)
+            range=types.Range(
+                start=types.Position(line=first, character=0), end=self.doc.text.lines_end(last)
+            ),
+            new_text=self.region.revert.earlier,
+        )
 
     def content_hash(self) -> str:
         return self.region.content_hash(self.doc.lines)
@@ -114,9 +119,17 @@ class RegionHandle:
         at = self.where()
         digest = self.content_hash()
         record = make_record(
-            self.doc.repo.root, self.doc.relpath, [(self.region.start + 1, self.region.end + 1, digest)],
-            tool=self.region.tool, model=self.region.model or None, zone=at.zone_name, level=at.level.name,
-            source=self.region.source, state=state, reviewer=reviewer)
+            self.doc.repo.root,
+            self.doc.relpath,
+            [(self.region.start + 1, self.region.end + 1, digest)],
+            tool=self.region.tool,
+            model=self.region.model or None,
+            zone=at.zone_name,
+            level=at.level.name,
+            source=self.region.source,
+            state=state,
+            reviewer=reviewer,
+        )
         append_record(self.doc.repo.root, record)
         if state == "reviewed":
             self.region.reviewed_hash = digest
@@ -132,8 +145,9 @@ def find_region(server, uri: str, region_id: str | None) -> RegionHandle | None:
     return RegionHandle(server, od, region) if region is not None else None
 
 
-def add_region(server, uri: str, start: int, end: int, tool: str, *, model: str = "",
-               source: str = "client") -> RegionHandle:
+def add_region(
+    server, uri: str, start: int, end: int, tool: str, *, model: str = "", source: str = "client"
+) -> RegionHandle:
     """Record lines ``start..end`` (0-based, current text) of an open document as an AI region."""
     od = server.doc(uri)
     if od is None:
@@ -141,22 +155,34 @@ def add_region(server, uri: str, start: int, end: int, tool: str, *, model: str 
     if not 0 <= start <= end < max(len(od.lines), 1):
         raise RingfenceError(f"lines {start + 1}..{end + 1} are outside {uri}")
     existing = od.regions.find(start, end)
-    region = existing or od.regions.add(start, end, tool, source=source, model=model, version=od.version)
+    region = existing or od.regions.add(
+        start, end, tool, source=source, model=model, version=od.version
+    )
     return RegionHandle(server, od, region)
 
 
 async def apply_edit(server, od: OpenDoc, edits: list[types.TextEdit], label: str) -> bool:
     """``workspace/applyEdit`` against the document's current version; True when applied."""
     if _supports_document_changes(server):
-        edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
-            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=od.uri, version=od.version),
-            edits=edits)])
+        edit = types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=od.uri, version=od.version
+                    ),
+                    edits=edits,
+                )
+            ]
+        )
     else:
         edit = types.WorkspaceEdit(changes={od.uri: edits})
     try:
         result = await asyncio.wait_for(
-            server.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=label)),
-            APPLY_EDIT_TIMEOUT)
+            server.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=edit, label=label)
+            ),
+            APPLY_EDIT_TIMEOUT,
+        )
     except (asyncio.TimeoutError, Exception) as exc:
         log.warning("%s: workspace/applyEdit failed: %s", label, exc or type(exc).__name__)
         return False

@@ -38,8 +38,7 @@ SUGGESTION = (
     "    return [e for e in examples if not (e in seen or seen.add(e))]\n"
 )
 DOC_SUGGESTION = (
-    "\n## Health check\n\n"
-    "Call `GET /healthz`; a 200 answer means the weights are loaded.\n"
+    "\n## Health check\n\nCall `GET /healthz`; a 200 answer means the weights are loaded.\n"
 )
 
 
@@ -53,12 +52,23 @@ def prepare(workdir: Path) -> Path:
     """A fresh git repository holding the demo files."""
     root = workdir / "demo"
     shutil.copytree(demo_source(), root)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Demo", "GIT_AUTHOR_EMAIL": "demo@example.com",
-           "GIT_COMMITTER_NAME": "Demo", "GIT_COMMITTER_EMAIL": "demo@example.com"}
-    for args in (["init", "-q", "-b", "main"], ["config", "user.email", "demo@example.com"], ["add", "-A"],
-                 ["commit", "-q", "-m", "demo"]):
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Demo",
+        "GIT_AUTHOR_EMAIL": "demo@example.com",
+        "GIT_COMMITTER_NAME": "Demo",
+        "GIT_COMMITTER_EMAIL": "demo@example.com",
+    }
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["config", "user.email", "demo@example.com"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "demo"],
+    ):
         try:
-            subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, timeout=30)
+            subprocess.run(
+                ["git", *args], cwd=root, env=env, check=True, capture_output=True, timeout=30
+            )
         except (OSError, subprocess.SubprocessError):
             break  # without git the demo still runs: the workspace folder is the root
     return root
@@ -72,7 +82,9 @@ class DemoEditor:
         self.write = write
         self.client = LanguageClient("ringfence-demo", "1")
         self.client.protocol._converter.register_structure_hook(
-            typing.Union[types.Command, types.CodeAction], _command_or_action)
+            typing.Union[types.Command, types.CodeAction],  # noqa: UP007 (lsprotocol's hook key)
+            _command_or_action,
+        )
         self.texts: dict[str, str] = {}
         self.versions: dict[str, int] = {}
         self.published: dict[str, tuple[int | None, list[types.Diagnostic]]] = {}
@@ -121,13 +133,29 @@ class DemoEditor:
         uri = from_fs_path(str(self.root))
         capabilities = types.ClientCapabilities(
             workspace=types.WorkspaceClientCapabilities(
-                apply_edit=True, workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True)),
+                apply_edit=True,
+                workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True),
+            ),
             text_document=types.TextDocumentClientCapabilities(
-                publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True)),
-            window=types.WindowClientCapabilities(show_document=types.ShowDocumentClientCapabilities(support=True)))
-        await asyncio.wait_for(self.client.initialize_async(types.InitializeParams(
-            capabilities=capabilities, root_uri=uri, process_id=os.getpid(),
-            workspace_folders=[types.WorkspaceFolder(uri=uri, name="demo")])), WAIT * 3)
+                publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+                    related_information=True
+                )
+            ),
+            window=types.WindowClientCapabilities(
+                show_document=types.ShowDocumentClientCapabilities(support=True)
+            ),
+        )
+        await asyncio.wait_for(
+            self.client.initialize_async(
+                types.InitializeParams(
+                    capabilities=capabilities,
+                    root_uri=uri,
+                    process_id=os.getpid(),
+                    workspace_folders=[types.WorkspaceFolder(uri=uri, name="demo")],
+                )
+            ),
+            WAIT * 3,
+        )
         self.client.initialized(types.InitializedParams())
 
     async def stop(self) -> None:
@@ -147,22 +175,36 @@ class DemoEditor:
         uri = self.uri(rel)
         self.texts[uri] = (self.root / rel).read_text(encoding="utf-8")
         self.versions[uri] = 1
-        self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
-            uri=uri, language_id=language_id, version=1, text=self.texts[uri])))
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id=language_id, version=1, text=self.texts[uri]
+                )
+            )
+        )
         return uri
 
     def edit(self, uri: str, edits: list[types.TextEdit]) -> int:
         """Apply edits (last first, so earlier ranges stay valid) and send them as one didChange."""
         changes = []
-        for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        for edit in sorted(
+            edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True
+        ):
             text = self.texts[uri]
             start, end = _offset(text, edit.range.start), _offset(text, edit.range.end)
             self.texts[uri] = text[:start] + edit.new_text + text[end:]
-            changes.append(types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text))
+            changes.append(
+                types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)
+            )
         self.versions[uri] += 1
-        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]),
-            content_changes=changes))
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=uri, version=self.versions[uri]
+                ),
+                content_changes=changes,
+            )
+        )
         return self.versions[uri]
 
     def accept_suggestion(self, uri: str, text: str, tool: str, model: str) -> tuple[int, int]:
@@ -170,34 +212,63 @@ class DemoEditor:
         lines = self.texts[uri].splitlines(True)
         last = len(lines) - 1
         end = types.Position(line=last, character=len(lines[last].rstrip("\r\n")))
-        version = self.edit(uri, [types.TextEdit(range=types.Range(start=end, end=end), new_text=text)])
-        leading = len(text) - len(text.lstrip("\n"))  # the tool reports from its first non-blank line
+        version = self.edit(
+            uri, [types.TextEdit(range=types.Range(start=end, end=end), new_text=text)]
+        )
+        leading = len(text) - len(
+            text.lstrip("\n")
+        )  # the tool reports from its first non-blank line
         first, final = last + leading, last + text.count("\n")
-        self.client.protocol.notify("ringfence/editOrigin", {
-            "textDocument": {"uri": uri, "version": version}, "origin": "ai", "tool": tool, "model": model,
-            "kind": "inline-completion",
-            "ranges": [{"start": {"line": first, "character": 0}, "end": {"line": final, "character": 0}}]})
+        self.client.protocol.notify(
+            "ringfence/editOrigin",
+            {
+                "textDocument": {"uri": uri, "version": version},
+                "origin": "ai",
+                "tool": tool,
+                "model": model,
+                "kind": "inline-completion",
+                "ranges": [
+                    {
+                        "start": {"line": first, "character": 0},
+                        "end": {"line": final, "character": 0},
+                    }
+                ],
+            },
+        )
         return first, final
 
     async def diagnostics(self, uri: str, until: Callable[[list], bool]) -> list[types.Diagnostic]:
         deadline = asyncio.get_running_loop().time() + WAIT
         while True:
             version, found = self.published.get(uri, (None, []))
-            if (version is None or version >= self.versions[uri]) and uri in self.published and until(found):
+            if (
+                (version is None or version >= self.versions[uri])
+                and uri in self.published
+                and until(found)
+            ):
                 return found
             if asyncio.get_running_loop().time() > deadline:
-                raise RingfenceError(f"the language server did not publish the expected diagnostics for {uri}")
+                raise RingfenceError(
+                    f"the language server did not publish the expected diagnostics for {uri}"
+                )
             await asyncio.sleep(0.01)
 
     async def actions(self, uri: str, diagnostic: types.Diagnostic) -> list[types.CodeAction]:
-        result = await self.client.text_document_code_action_async(types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri), range=diagnostic.range,
-            context=types.CodeActionContext(diagnostics=[diagnostic])))
+        result = await self.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=diagnostic.range,
+                context=types.CodeActionContext(diagnostics=[diagnostic]),
+            )
+        )
         return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
     async def run(self, action: types.CodeAction):
-        return await self.client.workspace_execute_command_async(types.ExecuteCommandParams(
-            command=action.command.command, arguments=action.command.arguments))
+        return await self.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command=action.command.command, arguments=action.command.arguments
+            )
+        )
 
     # ----- showing what an editor shows --------------------------------------------------
 
@@ -209,13 +280,17 @@ class DemoEditor:
         for diagnostic in found:
             start, end = diagnostic.range.start.line, diagnostic.range.end.line
             severity = SEVERITY.get(int(diagnostic.severity or 1), "error")
-            self.write(f"  {rel}:{start + 1}:{diagnostic.range.start.character + 1}: {severity} "
-                       f"{diagnostic.code} {diagnostic.message}")
+            self.write(
+                f"  {rel}:{start + 1}:{diagnostic.range.start.character + 1}: {severity} "
+                f"{diagnostic.code} {diagnostic.message}"
+            )
             for number in range(start, end + 1):
                 self.write(f"    {number + 1:>4} | {lines[number] if number < len(lines) else ''}")
             for info in diagnostic.related_information or []:
                 where = os.path.relpath(_path(info.location.uri), self.root)
-                self.write(f"         see {where}:{info.location.range.start.line + 1}: {info.message}")
+                self.write(
+                    f"         see {where}:{info.location.range.start.line + 1}: {info.message}"
+                )
 
 
 async def play(root: Path, write: Callable[[str], None], env: dict[str, str]) -> None:
@@ -234,12 +309,15 @@ async def _scenario(ed: DemoEditor, write: Callable[[str], None]) -> None:
     uri = ed.open(HUMAN_ONLY, "python")
     await ed.diagnostics(uri, lambda d: True)
     explained = await ed.client.protocol.send_request_async("ringfence/explain", {"uri": uri})
-    lenses = await ed.client.text_document_code_lens_async(types.CodeLensParams(
-        text_document=types.TextDocumentIdentifier(uri=uri)))
+    lenses = await ed.client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
     for lens in lenses or []:
         write(f"  code lens on line {lens.range.start.line + 1}: {lens.command.title}")
-    write(f"  status bar: {_field(explained, 'level')} · {_field(explained, 'zone')} "
-          f"(rule {_field(explained, 'rule')}, owner {_field(explained, 'owner')})")
+    write(
+        f"  status bar: {_field(explained, 'level')} · {_field(explained, 'zone')} "
+        f"(rule {_field(explained, 'rule')}, owner {_field(explained, 'owner')})"
+    )
     write("")
     write("2. Accept a Copilot suggestion at the end of the file")
     ed.accept_suggestion(uri, SUGGESTION, "copilot", "gpt-4o")
@@ -264,9 +342,12 @@ async def _scenario(ed: DemoEditor, write: Callable[[str], None]) -> None:
     trace = ed.root / ".agent-trace" / "traces.jsonl"
     record = json.loads(trace.read_text(encoding="utf-8").splitlines()[-1])
     span = record["files"][0]["conversations"][0]["ranges"][0]
-    write(f"  recorded {_field(result, 'recordId')} in .agent-trace/traces.jsonl: {record['files'][0]['path']} "
-          f"lines {span['start_line']}-{span['end_line']}, "
-          f"{record['files'][0]['conversations'][0]['contributor']['model_id']}, {span['content_hash'][:19]}…")
+    entry = record["files"][0]
+    model = entry["conversations"][0]["contributor"]["model_id"]
+    write(
+        f"  recorded {_field(result, 'recordId')} in .agent-trace/traces.jsonl: {entry['path']} "
+        f"lines {span['start_line']}-{span['end_line']}, {model}, {span['content_hash'][:19]}…"
+    )
     write("")
     write(f"5. Apply 'Revert AI edit' in {HUMAN_ONLY}")
     actions = await ed.actions(uri, rf001)
@@ -279,10 +360,15 @@ async def _scenario(ed: DemoEditor, write: Callable[[str], None]) -> None:
         write("")
         write("Messages from the server: " + "; ".join(ed.messages))
     write("")
-    write("Done: diagnostics appeared on exactly the AI lines, tagging cleared the warning, reverting cleared the error.")
+    write(
+        "Done: diagnostics appeared on exactly the AI lines, tagging cleared the warning, "
+        "reverting cleared the error."
+    )
 
 
-async def _list_actions(ed: DemoEditor, uri: str, diagnostic: types.Diagnostic, write) -> list[types.CodeAction]:
+async def _list_actions(
+    ed: DemoEditor, uri: str, diagnostic: types.Diagnostic, write
+) -> list[types.CodeAction]:
     actions = await ed.actions(uri, diagnostic)
     write(f"  code actions on {diagnostic.code}:")
     for action in actions:
@@ -291,12 +377,18 @@ async def _list_actions(ed: DemoEditor, uri: str, diagnostic: types.Diagnostic, 
     return actions
 
 
-def run_demo(write: Callable[[str], None] = print) -> int:
+def run_demo(write: Callable[[str], None] | None = None) -> int:
+    write = write or _print
     with tempfile.TemporaryDirectory(prefix="ringfence-demo-") as workdir:
         root = prepare(Path(workdir))
         env = {**os.environ, "XDG_CONFIG_HOME": str(Path(workdir) / "config")}
         asyncio.run(play(root, write, env))
     return 0
+
+
+def _print(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
 
 
 def _command_or_action(obj, _type):
@@ -310,7 +402,9 @@ def _offset(text: str, position: types.Position) -> int:
     lines = text.splitlines(True)
     if position.line >= len(lines):
         return len(text)
-    return sum(len(line) for line in lines[:position.line]) + min(position.character, len(lines[position.line]))
+    return sum(len(line) for line in lines[: position.line]) + min(
+        position.character, len(lines[position.line])
+    )
 
 
 def _path(uri: str) -> str:

@@ -36,8 +36,9 @@ class Where:
     failing_closed: bool = False
 
 
-def rule_location(repo: RepoPolicy, rule: str | None, doc_uri: str | None = None,
-                  doc_relpath: str | None = None) -> tuple[str, int] | None:
+def rule_location(
+    repo: RepoPolicy, rule: str | None, doc_uri: str | None = None, doc_relpath: str | None = None
+) -> tuple[str, int] | None:
     """``FILE:LINE`` (or ``FILE``) of a rule as ``(uri, 0-based line)``."""
     if not rule:
         root_file = repo.active.root_file
@@ -62,9 +63,12 @@ def where(od: OpenDoc, first: int, last: int) -> Where:
     if level.rank > decision.level.rank:
         marker = _raising_marker(view.markers.regions, view.levels, level, first, last)
         if marker is not None:
-            return Where(level, f"region (marked at line {marker.start + 1})",
-                         marker.reason or f"these lines are marked {level.name} in the file",
-                         (od.uri, marker.start))
+            return Where(
+                level,
+                f"region (marked at line {marker.start + 1})",
+                marker.reason or f"these lines are marked {level.name} in the file",
+                (od.uri, marker.start),
+            )
     return od.decision_where()
 
 
@@ -82,8 +86,14 @@ def decision_where(repo: RepoPolicy, decision: Decision, doc_uri: str | None = N
     reason = decision.reason or ""
     if decision.error:
         reason = f"{reason} [{decision.error}]" if reason else decision.error
-    return Where(decision.level, label, reason, location,
-                 decision.zone.name if decision.zone else None, bool(decision.error))
+    return Where(
+        decision.level,
+        label,
+        reason,
+        location,
+        decision.zone.name if decision.zone else None,
+        bool(decision.error),
+    )
 
 
 def _raising_marker(regions: list[RegionMarker], levels, level: Level, first: int, last: int):
@@ -93,7 +103,9 @@ def _raising_marker(regions: list[RegionMarker], levels, level: Level, first: in
     return None
 
 
-def region_code(od: OpenDoc, region: Region, level: Level, inhouse: bool | None = None) -> tuple[str, int] | None:
+def region_code(
+    od: OpenDoc, region: Region, level: Level, inhouse: bool | None = None
+) -> tuple[str, int] | None:
     """The diagnostic a region gets at ``level`` (None: the policy allows it as it stands)."""
     if region.pending:
         return None
@@ -119,8 +131,11 @@ def region_message(code: str, region: Region, at: Where) -> str:
     if code == "RF002":
         return f"AI edit ({region.tool}) without provenance in {place}{tail}"
     lines = region.line_count()
-    return (f"Possible AI edit ({lines} line{'s' * (lines != 1)} inserted at once, origin not reported) "
-            f"in {place}{tail}")
+    return (
+        f"Possible AI edit ({lines} line{'s' * (lines != 1)} inserted at once, "
+        "origin not reported) "
+        f"in {place}{tail}"
+    )
 
 
 def related(at: Where) -> list[dict]:
@@ -145,8 +160,10 @@ class RenderedDiagnostic:
     __slots__ = ("json",)
 
     def __init__(self, start: int, end: int, end_char: int, rest: str) -> None:
-        self.json = (f'{{"range":{{"start":{{"line":{start},"character":0}},'
-                     f'"end":{{"line":{end},"character":{end_char}}}}},{rest}')
+        self.json = (
+            f'{{"range":{{"start":{{"line":{start},"character":0}},'
+            f'"end":{{"line":{end},"character":{end_char}}}}},{rest}'
+        )
 
     def to_dict(self) -> dict:
         return json.loads(self.json)
@@ -159,7 +176,10 @@ def region_diagnostics(server, od: OpenDoc) -> list[RenderedDiagnostic]:
         return out
     base = od.decision_where()
     decision_rank = od.view.decision.level.rank
-    raising = any(od.view.levels.get(m.level, base.level).rank > decision_rank for m in od.view.markers.regions)
+    raising = any(
+        od.view.levels.get(m.level, base.level).rank > decision_rank
+        for m in od.view.markers.regions
+    )
     inhouse: dict[str, bool] = {}
     for region in od.regions:
         if region.pending:
@@ -170,19 +190,35 @@ def region_diagnostics(server, od: OpenDoc) -> list[RenderedDiagnostic]:
         found = region_code(od, region, at.level, inhouse[region.tool])
         if found is None:
             continue
-        key = (found, region.tool, region.source, region.line_count() if found[0] == "RF005" else 0, at,
-               region.revision)
+        key = (
+            found,
+            region.tool,
+            region.source,
+            region.line_count() if found[0] == "RF005" else 0,
+            at,
+            region.revision,
+        )
         cached = od.rendered.get(region.id)
         if cached is None or cached[0] != key:
             end_units = od.text.line_end_units(region.end)
-            body = json.dumps({
-                "severity": found[1], "code": found[0], "source": SOURCE,
-                "message": region_message(found[0], region, at), "relatedInformation": related(at),
-                "data": {"regionId": region.id}}, separators=(",", ":"))
+            body = json.dumps(
+                {
+                    "severity": found[1],
+                    "code": found[0],
+                    "source": SOURCE,
+                    "message": region_message(found[0], region, at),
+                    "relatedInformation": related(at),
+                    "data": {"regionId": region.id},
+                },
+                separators=(",", ":"),
+            )
             cached = (key, end_units, body[1:], None)
         diagnostic = cached[3]
         if diagnostic is None or diagnostic[0] != region.start:
-            diagnostic = (region.start, RenderedDiagnostic(region.start, region.end, cached[1], cached[2]))
+            diagnostic = (
+                region.start,
+                RenderedDiagnostic(region.start, region.end, cached[1], cached[2]),
+            )
         od.rendered[region.id] = (*cached[:3], diagnostic)
         out.append(diagnostic[1])
     if len(od.rendered) > 2 * len(od.regions) + 16:  # forget regions that are gone
@@ -192,7 +228,7 @@ def region_diagnostics(server, od: OpenDoc) -> list[RenderedDiagnostic]:
 
 
 def marker_diagnostics(server, od: OpenDoc) -> list[dict]:
-    """RF102 (unbalanced region marker) and RF104 (marker that cannot lower a level / unknown level)."""
+    """RF102 (unbalanced region marker), RF104 (a marker lowering a level or naming no level)."""
     if od.view is None:
         return []
     out = []
@@ -210,8 +246,13 @@ def marker_diagnostics(server, od: OpenDoc) -> list[dict]:
 def _line_diagnostic(od: OpenDoc, line: int, code: str, severity: int, message: str) -> dict:
     line = min(line, max(len(od.lines) - 1, 0))
     end = od.text.line_end(line).character
-    return {"range": _line_range(line, end), "severity": severity, "code": code, "source": SOURCE,
-            "message": message}
+    return {
+        "range": _line_range(line, end),
+        "severity": severity,
+        "code": code,
+        "source": SOURCE,
+        "message": message,
+    }
 
 
 def policy_file_diagnostics(server, repo: RepoPolicy) -> dict[str, list[dict]]:
@@ -225,20 +266,38 @@ def policy_file_diagnostics(server, repo: RepoPolicy) -> dict[str, list[dict]]:
             message += " (no valid policy yet: every path is treated as 'internal')"
         else:
             message += " (the last valid policy stays in force until this is fixed)"
-        out.setdefault(file, []).append(_file_line_diagnostic(server, repo, file, line, "RF100", ERROR, message))
+        out.setdefault(file, []).append(
+            _file_line_diagnostic(server, repo, file, line, "RF100", ERROR, message)
+        )
     for zone, floor in repo.active.floor_violations():
-        message = (f"zone '{zone.name}' ({zone.level}) is below the locked zone '{floor.name}' "
-                   f"({floor.level}, {floor.rule}) and is ignored for those paths")
-        diagnostic = _file_line_diagnostic(server, repo, zone.policy_file, zone.line - 1, "RF101", WARNING, message)
-        diagnostic["relatedInformation"] = [{
-            "location": {"uri": file_uri(repo.root, floor.policy_file), "range": _line_range(floor.line - 1, 0)},
-            "message": f"locked zone '{floor.name}' is {floor.level}"}]
+        message = (
+            f"zone '{zone.name}' ({zone.level}) is below the locked zone '{floor.name}' "
+            f"({floor.level}, {floor.rule}) and is ignored for those paths"
+        )
+        diagnostic = _file_line_diagnostic(
+            server, repo, zone.policy_file, zone.line - 1, "RF101", WARNING, message
+        )
+        diagnostic["relatedInformation"] = [
+            {
+                "location": {
+                    "uri": file_uri(repo.root, floor.policy_file),
+                    "range": _line_range(floor.line - 1, 0),
+                },
+                "message": f"locked zone '{floor.name}' is {floor.level}",
+            }
+        ]
         out.setdefault(zone.policy_file, []).append(diagnostic)
     return out
 
 
-def _file_line_diagnostic(server, repo: RepoPolicy, relpath: str, line: int, code: str, severity: int,
-                          message: str) -> dict:
+def _file_line_diagnostic(
+    server, repo: RepoPolicy, relpath: str, line: int, code: str, severity: int, message: str
+) -> dict:
     text = line_content(server.file_line(repo.root, relpath, line))
-    return {"range": _line_range(line, server.client_units(text)), "severity": severity, "code": code,
-            "source": SOURCE, "message": message}
+    return {
+        "range": _line_range(line, server.client_units(text)),
+        "severity": severity,
+        "code": code,
+        "source": SOURCE,
+        "message": message,
+    }

@@ -20,7 +20,6 @@ from pygls.workspace import TextDocument, Workspace
 
 from ringfence.evidence.regions import TextChange, line_content, lsp_line_count, split_lines
 
-
 MAX_DIFF_LINES = 4000  # larger whole-document changes are taken as one replacement
 
 
@@ -70,7 +69,7 @@ class LineDocument(TextDocument):
         before = _Before.of(lines, s_line, e_line)
         first = lines[s_line] if s_line < len(lines) else ""
         last = lines[e_line] if e_line < len(lines) else ""
-        lines[s_line:e_line + 1] = split_lines(first[:s_char] + text + last[e_char:])
+        lines[s_line : e_line + 1] = split_lines(first[:s_char] + text + last[e_char:])
         self._text = None
         self.changes.append(_describe(before, lines, start, end, text))
 
@@ -108,14 +107,20 @@ class LineDocument(TextDocument):
         """The end of a line's content, in client units."""
         if line >= len(self._lines):
             return types.Position(line=line, character=0)
-        return types.Position(line=line, character=self.client_units(line_content(self._lines[line])))
+        return types.Position(
+            line=line, character=self.client_units(line_content(self._lines[line]))
+        )
 
     def lines_end(self, last: int) -> types.Position:
         """The position just after line ``last`` including its break (start of the next line)."""
         lines = self._lines
         if last + 1 < len(lines) or (last + 1 == len(lines) and lines[-1][-1:] in ("\n", "\r")):
             return types.Position(line=last + 1, character=0)
-        return self.line_end(min(last, len(lines) - 1)) if lines else types.Position(line=0, character=0)
+        return (
+            self.line_end(min(last, len(lines) - 1))
+            if lines
+            else types.Position(line=0, character=0)
+        )
 
     def take_changes(self) -> list[TextChange]:
         changes, self.changes = self.changes, []
@@ -133,20 +138,29 @@ class _Before:
     @classmethod
     def of(cls, lines: Sequence[str], first: int, last: int) -> _Before:
         end_len = len(line_content(lines[last])) if last < len(lines) else 0
-        return cls(lsp_line_count(lines), "".join(lines[first:last + 1]), end_len)
+        return cls(lsp_line_count(lines), "".join(lines[first : last + 1]), end_len)
 
 
-def _describe(before: _Before, new: Sequence[str], start: tuple[int, int], end: tuple[int, int],
-              text: str) -> TextChange:
+def _describe(
+    before: _Before, new: Sequence[str], start: tuple[int, int], end: tuple[int, int], text: str
+) -> TextChange:
     delta = lsp_line_count(new) - before.line_count
     return TextChange(
-        start_line=start[0], start_char=start[1], end_line=end[0], end_char=end[1], text=text,
-        line_delta=delta, end_len=before.end_len, old_text=before.old_text,
-        new_text="".join(new[start[0]:end[0] + delta + 1]),
+        start_line=start[0],
+        start_char=start[1],
+        end_line=end[0],
+        end_char=end[1],
+        text=text,
+        line_delta=delta,
+        end_len=before.end_len,
+        old_text=before.old_text,
+        new_text="".join(new[start[0] : end[0] + delta + 1]),
     )
 
 
-def _line_edits(old: list[str], new: list[str]) -> list[tuple[tuple[int, int], tuple[int, int], str]]:
+def _line_edits(
+    old: list[str], new: list[str]
+) -> list[tuple[tuple[int, int], tuple[int, int], str]]:
     """Replacements (top to bottom, in ``old`` coordinates) turning ``old`` into ``new``.
 
     Unchanged lines at both ends are skipped; what is left is diffed line by line (when small
@@ -160,7 +174,7 @@ def _line_edits(old: list[str], new: list[str]) -> list[tuple[tuple[int, int], t
     tail = 0
     while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
-    old_mid, new_mid = old[head:len(old) - tail], new[head:len(new) - tail]
+    old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
     if not old_mid and not new_mid:
         return []
     if len(old_mid) + len(new_mid) <= MAX_DIFF_LINES:
@@ -177,7 +191,7 @@ def _line_edits(old: list[str], new: list[str]) -> list[tuple[tuple[int, int], t
 
 
 def _minimal_change(old: list[str], new: list[str]) -> tuple[tuple[int, int], tuple[int, int], str]:
-    """The smallest single replacement turning the lines ``old`` into ``new`` (positions in ``old``)."""
+    """The smallest replacement turning the lines ``old`` into ``new`` (positions in ``old``)."""
     old_text, new_text = "".join(old), "".join(new)
     prefix = len(os.path.commonprefix([old_text, new_text]))
     if 0 < prefix < len(old_text) and old_text[prefix - 1] == "\r" and old_text[prefix] == "\n":
@@ -187,10 +201,18 @@ def _minimal_change(old: list[str], new: list[str]) -> tuple[tuple[int, int], tu
     while suffix < room and old_text[-1 - suffix] == new_text[-1 - suffix]:
         suffix += 1
     end_offset = len(old_text) - suffix
-    if 0 < end_offset < len(old_text) and old_text[end_offset - 1] == "\r" and old_text[end_offset] == "\n":
+    if (
+        0 < end_offset < len(old_text)
+        and old_text[end_offset - 1] == "\r"
+        and old_text[end_offset] == "\n"
+    ):
         end_offset += 1
         suffix -= 1
-    return _position(old, 0, prefix), _position(old, 0, end_offset), new_text[prefix:len(new_text) - suffix]
+    return (
+        _position(old, 0, prefix),
+        _position(old, 0, end_offset),
+        new_text[prefix : len(new_text) - suffix],
+    )
 
 
 def _position(lines: Sequence[str], first_line: int, offset: int) -> tuple[int, int]:
@@ -219,9 +241,19 @@ class LineWorkspace(Workspace):
 
     @classmethod
     def replacing(cls, workspace: Workspace) -> LineWorkspace:
-        return cls(workspace.root_uri, workspace._sync_kind, list(workspace.folders.values()),
-                   workspace.position_encoding)
+        return cls(
+            workspace.root_uri,
+            workspace._sync_kind,
+            list(workspace.folders.values()),
+            workspace.position_encoding,
+        )
 
     def _create_text_document(self, doc_uri, source=None, version=None, language_id=None):
-        return LineDocument(doc_uri, source=source, version=version, language_id=language_id,
-                            sync_kind=self._sync_kind, position_codec=self.position_codec)
+        return LineDocument(
+            doc_uri,
+            source=source,
+            version=version,
+            language_id=language_id,
+            sync_kind=self._sync_kind,
+            position_codec=self.position_codec,
+        )

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from pygls.uris import to_fs_path
 
 from ringfence.evidence.journal import append_event, journal_path, read_events
-from ringfence.evidence.regions import Region, Revert, TextChange, content_hash, find_by_hash, map_span
+from ringfence.evidence.regions import (
+    Region,
+    Revert,
+    TextChange,
+    content_hash,
+    find_by_hash,
+    map_span,
+)
 from ringfence.hooks.agents import canonical_tool
 from ringfence.lsp.policies import RepoPolicy, discover_policy_files, is_policy_path
 from ringfence.lsp.settings import GRACE_SECONDS
@@ -91,7 +98,9 @@ class _Traces:
         return True
 
 
-def map_forward(span: tuple[int, int] | None, changes: Iterable[TextChange]) -> tuple[int, int] | None:
+def map_forward(
+    span: tuple[int, int] | None, changes: Iterable[TextChange]
+) -> tuple[int, int] | None:
     """Where a line span of an earlier version is now."""
     for change in changes:
         if span is None:
@@ -148,7 +157,7 @@ class EvidenceStore:
             self._task = None
 
     def files_changed(self, uris: list[str]) -> None:
-        """Watched files changed (``workspace/didChangeWatchedFiles``): reload and re-read what they feed."""
+        """Watched files changed (``workspace/didChangeWatchedFiles``): reload, re-read traces."""
         stale: dict[str, RepoPolicy] = {}
         for uri in uris:
             path = to_fs_path(uri) if uri.startswith("file:") else None
@@ -180,7 +189,11 @@ class EvidenceStore:
     # ----- journal -----------------------------------------------------------------------
 
     def _live_event(self, repo: RepoPolicy, event: dict) -> None:
-        if event.get("event") != "edit" or event.get("source") != "agent" or event.get("decision") == "deny":
+        if (
+            event.get("event") != "edit"
+            or event.get("source") != "agent"
+            or event.get("decision") == "deny"
+        ):
             return
         for od in self.server.docs_in(repo):
             if od.relpath == event["path"] and not od.is_cell:
@@ -188,12 +201,16 @@ class EvidenceStore:
                     od.pending_events.append((time.monotonic(), event))
                 self.server.publish(od)
 
-    def _place_event(self, od: OpenDoc, event: dict, budget: int, require_hash: bool = False) -> bool:
+    def _place_event(
+        self, od: OpenDoc, event: dict, budget: int, require_hash: bool = False
+    ) -> bool:
         """Regions for an agent's edit event; False while some range is not in the text yet."""
         hashes = event.get("hashes") or []
         placed = True
         for index, (first, last) in enumerate(event["ranges"]):
-            wanted = hashes[index] if index < len(hashes) and isinstance(hashes[index], str) else None
+            wanted = (
+                hashes[index] if index < len(hashes) and isinstance(hashes[index], str) else None
+            )
             length = last - first + 1
             if length < 1:
                 continue
@@ -207,8 +224,14 @@ class EvidenceStore:
                     placed = False
                     continue
             source = "agent" if event["event"] == "edit" else str(event.get("source") or "client")
-            region = self._region(od, start, min(start + length - 1, len(od.lines) - 1), event.get("agent"),
-                                  source, event.get("model"))
+            region = self._region(
+                od,
+                start,
+                min(start + length - 1, len(od.lines) - 1),
+                event.get("agent"),
+                source,
+                event.get("model"),
+            )
             if event.get("state") == "tagged" and wanted:
                 region.tagged_hash = wanted
         return placed
@@ -256,11 +279,21 @@ class EvidenceStore:
             key = (region.start, region.end, digest)
             if region.journaled == key:
                 continue
-            append_event(od.repo.root, {
-                "event": "save", "agent": region.tool, "session": self.server.session,
-                "model": region.model or None, "path": od.relpath, "ranges": [[region.start + 1, region.end + 1]],
-                "hashes": [digest], "decision": "logged", "source": region.source, "state": "untagged",
-            })
+            append_event(
+                od.repo.root,
+                {
+                    "event": "save",
+                    "agent": region.tool,
+                    "session": self.server.session,
+                    "model": region.model or None,
+                    "path": od.relpath,
+                    "ranges": [[region.start + 1, region.end + 1]],
+                    "hashes": [digest],
+                    "decision": "logged",
+                    "source": region.source,
+                    "state": "untagged",
+                },
+            )
             region.journaled = key
             written += 1
         if written:
@@ -278,11 +311,13 @@ class EvidenceStore:
         for traced in traces.by_path.get(od.relpath, []):
             length = traced.end_line - traced.start_line + 1
             if traced.content_hash:
-                start = find_by_hash(od.lines, traced.start_line - 1, length, traced.content_hash, REOPEN_SCAN_BUDGET)
+                start = find_by_hash(
+                    od.lines, traced.start_line - 1, length, traced.content_hash, REOPEN_SCAN_BUDGET
+                )
                 digest = traced.content_hash
             elif traced.end_line <= len(od.lines):
                 start = traced.start_line - 1
-                digest = content_hash(od.lines[start:start + length])
+                digest = content_hash(od.lines[start : start + length])
             else:
                 start = None
             if start is None:
@@ -301,11 +336,13 @@ class EvidenceStore:
     def after_changes(self, od: OpenDoc, steps: list[Step]) -> None:
         """Heuristic guesses for large insertions; late journal events; early client reports."""
         for index, step in enumerate(steps):
-            self._maybe_heuristic(od, step, [s.change for s in steps[index + 1:]])
+            self._maybe_heuristic(od, step, [s.change for s in steps[index + 1 :]])
         if od.pending_events:
             self.retry_pending(od)
         if od.early_origins and od.version is not None:
-            ready = [p for p in od.early_origins if p["textDocument"].get("version", 0) <= od.version]
+            ready = [
+                p for p in od.early_origins if p["textDocument"].get("version", 0) <= od.version
+            ]
             od.early_origins = [p for p in od.early_origins if p not in ready]
             for params in ready:
                 self._apply_origin(od, params)
@@ -315,7 +352,10 @@ class EvidenceStore:
         if step.created is None or not settings.heuristics_enabled or od.binary or od.view is None:
             return
         first, last, revert = step.created
-        if last - first + 1 < settings.heuristics_min_lines and len(step.change.text) < settings.heuristics_min_chars:
+        if (
+            last - first + 1 < settings.heuristics_min_lines
+            and len(step.change.text) < settings.heuristics_min_chars
+        ):
             return
         if not step.change.text.strip():
             return
@@ -324,8 +364,15 @@ class EvidenceStore:
             return
         if self._is_disk_reload(od):
             return
-        region = od.regions.add(span[0], span[1], "unknown", source="heuristic", version=step.version,
-                                pending=True, revert=revert if not later else None)
+        region = od.regions.add(
+            span[0],
+            span[1],
+            "unknown",
+            source="heuristic",
+            version=step.version,
+            pending=True,
+            revert=revert if not later else None,
+        )
         asyncio.get_running_loop().call_later(GRACE_SECONDS, self._grace_over, od.uri, region.id)
 
     def _is_disk_reload(self, od: OpenDoc) -> bool:
@@ -353,18 +400,28 @@ class EvidenceStore:
             return
         od = self.server.doc(params["textDocument"]["uri"])
         if od is None:
-            log.info("ringfence/editOrigin for a document that is not open: %s", params["textDocument"]["uri"])
+            log.info(
+                "ringfence/editOrigin for a document that is not open: %s",
+                params["textDocument"]["uri"],
+            )
             return
         version = params["textDocument"].get("version")
         if isinstance(version, int) and od.version is not None and version > od.version:
-            od.early_origins = [*od.early_origins[-(MAX_EARLY - 1):], params]  # its didChange is still to come
+            od.early_origins = [
+                *od.early_origins[-(MAX_EARLY - 1) :],
+                params,
+            ]  # its didChange is still to come
             return
         self._apply_origin(od, params)
         self.server.publish(od)
 
     def _apply_origin(self, od: OpenDoc, params: dict) -> None:
         version = params["textDocument"].get("version")
-        later = [s for s in od.history if version is not None and s.version is not None and s.version > version]
+        later = [
+            s
+            for s in od.history
+            if version is not None and s.version is not None and s.version > version
+        ]
         later_changes = [s.change for s in later]
         produced = [s for s in od.history if s.version == version] if version is not None else []
         spans = [map_forward(_range_lines(r), later_changes) for r in params.get("ranges") or []]
@@ -383,27 +440,44 @@ class EvidenceStore:
             for step in produced:
                 now = self._created_now(od, step)
                 if now is not None and now[0] <= span[0] and span[1] <= now[1]:
-                    whole = step.created[2]  # the change wrote more lines than reported: revert them all
-                    revert = Revert(whole.earlier, whole.after_hash, whole.lead + span[0] - now[0],
-                                    whole.trail + now[1] - span[1])
+                    whole = step.created[
+                        2
+                    ]  # the change wrote more lines than reported: revert them all
+                    revert = Revert(
+                        whole.earlier,
+                        whole.after_hash,
+                        whole.lead + span[0] - now[0],
+                        whole.trail + now[1] - span[1],
+                    )
             for region in od.regions.overlapping(*span):
                 if region.source == "heuristic":
                     od.regions.remove(region.id)
                     revert = revert or (region.revert if region.span() == span else None)
             existing = od.regions.find(*span)
             if existing is not None:
-                existing.source, existing.tool, existing.model = "client", tool, str(params.get("model") or "")
+                existing.source, existing.tool, existing.model = (
+                    "client",
+                    tool,
+                    str(params.get("model") or ""),
+                )
                 existing.revert = existing.revert or revert
                 continue
-            od.regions.add(span[0], span[1], tool, source="client", model=str(params.get("model") or ""),
-                           version=version, revert=revert)
+            od.regions.add(
+                span[0],
+                span[1],
+                tool,
+                source="client",
+                model=str(params.get("model") or ""),
+                version=version,
+                revert=revert,
+            )
 
     def _created_now(self, od: OpenDoc, step: Step) -> tuple[int, int] | None:
         """Where the lines a past change inserted are in the current text."""
         if step.created is None:
             return None
         steps = list(od.history)
-        after = steps[steps.index(step) + 1:] if step in steps else []
+        after = steps[steps.index(step) + 1 :] if step in steps else []
         return map_forward(step.created[:2], [s.change for s in after])
 
 
@@ -422,12 +496,16 @@ def _origin_problem(params) -> str | None:
     doc = params.get("textDocument")
     if not isinstance(doc, dict) or not isinstance(doc.get("uri"), str):
         return "textDocument.uri is required"
-    if doc.get("version") is not None and (not isinstance(doc["version"], int) or isinstance(doc["version"], bool)):
+    if doc.get("version") is not None and (
+        not isinstance(doc["version"], int) or isinstance(doc["version"], bool)
+    ):
         return "textDocument.version must be an integer"
     if params.get("origin") not in ORIGINS:
         return f"origin must be one of {', '.join(ORIGINS)}"
     ranges = params.get("ranges")
-    if ranges is not None and (not isinstance(ranges, list) or not all(_is_range(r) for r in ranges)):
+    if ranges is not None and (
+        not isinstance(ranges, list) or not all(_is_range(r) for r in ranges)
+    ):
         return "ranges must be a list of LSP ranges"
     for key in ("tool", "model", "kind"):
         if params.get(key) is not None and not isinstance(params[key], str):
@@ -438,5 +516,8 @@ def _origin_problem(params) -> str | None:
 def _is_range(rng) -> bool:
     def position(p):
         return isinstance(p, dict) and all(
-            isinstance(p.get(k), int) and not isinstance(p.get(k), bool) and p[k] >= 0 for k in ("line", "character"))
+            isinstance(p.get(k), int) and not isinstance(p.get(k), bool) and p[k] >= 0
+            for k in ("line", "character")
+        )
+
     return isinstance(rng, dict) and position(rng.get("start")) and position(rng.get("end"))

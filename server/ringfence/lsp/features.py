@@ -24,13 +24,13 @@ def register(server: RingfenceServer) -> None:
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: RingfenceServer, params: types.InitializeParams) -> None:
-        """LSP handler for initialize: line-list documents and settings from initializationOptions."""
+        """LSP handler for initialize: line-list documents, settings from initializationOptions."""
         ls.use_line_documents()
         _apply_settings(ls, params.initialization_options)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: RingfenceServer, params: types.InitializedParams) -> None:
-        """LSP handler for initialized: start the evidence watcher, watch policy files, pull settings."""
+        """LSP handler for initialized: start the evidence watcher, watch files, pull settings."""
         if ls.log_handler is not None:
             ls.log_handler.bind(asyncio.get_running_loop())
         ls.evidence.start()
@@ -78,19 +78,23 @@ def register(server: RingfenceServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: RingfenceServer, params: types.DidCloseTextDocumentParams) -> None:
-        """LSP handler for textDocument/didClose: drop the document's regions (unsaved ones are gone)."""
+        """LSP handler for textDocument/didClose: drop the document's regions (unsaved: gone)."""
         od = ls.close_doc(params.text_document.uri)
         if od is not None and od.is_policy and od.repo.overlay.pop(od.relpath, None) is not None:
             ls.reload(od.repo)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def did_change_watched_files(ls: RingfenceServer, params: types.DidChangeWatchedFilesParams) -> None:
+    def did_change_watched_files(
+        ls: RingfenceServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
         """LSP handler for workspace/didChangeWatchedFiles: reload policies, re-read provenance."""
         ls.evidence.files_changed([change.uri for change in params.changes])
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: RingfenceServer, params: types.DidChangeConfigurationParams) -> None:
-        """LSP handler for workspace/didChangeConfiguration: settings pushed, or pulled when absent."""
+    async def did_change_configuration(
+        ls: RingfenceServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        """LSP handler for workspace/didChangeConfiguration: settings pushed, else pulled."""
         pushed = params.settings
         if isinstance(pushed, dict) and isinstance(pushed.get("ringfence"), dict):
             _apply_settings(ls, pushed)
@@ -110,8 +114,10 @@ def register(server: RingfenceServer) -> None:
             raise JsonRpcInvalidParams("ringfence/explain needs {uri}")
         return explain_uri(ls, uri)
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
-                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
     def code_action(ls: RingfenceServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         """LSP handler for textDocument/codeAction."""
         from ringfence.lsp import actions
@@ -129,10 +135,18 @@ def register(server: RingfenceServer) -> None:
         decision = od.view.decision
         at = decision_where(od.repo, decision, od.uri)
         name = decision.zone.name if decision.zone else at.label
-        title = f"ringfence: {decision.level.name} · {name}" + (f" — {at.reason}" if at.reason else "")
+        title = f"ringfence: {decision.level.name} · {name}" + (
+            f" — {at.reason}" if at.reason else ""
+        )
         zero = types.Position(line=0, character=0)
-        return [types.CodeLens(range=types.Range(start=zero, end=zero), command=types.Command(
-            title=title, command=names.OPEN_ZONE, arguments=[{"uri": od.uri}]))]
+        return [
+            types.CodeLens(
+                range=types.Range(start=zero, end=zero),
+                command=types.Command(
+                    title=title, command=names.OPEN_ZONE, arguments=[{"uri": od.uri}]
+                ),
+            )
+        ]
 
     _register_commands(server)
 
@@ -150,7 +164,9 @@ def _register_commands(server: RingfenceServer) -> None:
         ref = _ref(args)
         region = find_region(ls, ref.uri, ref.region_id)
         if region is None:
-            return _failed(ls, "that AI region is gone (the file changed or was closed); nothing was done")
+            return _failed(
+                ls, "that AI region is gone (the file changed or was closed); nothing was done"
+            )
         return await handoff.handle_handoff(ls, region, _plain(args[0]))
 
 
@@ -158,9 +174,13 @@ def _command(name: str):
     async def handler(ls: RingfenceServer, *args):
         from ringfence.lsp import actions
 
-        runners = {names.REVERT: actions.revert, names.TAG: actions.tag_provenance,
-                   names.REVIEW: actions.mark_reviewed, names.DISMISS: actions.dismiss_heuristic,
-                   names.OPEN_ZONE: actions.open_zone}
+        runners = {
+            names.REVERT: actions.revert,
+            names.TAG: actions.tag_provenance,
+            names.REVIEW: actions.mark_reviewed,
+            names.DISMISS: actions.dismiss_heuristic,
+            names.OPEN_ZONE: actions.open_zone,
+        }
         ref = _ref(args)
         try:
             return await runners[name](ls, ref)
@@ -182,12 +202,14 @@ def _ref(args: tuple):
 
 
 def _failed(ls: RingfenceServer, message: str) -> dict:
-    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"ringfence: {message}"))
+    ls.window_show_message(
+        types.ShowMessageParams(type=types.MessageType.Error, message=f"ringfence: {message}")
+    )
     return {"applied": False, "error": message}
 
 
 def explain_uri(ls: RingfenceServer, uri: str) -> dict | None:
-    """SPEC §3.4 plus the policy location and the level's attributes (None for ignored documents)."""
+    """SPEC §3.4, the policy location and the level's attributes (None: an ignored document)."""
     from ringfence.lsp.diagnostics import decision_where
 
     od = ls.doc(uri)
@@ -208,7 +230,7 @@ def explain_uri(ls: RingfenceServer, uri: str) -> dict | None:
 
 
 def _overlay(ls: RingfenceServer, od) -> bool:
-    """Make an open policy file's text the one the policy reads; True when it differs from before."""
+    """Make an open policy file's text the one the policy reads; True when it changed."""
     text = od.text.source
     if od.repo.overlay.get(od.relpath) == text:
         return False
@@ -227,8 +249,12 @@ async def _pull_settings(ls: RingfenceServer) -> None:
     if not (workspace and workspace.configuration):
         return
     try:
-        found = await asyncio.wait_for(ls.workspace_configuration_async(types.ConfigurationParams(
-            items=[types.ConfigurationItem(section="ringfence")])), CONFIG_TIMEOUT)
+        found = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="ringfence")])
+            ),
+            CONFIG_TIMEOUT,
+        )
     except Exception as exc:
         log.info("workspace/configuration failed: %s", exc)
         return
@@ -249,11 +275,17 @@ async def _register_watchers(ls: RingfenceServer) -> None:
     watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in names]
     watchers.append(types.FileSystemWatcher(glob_pattern=f"**/{TRACE_FILE}"))
     registration = types.Registration(
-        id=str(uuid.uuid4()), method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers))
+        id=str(uuid.uuid4()),
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+    )
     try:
-        await asyncio.wait_for(ls.client_register_capability_async(
-            types.RegistrationParams(registrations=[registration])), CONFIG_TIMEOUT)
+        await asyncio.wait_for(
+            ls.client_register_capability_async(
+                types.RegistrationParams(registrations=[registration])
+            ),
+            CONFIG_TIMEOUT,
+        )
     except Exception as exc:
         log.info("client/registerCapability for file watchers failed: %s", exc)
 

@@ -56,7 +56,7 @@ class ClientLogHandler(logging.Handler):
 
 
 def setup_logging(server, verbose: bool = False) -> ClientLogHandler:
-    """stderr for everything at WARNING (INFO with ``verbose``), the client for ringfence records."""
+    """stderr at WARNING (INFO with ``verbose``); ringfence's own records also to the client."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -65,7 +65,9 @@ def setup_logging(server, verbose: bool = False) -> ClientLogHandler:
     stderr.setLevel(logging.INFO if verbose else logging.WARNING)
     root.addHandler(stderr)
     root.setLevel(logging.WARNING)
-    logging.getLogger("pygls").setLevel(logging.WARNING)  # it formats every message it sends at INFO
+    logging.getLogger("pygls").setLevel(
+        logging.WARNING
+    )  # it formats every message it sends at INFO
     client = ClientLogHandler(server)
     client.setFormatter(logging.Formatter("%(message)s"))
     ours = logging.getLogger("ringfence")

@@ -64,7 +64,9 @@ class RepoPolicy:
         if not new.errors or not self.good:
             self.active, self.good = new, not new.errors
         else:
-            log.warning("%s: policy invalid (%s); keeping the last good policy", self.root, new.errors[0])
+            log.warning(
+                "%s: policy invalid (%s); keeping the last good policy", self.root, new.errors[0]
+            )
         self.generation += 1
         self._stamps = self._stat_all()
 

@@ -45,7 +45,7 @@ def document_path(uri: str) -> tuple[str, bool] | None:
     from ringfence.policy.paths import clean
 
     if uri.startswith(NOTEBOOK_CELL_SCHEME):
-        path = to_fs_path("file:" + uri[len(NOTEBOOK_CELL_SCHEME):].split("#", 1)[0])
+        path = to_fs_path("file:" + uri[len(NOTEBOOK_CELL_SCHEME) :].split("#", 1)[0])
         return (clean(path, "/"), True) if path else None
     if not uri.startswith("file:"):
         return None
@@ -73,8 +73,13 @@ class RingfenceServer(LanguageServer):
     """pygls server plus what ringfence knows about the open documents."""
 
     def __init__(self) -> None:
-        super().__init__("ringfence", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         max_workers=4, protocol_cls=RingfenceProtocol)
+        super().__init__(
+            "ringfence",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            max_workers=4,
+            protocol_cls=RingfenceProtocol,
+        )
         self.settings = Settings()
         self.repos: dict[str, RepoPolicy] = {}
         self.docs: dict[str, OpenDoc] = {}
@@ -109,8 +114,12 @@ class RingfenceServer(LanguageServer):
         if isinstance(error, JsonRpcException) and not isinstance(error, JsonRpcInternalError):
             log.warning("%s: %s", type(error).__name__, error)
             return
-        log.error("internal error (%s): %s", getattr(source, "__name__", source), error,
-                  exc_info=(type(error), error, error.__traceback__))
+        log.error(
+            "internal error (%s): %s",
+            getattr(source, "__name__", source),
+            error,
+            exc_info=(type(error), error, error.__traceback__),
+        )
 
     # ----- documents ---------------------------------------------------------------------
 
@@ -135,7 +144,9 @@ class RingfenceServer(LanguageServer):
     def close_doc(self, uri: str) -> OpenDoc | None:
         od = self.docs.pop(unquote(uri), None)
         if od is not None:
-            self.send_diagnostics(od.uri, None, self._file_diagnostics.get(od.repo.root, {}).get(od.relpath, []))
+            self.send_diagnostics(
+                od.uri, None, self._file_diagnostics.get(od.repo.root, {}).get(od.relpath, [])
+            )
         return od
 
     def docs_in(self, repo: RepoPolicy) -> list[OpenDoc]:
@@ -205,29 +216,46 @@ class RingfenceServer(LanguageServer):
             if od is not None:
                 self.publish(od)
             elif before.get(relpath) != found.get(relpath):
-                self.send_diagnostics(self.file_uri(repo.root, relpath), None, found.get(relpath, []))
+                self.send_diagnostics(
+                    self.file_uri(repo.root, relpath), None, found.get(relpath, [])
+                )
 
     def send_diagnostics(self, uri: str, version: int | None, items: list) -> None:
         """``textDocument/publishDiagnostics``, framed here: pre-rendered diagnostics go out as
         they are, dicts through ``json``, lsprotocol objects through pygls' converter."""
-        parts = [item.json if hasattr(item, "json") else json.dumps(item, default=self.protocol._serialize_message)
-                 for item in items]
-        head = f'{{"jsonrpc":"2.0","method":"{PUBLISH_DIAGNOSTICS}","params":{{"uri":{json.dumps(uri)},'
-        body = head + (f'"version":{version},' if version is not None else "") + f'"diagnostics":[{",".join(parts)}]}}}}'
+        parts = [
+            item.json
+            if hasattr(item, "json")
+            else json.dumps(item, default=self.protocol._serialize_message)
+            for item in items
+        ]
+        head = (
+            f'{{"jsonrpc":"2.0","method":"{PUBLISH_DIAGNOSTICS}",'
+            f'"params":{{"uri":{json.dumps(uri)},'
+        )
+        body = (
+            head
+            + (f'"version":{version},' if version is not None else "")
+            + f'"diagnostics":[{",".join(parts)}]}}}}'
+        )
         self._write_frame(body)
 
     def _write_frame(self, body: str) -> None:
         writer = self.protocol.writer
         if writer is None:
             return
-        header = (f"Content-Length: {len(body)}\r\n"
-                  f"Content-Type: {self.protocol.CONTENT_TYPE}; charset={self.protocol.CHARSET}\r\n\r\n")
+        header = (
+            f"Content-Length: {len(body)}\r\n"
+            f"Content-Type: {self.protocol.CONTENT_TYPE}; charset={self.protocol.CHARSET}\r\n\r\n"
+        )
         try:
             result = writer.write((header + body).encode("utf-8"))
             if inspect.isawaitable(result):
                 asyncio.ensure_future(result)
         except (OSError, ValueError) as exc:
-            log.warning("cannot send diagnostics: %r %s", exc, getattr(exc, "characters_written", ""))
+            log.warning(
+                "cannot send diagnostics: %r %s", exc, getattr(exc, "characters_written", "")
+            )
 
     def _provider_failed(self, provide: Callable, exc: Exception) -> None:
         """Log a provider's first failure in full; later ones are debug noise."""
@@ -236,8 +264,12 @@ class RingfenceServer(LanguageServer):
             log.debug("diagnostic provider %s failed again: %s", name, exc)
             return
         self._failed.add(name)
-        log.error("diagnostic provider %s failed (its diagnostics are skipped): %s", name, exc,
-                  exc_info=(type(exc), exc, exc.__traceback__))
+        log.error(
+            "diagnostic provider %s failed (its diagnostics are skipped): %s",
+            name,
+            exc,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
 
     def _load(self, names: list[str]) -> list[Callable]:
         out = []

@@ -1,4 +1,4 @@
-"""Editor settings (SPEC §6.3, key ``ringfence``): they tune detection, never what the policy allows."""
+"""Editor settings (SPEC §6.3, key ``ringfence``): they tune detection, never the policy."""
 
 from __future__ import annotations
 

@@ -44,7 +44,9 @@ class OpenDoc:
     binary: bool = False
     pending_events: list[tuple[float, dict]] = field(default_factory=list)
     early_origins: list[dict] = field(default_factory=list)
-    rendered: dict[str, tuple] = field(default_factory=dict)  # region id -> its cached diagnostic JSON
+    rendered: dict[str, tuple] = field(
+        default_factory=dict
+    )  # region id -> its cached diagnostic JSON
     _where: object = None
 
     @property
@@ -67,8 +69,9 @@ class OpenDoc:
         """(Re)classify with the repository's current policy and rescan markers."""
         text = self.text.source
         self.binary = "\0" in text[:BINARY_PROBE]
-        self.view = self.repo.active.view(self.path, content=None if self.binary else text,
-                                          language_id=self.language_id)
+        self.view = self.repo.active.view(
+            self.path, content=None if self.binary else text, language_id=self.language_id
+        )
         self.view_generation = self.repo.generation
         self._where = None
         self.rendered.clear()
@@ -82,9 +85,11 @@ class OpenDoc:
         return self._where
 
     def region_state(self, region: Region) -> str:
-        """``tagged`` | ``reviewed`` | ``untagged``, counting ai-begin/ai-end comment markers too."""
-        if self.view is not None and any(block.start < region.start and region.end < block.end
-                                         for block in self.view.markers.provenance):
+        """``tagged`` | ``reviewed`` | ``untagged``, counting ai-begin/ai-end markers too."""
+        if self.view is not None and any(
+            block.start < region.start and region.end < block.end
+            for block in self.view.markers.provenance
+        ):
             return "tagged"
         return region.state(self.lines)
 

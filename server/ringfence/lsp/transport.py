@@ -12,8 +12,9 @@ import os
 import select
 import threading
 
+
 class FrameWriter:
-    """A file-like stdout for pygls' ``StdoutWriter``: ``write`` returns only when all is written."""
+    """A file-like stdout for pygls' ``StdoutWriter``: ``write`` returns once all is out."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd

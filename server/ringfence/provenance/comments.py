@@ -15,8 +15,9 @@ from ringfence.policy.comments import comment_line
 _INDENT = re.compile(r"[ \t]*")
 
 
-def provenance_markers(path: str, first_line: str, tool: str, model: str = "",
-                       language_id: str | None = None) -> tuple[str, str] | None:
+def provenance_markers(
+    path: str, first_line: str, tool: str, model: str = "", language_id: str | None = None
+) -> tuple[str, str] | None:
     """The begin and end marker lines (without line breaks), indented like ``first_line``.
 
     None when the file has no comment syntax: the caller falls back to a trace record.
