@@ -68,6 +68,16 @@ class RingfenceProtocol(LanguageServerProtocol):
             else:
                 future.add_done_callback(lambda _, key=msg_id: self._request_futures.pop(key, None))
 
+    def structure_message(self, data):
+        """pygls drops a request whose params do not parse (e.g. a position of 2**31) without
+        answering it, so the client waits forever: answer it with the parse error instead."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if "jsonrpc" in data and "method" in data and isinstance(data.get("id"), (int, str)):
+                self._send_response(data["id"], error=exc.to_response_error())
+            raise
+
 
 class RingfenceServer(LanguageServer):
     """pygls server plus what ringfence knows about the open documents."""
