@@ -19,7 +19,8 @@ for setup in scripts/setup.d/*.sh; do
 done
 
 status=0
-python -m pytest "$@" || status=$?
+# Three workers, one test file each at a time: most LSP and editor tests wait on subprocesses.
+python -m pytest -n 3 --dist loadfile "$@" || status=$?
 if [ "$status" -eq 5 ]; then
   echo "scripts/test.sh: pytest collected no tests" >&2
   exit 1
