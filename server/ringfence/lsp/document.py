@@ -114,8 +114,11 @@ class LineDocument(TextDocument):
     def lines_end(self, last: int) -> types.Position:
         """The position just after line ``last`` including its break (start of the next line)."""
         lines = self._lines
-        if last + 1 < len(lines) or (last + 1 == len(lines) and lines[-1][-1:] in ("\n", "\r")):
+        ends_with_break = bool(lines) and lines[-1][-1:] in ("\n", "\r")
+        if last + 1 < len(lines) or (last + 1 == len(lines) and ends_with_break):
             return types.Position(line=last + 1, character=0)
+        if ends_with_break:  # the empty line after a final break: it ends where it starts
+            return types.Position(line=len(lines), character=0)
         return (
             self.line_end(min(last, len(lines) - 1))
             if lines
