@@ -21,6 +21,7 @@ from ringfence.provenance.comments import provenance_markers
 log = logging.getLogger(__name__)
 
 QUICKFIX = types.CodeActionKind.QuickFix
+SHOW_DOCUMENT_TIMEOUT = 10.0
 
 
 class ActionError(Exception):
@@ -222,9 +223,16 @@ async def open_zone(server, ref: RegionRef) -> dict:
     selection = types.Range(
         start=types.Position(line=line, character=0), end=types.Position(line=line, character=0)
     )
-    shown = await server.window_show_document_async(
-        types.ShowDocumentParams(uri=uri, take_focus=True, selection=selection)
-    )
+    try:  # a client that never answers must not hang the command
+        shown = await asyncio.wait_for(
+            server.window_show_document_async(
+                types.ShowDocumentParams(uri=uri, take_focus=True, selection=selection)
+            ),
+            SHOW_DOCUMENT_TIMEOUT,
+        )
+    except asyncio.TimeoutError:
+        log.warning("window/showDocument for %s got no answer", uri)
+        shown = None
     return {"uri": uri, "line": line, "shown": bool(shown and shown.success)}
 
 

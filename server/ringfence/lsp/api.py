@@ -19,7 +19,7 @@ from ringfence.provenance.trace import append_record, make_record
 
 log = logging.getLogger(__name__)
 
-APPLY_EDIT_TIMEOUT = 30.0
+APPLY_EDIT_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)
