@@ -28,12 +28,12 @@ from ringfence.hooks.events import (
     MalformedEvent,
     generic_changes,
     literal_prefix,
-    optional_text,
     require_object,
     require_path,
     require_text,
     structured_patch_lines,
     text_field,
+    tool_event,
 )
 
 PRE, POST = "PreToolUse", "PostToolUse"
@@ -48,14 +48,7 @@ def parse(payload: dict) -> HookEvent:
         return HookEvent(IGNORED, event_name=event_name)
     tool = require_text(payload, "tool_name")
     tool_input = require_object(payload, "tool_input")
-    event = HookEvent(
-        IGNORED,
-        event_name=event_name,
-        tool_name=tool,
-        cwd=optional_text(payload, "cwd"),
-        session=optional_text(payload, "session_id"),
-        model=optional_text(payload, "model"),
-    )
+    event = tool_event(payload, event_name, tool)
     pre = event_name == PRE
     event.kind, event.changes = tool_changes(tool, tool_input, pre, event.cwd)
     if event.kind in (SHELL, POST_SHELL):

@@ -16,10 +16,10 @@ from ringfence.hooks.events import (
     PRE_EDIT,
     SHELL,
     HookEvent,
-    optional_text,
     require_object,
     require_text,
     text_field,
+    tool_event,
 )
 from ringfence.hooks.patch import contains_patch, parse_patch, patch_changes
 
@@ -35,14 +35,7 @@ def parse(payload: dict) -> HookEvent:
     tool = require_text(payload, "tool_name")
     tool_input = require_object(payload, "tool_input")
     pre = event_name == claude.PRE
-    event = HookEvent(
-        IGNORED,
-        event_name=event_name,
-        tool_name=tool,
-        cwd=optional_text(payload, "cwd"),
-        session=optional_text(payload, "session_id"),
-        model=optional_text(payload, "model"),
-    )
+    event = tool_event(payload, event_name, tool)
     patch = text_field(tool_input, "command", "input", "patch")
     if (
         tool in PATCH_TOOLS

@@ -206,3 +206,15 @@ def structured_patch_lines(response: object) -> list[tuple[int, int]] | None:
             elif mark != "-":
                 line += 1
     return ranges
+
+
+def tool_event(payload: dict, event_name: str, tool: str) -> HookEvent:
+    """The event of a Claude-style payload (``cwd``, ``session_id``, ``model``), kind not yet known."""
+    return HookEvent(
+        IGNORED,
+        event_name=event_name,
+        tool_name=tool,
+        cwd=optional_text(payload, "cwd"),
+        session=optional_text(payload, "session_id"),
+        model=optional_text(payload, "model"),
+    )

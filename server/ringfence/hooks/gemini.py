@@ -31,11 +31,11 @@ from ringfence.hooks.events import (
     MalformedEvent,
     generic_changes,
     literal_prefix,
-    optional_text,
     require_object,
     require_path,
     require_text,
     text_field,
+    tool_event,
 )
 
 BEFORE, AFTER = "BeforeTool", "AfterTool"
@@ -52,14 +52,7 @@ def parse(payload: dict) -> HookEvent:
     response = payload.get("tool_response")
     if not pre and isinstance(response, dict) and response.get("error"):
         return HookEvent(IGNORED, event_name=event_name, tool_name=tool)  # the tool wrote nothing
-    event = HookEvent(
-        IGNORED,
-        event_name=event_name,
-        tool_name=tool,
-        cwd=optional_text(payload, "cwd"),
-        session=optional_text(payload, "session_id"),
-        model=optional_text(payload, "model"),
-    )
+    event = tool_event(payload, event_name, tool)
     if tool in SHELL_TOOLS:
         event.kind = SHELL if pre else POST_SHELL
         event.command = require_text(tool_input, "command")
