@@ -8,13 +8,14 @@ imports. This runs, interleaved, N times each:
   its ``|| exit 2``) with a Claude Code PreToolUse ``Edit`` payload on stdin, in a git copy of
   ``examples/demo``: an allowed edit of ``app/main.py`` answered by the hook's fast path (the
   path's level cached by an earlier hook, every input re-checked), the same edit with the cache
-  off (``RINGFENCE_HOOK_CACHE=off``: the full policy engine, as on the first edit of a path), and
-  a denied edit of ``serving/tokenizer.py`` (always the full engine: it writes the reason).
+  off (``RINGFENCE_HOOK_CACHE=off``: the full policy engine, as on the first edit of a path), a
+  denied edit of ``serving/tokenizer.py`` (always the full engine: it writes the reason), and
+  a denied edit under a 1,000-zone policy (Hyperscan, its compiled database cached on disk).
 
 Both sides run with bytecode caching on (``PYTHONPYCACHEPREFIX`` in a temporary directory, after
 a warm-up), as an installed package has its ``.pyc`` files; ``--no-bytecode-cache`` keeps the
 calling environment instead. Prints medians, the 90th percentiles and the ratio hook / peer
-(target: median within 4x, for the allowed edit: the common case).
+(target: every median within 4x).
 
     python bench/hooks.py [--runs 30] [--no-bytecode-cache]
 """
@@ -37,9 +38,16 @@ REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 4.0
 
 
-def make_repo(base: Path) -> Path:
-    root = base / "demo"
+def make_repo(base: Path, name: str = "demo", zones: int = 0) -> Path:
+    """A git copy of examples/demo; with ``zones``, its policy grows that many more zones."""
+    root = base / name
     shutil.copytree(REPO / "examples" / "demo", root)
+    if zones:
+        extra = "".join(f'\n[[zone]]\nname = "bench-{i}"\npath = ["team-{i}/**", "**/gen-{i}/*.py"]\n'
+                        f'level = "{("tagged", "internal")[i % 2]}"\nreason = "bench zone {i}"\n'
+                        for i in range(zones))
+        policy = root / ".ringfence.toml"
+        policy.write_text(policy.read_text() + extra)
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "b",
@@ -70,6 +78,11 @@ def payload(root: Path, rel: str, old: str, new: str) -> bytes:
             "tool_use_id": "toolu_bench",
         }
     ).encode()
+
+
+def denied(root: Path) -> bytes:
+    """An edit of the demo's model-serving code, an internal zone: always denied."""
+    return payload(root, "serving/tokenizer.py", "class Tokenizer:", "class Tokenizer(object):")
 
 
 def timed(
@@ -110,21 +123,17 @@ def main() -> int:
         hook = [sys.executable, "-m", "ringfence", "hook", "claude-code"]
         allowed = payload(root, "app/main.py", "import sys", "import sys")
         cold = {**env, "RINGFENCE_HOOK_CACHE": "off"}
-        cases = {  # name: (stdin, environment, counts for the target)
-            "allowed edit, fast path": (allowed, env, True),
-            "allowed edit, cache off (full engine)": (allowed, cold, False),
-            "denied edit (full engine)": (
-                payload(
-                    root, "serving/tokenizer.py", "class Tokenizer:", "class Tokenizer(object):"
-                ),
-                env,
-                False,
-            ),
+        large = make_repo(base, "large", zones=1000)
+        cases = {  # name: (cwd, stdin, environment)
+            "allowed edit, fast path": (root, allowed, env),
+            "allowed edit, cache off (full engine)": (root, allowed, cold),
+            "denied edit (full engine)": (root, denied(root), env),
+            "denied edit, 1,000-zone policy": (large, denied(large), env),
         }
-        for stdin, case_env, _ in cases.values():  # warm-up: bytecode, the hook's cache
+        for cwd, stdin, case_env in cases.values():  # warm-up: bytecode, the hook's caches
             for _ in range(2):
                 timed(peer, b"", root, env)
-                _, done = timed(hook, stdin, root, case_env)
+                _, done = timed(hook, stdin, cwd, case_env)
                 if done.returncode != 0:
                     sys.stderr.write(done.stderr.decode())
                     return 2
@@ -132,8 +141,8 @@ def main() -> int:
         answers = {}
         for _ in range(args.runs):
             samples["peer"].append(timed(peer, b"", root, env)[0])
-            for name, (stdin, case_env, _) in cases.items():
-                elapsed, done = timed(hook, stdin, root, case_env)
+            for name, (cwd, stdin, case_env) in cases.items():
+                elapsed, done = timed(hook, stdin, cwd, case_env)
                 samples[name].append(elapsed)
                 answers[name] = done.stdout
         say(
@@ -147,15 +156,15 @@ def main() -> int:
         )
         peer_median = statistics.median(samples["peer"])
         say(f"  {'python3 -c pass':38s} {summary(samples['peer'])}")
-        target = 0.0
-        for name, (_, _, counts) in cases.items():
+        worst = 0.0
+        for name in cases:
             ratio = statistics.median(samples[name]) / peer_median
-            target = max(target, ratio) if counts else target
+            worst = max(worst, ratio)
             verdict = "deny" if answers[name] else "allow (silent)"
             say(f"  {name:38s} {summary(samples[name])}   ratio {ratio:4.2f}x   answer: {verdict}")
         say(
-            f"target: the allowed edit's median within {TARGET_RATIO:.0f}x of the peer -> "
-            f"{'met' if target <= TARGET_RATIO else 'NOT met'} ({target:.2f}x)"
+            f"target: every median within {TARGET_RATIO:.0f}x of the peer -> "
+            f"{'met' if worst <= TARGET_RATIO else 'NOT met'} (worst {worst:.2f}x)"
         )
     return 0
 

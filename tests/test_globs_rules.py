@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from ringfence.policy import globs
@@ -93,10 +97,39 @@ def test_hyperscan_database_is_cached_by_pattern_list(tmp_path, monkeypatch):
 
 
 def test_backend_choice(monkeypatch):
+    long = [f"d{i}/**" for i in range(globs.HYPERSCAN_MIN_PATTERNS)]
     monkeypatch.setenv("RINGFENCE_GLOB_BACKEND", "simple")
-    assert globs._preferred_backend() == "simple"
+    assert GlobMatcher(long).backend == "simple"
     monkeypatch.setenv("RINGFENCE_GLOB_BACKEND", "nonsense")
-    assert globs._preferred_backend() == "hyperscan"
+    assert GlobMatcher(long).backend == "hyperscan"
+    monkeypatch.setenv("RINGFENCE_GLOB_BACKEND", "hyperscan")
+    assert GlobMatcher(["a/**"]).backend == "hyperscan"
+
+
+def test_short_lists_start_on_re_and_move_to_hyperscan_when_asked_about_many_paths(monkeypatch):
+    monkeypatch.delenv("RINGFENCE_GLOB_BACKEND", raising=False)
+    one_by_one = GlobMatcher(["*.py", "docs/**"])
+    assert one_by_one.backend == "simple"
+    answers = [one_by_one.last_match(p) for p in ["a.py", "docs/x", "c"] * 30]
+    assert one_by_one.backend == "hyperscan" and answers == [0, 1, None] * 30
+    batch = GlobMatcher(["*.py", "docs/**"])
+    assert batch.last_matches(["a.py", "docs/x", "c"]) == [0, 1, None] and batch.backend == "hyperscan"
+    assert GlobMatcher([]).last_matches(["a", "b"]) == [None, None]
+
+
+def test_a_short_policy_leaves_hyperscan_unimported_in_a_hook_process(make_repo):
+    """The hook's start-up budget (bench/hooks.py) has no room for importing Hyperscan.
+
+    Holds from the second run on: the first translates the glob with pathspec, which imports
+    Hyperscan itself, and caches the translation on disk.
+    """
+    root = make_repo({".ringfence.toml": 'version = 1\n[[zone]]\nname = "t"\npath = "t/**"\nlevel = "internal"\n'})
+    probe = ("import sys; from ringfence.policy import Policy; "
+             f"print(Policy({str(root)!r}).classify({str(root / 't/x.py')!r}).level.name, 'hyperscan' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "RINGFENCE_GLOB_BACKEND"}
+    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+            for _ in range(2)]
+    assert runs[1].stdout.split() == ["internal", "False"]
 
 
 @pytest.mark.parametrize("backend", ["hyperscan", "simple"])

@@ -154,7 +154,7 @@ def test_submodule_files_get_the_superproject_policy(make_repo, tmp_path):
                             'level = "tagged"\n'})
     git(super_root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor/lib")
     inside = super_root / "vendor/lib"
-    assert find_root(inside / "lib.py") == super_root
+    assert find_root(inside / "lib.py") == str(super_root)
     p = Policy(find_root(inside / "lib.py"))
     assert p.classify(str(inside / "lib.py")).level.name == "tagged"
     assert p.classify(str(inside / "secret/k.py")).level.name == "internal"  # its zones apply as a nested file
@@ -164,7 +164,7 @@ def test_submodule_files_get_the_superproject_policy(make_repo, tmp_path):
 
 def test_find_root_outside_git_uses_the_fallback(tmp_path):
     (tmp_path / "a/b").mkdir(parents=True)
-    assert find_root(tmp_path / "a/b", fallback=str(tmp_path / "a")) == tmp_path / "a"
+    assert find_root(tmp_path / "a/b", fallback=str(tmp_path / "a")) == str(tmp_path / "a")
 
 
 def test_special_files_are_never_opened(repo):

@@ -25,7 +25,7 @@ def configure(parser) -> None:
 def run(args) -> int:
     if args.root is not None and not os.path.isdir(args.root):
         raise RingfenceError(f"{args.root}: not a directory")
-    root = find_root(args.root or os.getcwd())
+    root = Path(find_root(args.root or os.getcwd()))
     target = root / ".ringfence.toml"
     if target.is_dir():
         raise RingfenceError(f"{target} is a directory")

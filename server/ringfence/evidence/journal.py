@@ -26,7 +26,7 @@ ALLOWED_FIELDS = (
 def journal_path(root: str | os.PathLike[str]) -> Path:
     """Where the journal lives: inside the git common dir, else ``.ringfence/`` at the root."""
     common = git_common_dir(root)
-    return (common / "ringfence" if common is not None else Path(root) / ".ringfence") / "events.jsonl"
+    return (Path(common, "ringfence") if common is not None else Path(root, ".ringfence")) / "events.jsonl"
 
 
 def now() -> str:

@@ -445,8 +445,8 @@ def _project_keys(root: str) -> set[str]:
     """The paths Codex may key the project by: the work tree (also resolved) and the main one."""
     keys = {root, os.path.realpath(root)}
     common = git_common_dir(root)
-    if common is not None and common.name == ".git":
-        keys.add(str(common.parent))
+    if common is not None and os.path.basename(common) == ".git":
+        keys.add(os.path.dirname(common))
     return keys
 
 

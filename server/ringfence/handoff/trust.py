@@ -47,8 +47,7 @@ class TrustStore:
     """Approvals, keyed by repository root, assistant kind and exact value."""
 
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(directory) if directory is not None else user_config_dir()
-        self.path = self.path / TRUST_FILE
+        self.path = Path(directory if directory is not None else user_config_dir(), TRUST_FILE)
 
     def is_trusted(self, root: str, assistant: AssistantConfig) -> bool:
         key = trust_key(root, assistant)

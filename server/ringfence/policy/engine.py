@@ -15,9 +15,8 @@ import operator
 import os
 import posixpath
 import stat
+from collections import namedtuple
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from ringfence.errors import PolicyError
 from ringfence.lazylog import LazyLogger
@@ -29,6 +28,7 @@ from ringfence.policy.loader import ParsedPolicy, parse_policy_cached, parse_use
 from ringfence.policy.markers import HEADER_LINES, MarkerProblem, MarkerScan, scan_markers
 from ringfence.policy.model import AssistantConfig, Decision, RepoSettings, Zone
 from ringfence.policy.paths import clean, find_root, relative_to, volume_is_case_insensitive
+from ringfence.policy.record import Record
 from ringfence.policy.toml_positions import KeyPositions
 
 log = LazyLogger(__name__)
@@ -43,18 +43,18 @@ _WATCHED_NAMES = frozenset({POLICY_FILE, *IGNORE_FILES, ".git"})
 _NO_ZONES = GlobMatcher([])  # classifies nothing: flags unclean paths for a policy without zones
 
 
-def user_config_dir() -> Path:
+def user_config_dir() -> str:
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "ringfence"
+    return os.path.join(base, "ringfence")
 
 
-@dataclass
-class _Source:
-    """A loaded policy file and the matcher of all its zones' patterns, in file order."""
+class _Source(namedtuple("_Source", "parsed matcher pattern_zone")):
+    """A loaded policy file and the matcher of all its zones' patterns, in file order.
 
-    parsed: ParsedPolicy
-    matcher: GlobMatcher | None
-    pattern_zone: list[int]
+    ``pattern_zone[i]`` is the index in ``parsed.zones`` of the zone of the matcher's pattern i.
+    """
+
+    __slots__ = ()
 
     def zone_for(self, sub: str) -> Zone | None:
         """The deciding zone of this file for ``sub`` (relative to its directory)."""
@@ -62,25 +62,25 @@ class _Source:
         return None if index is None else self.parsed.zones[self.pattern_zone[index]]
 
 
-@dataclass(frozen=True)
-class _Dir:
-    """What classifying a path needs to know about its directory (cached per directory)."""
+class _Dir(namedtuple("_Dir", "real exists sources ignores kinds reldir", defaults=(None, None))):
+    """What classifying a path needs to know about its directory (cached per directory).
 
-    real: str  # resolved absolute path (symlinks followed; for a missing directory, as far as known)
-    exists: bool
-    sources: tuple[tuple[str, _Source], ...]  # (NFC reldir, policy file) from the root down
-    ignores: tuple[tuple[str, IgnoreFile], ...]  # (NFC reldir, imported ignore file) from the root down
-    kinds: dict[str, str] | None = None  # an existing directory of the repository: its entries' kinds
-    reldir: str | None = None  # its path in the repository, as spelled on disk (None: outside)
+    - ``real``: resolved absolute path (symlinks followed; for a missing directory, as far as known);
+    - ``sources``, ``ignores``: (NFC reldir, policy file or imported ignore file) from the root down;
+    - ``kinds``: for an existing directory of the repository, its entries' kinds;
+    - ``reldir``: its path in the repository, as spelled on disk (None: outside).
+    """
+
+    __slots__ = ()
 
 
-@dataclass
-class FileView:
-    """A path's decision together with its markers: what the editor and hooks act on."""
+class FileView(namedtuple("FileView", "decision markers levels")):
+    """A path's decision together with its markers: what the editor and hooks act on.
 
-    decision: Decision
-    markers: MarkerScan
-    levels: dict[str, Level]
+    ``levels`` are the repository's levels by name (region markers name them).
+    """
+
+    __slots__ = ()
 
     def level_at(self, line: int) -> Level:
         """The level of one 0-based line: the file's level raised by enclosing region markers."""
@@ -95,24 +95,27 @@ class FileView:
         return level
 
 
-@dataclass
-class Batch:
+class Batch(Record):
     """:meth:`Policy.classify_many`'s answers before they are copied into one Decision per path.
 
     ``decisions[i]`` may be shared by many paths: its ``path`` and ``exists`` are not path i's;
-    :meth:`decision` gives path i's own copy.
+    :meth:`decision` gives path i's own copy. ``shared`` holds every decision object, by id().
     """
 
-    paths: Sequence[str]
-    decisions: list[Decision] = field(default_factory=list)
-    relpaths: list[str | None] = field(default_factory=list)
-    exists: list[bool] = field(default_factory=list)
-    shared: dict[int, Decision] = field(default_factory=dict)  # every decision object, by id()
+    __slots__ = ("paths", "decisions", "relpaths", "exists", "shared")
+
+    def __init__(self, paths: Sequence[str], decisions: list[Decision], relpaths: list[str | None],
+                 exists: list[bool]) -> None:
+        self.paths = paths
+        self.decisions = decisions
+        self.relpaths = relpaths
+        self.exists = exists
+        self.shared: dict[int, Decision] = {}
 
     def decision(self, i: int) -> Decision:
-        shared = self.decisions[i]
-        return replace(shared, path=self.paths[i], relpath=self.relpaths[i], exists=self.exists[i],
-                       notes=list(shared.notes))
+        own = self.decisions[i].copy()
+        own.path, own.relpath, own.exists = self.paths[i], self.relpaths[i], self.exists[i]
+        return own
 
 
 class Policy:
@@ -216,9 +219,10 @@ class Policy:
         return source
 
     def _load_user_assistant(self) -> AssistantConfig | None:
-        path = user_config_dir() / "config.toml"
+        path = os.path.join(user_config_dir(), "config.toml")
         try:
-            text = path.read_text(encoding="utf-8")
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
@@ -369,7 +373,7 @@ class Policy:
         if decision is None:
             decision = Decision(path, None, OPEN, None, "", "", "default", None, exists)
         else:
-            decision = replace(decision, notes=list(decision.notes))
+            decision = decision.copy()
         decision.path, decision.exists = path, exists
         return decision, absolute, is_file
 
@@ -606,7 +610,7 @@ class Policy:
         head = _read_head(f"{self.root}/{rel}")
         if not head or "ringfence:" not in head:
             return False
-        decision = replace(self._template(self._sources.get(""), index), notes=[])
+        decision = self._template(self._sources.get(""), index).copy()
         decision.path, decision.relpath, decision.exists = batch.paths[i], rel, True
         self._apply_header(decision, scan_markers(rel, head, self.settings.levels))
         batch.decisions[i], batch.relpaths[i] = decision, rel

@@ -14,7 +14,9 @@ Two backends give identical answers (``tests/test_globs_oracle.py`` checks both 
 pathspec's regular expressions run by Python's ``re`` (the fallback), and one Hyperscan database
 per pattern list (``pip install ringfence[fast]``) that also classifies many paths in one scan.
 Compiled databases are cached on disk, keyed by their content, so start-up does not pay the
-compile. ``RINGFENCE_GLOB_BACKEND=simple`` forces the fallback.
+compile. A short list starts on ``re`` and moves to Hyperscan once it is asked about many paths,
+so a hook never imports Hyperscan for a small policy. ``RINGFENCE_GLOB_BACKEND=simple`` or
+``=hyperscan`` forces a backend.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ import itertools
 import operator
 import os
 import re
+from collections import namedtuple
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ringfence.lazylog import LazyLogger
 from ringfence.policy import cache
@@ -38,6 +40,8 @@ _DIR_MARK_OPT = b"(?:(?P<ps_d>/)|$)"
 _ANY_BYTE_BUT_SLASH = b"[^/]"
 _WHOLE_NAME = b"[^/]+"  # pathspec's translation of a "*" path component
 _CACHE_MIN_PATTERNS = 1  # even a short list costs ~10 ms to compile: more than a hook can spare
+HYPERSCAN_MIN_PATTERNS = 64  # bench/hooks.py: below this, ``re`` starts a hook faster
+_SIMPLE_MATCHES = 64  # single-path questions a short list answers with ``re`` before moving
 UNCLEAN = -1  # last_matches(flag_unclean=True): the line is not a clean relative path
 # A path that is not a clean relative path: absolute, "." or ".." or empty components, a trailing
 # "/", a backslash, a byte outside printable ASCII, or nothing at all.
@@ -72,33 +76,34 @@ class GlobError(ValueError):
     """A pattern that matches nothing in git, or that ringfence refuses (see :func:`glob_problem`)."""
 
 
-def _preferred_backend() -> str:
+def forced_backend() -> str | None:
+    """The backend ``RINGFENCE_GLOB_BACKEND`` forces (``simple`` or ``hyperscan``), if any."""
     forced = os.environ.get("RINGFENCE_GLOB_BACKEND")
-    if forced in ("simple", "hyperscan"):
-        return forced
+    return forced if forced in ("simple", "hyperscan") else None
+
+
+@functools.cache
+def hyperscan_installed() -> bool:
     try:
         import hyperscan  # noqa: F401
     except ImportError:
-        return "simple"
-    return "hyperscan"
-
-
-BACKEND = _preferred_backend()
+        return False
+    return True
 
 
 # ----- translation -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Glob:
-    """One translated pattern: regular expressions over the UTF-8 bytes of a relative path."""
+class Glob(namedtuple("Glob", "pattern negated covering exact dir_only line")):
+    """One translated pattern: regular expressions over the UTF-8 bytes of a relative path.
 
-    pattern: str
-    negated: bool
-    covering: bytes  # search() on PATH (+ "/" for a directory): the pattern covers the path
-    exact: bytes  # search() on PATH: the pattern matches the path itself
-    dir_only: bool  # ``exact`` holds only for directories (a pattern with a trailing "/")
-    line: bytes | None  # ``covering`` for one line of a newline-joined buffer (None: never matches)
+    - ``covering``: search() on PATH (+ "/" for a directory): the pattern covers the path;
+    - ``exact``: search() on PATH: the pattern matches the path itself;
+    - ``dir_only``: ``exact`` holds only for directories (a pattern with a trailing "/");
+    - ``line``: ``covering`` for one line of a newline-joined buffer (None: never matches).
+    """
+
+    __slots__ = ()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -429,11 +434,21 @@ class GlobMatcher:
         self._globs: list[Glob | None] | None = None
         self._simple: list[tuple[int, re.Pattern[bytes]]] | None = None
         self._database: _Database | None = None
-        self.backend = backend or BACKEND
-        if self.backend == "hyperscan":
-            self._database = _Database.load(self.patterns, ignore_case) or _Database.build(self)
-            if self._database is None:
-                self.backend = "simple"
+        # Questions a short list answers with ``re`` before it moves to Hyperscan (None: it stays).
+        # Importing Hyperscan costs a process ~5 ms, more than a hook spends checking a path or
+        # two against a few dozen expressions (bench/hooks.py).
+        self._simple_left: int | None = None
+        self.backend = backend or forced_backend() or ""
+        if not self.backend and len(self.patterns) < HYPERSCAN_MIN_PATTERNS:
+            self.backend, self._simple_left = "simple", _SIMPLE_MATCHES if self.patterns else None
+        elif self.backend != "simple":
+            self._use_hyperscan()
+
+    def _use_hyperscan(self) -> None:
+        self._simple_left = None
+        if hyperscan_installed():
+            self._database = _Database.load(self.patterns, self.ignore_case) or _Database.build(self)
+        self.backend = "simple" if self._database is None else "hyperscan"
 
     @property
     def globs(self) -> list[Glob | None]:
@@ -460,6 +475,10 @@ class GlobMatcher:
     def last_match(self, relpath: str) -> int | None:
         """The index of the last pattern covering ``relpath`` (``/``-separated, a trailing ``/``
         for a directory), or None."""
+        if self._simple_left is not None:
+            self._simple_left -= 1
+            if not self._simple_left:
+                self._use_hyperscan()
         data = self._encode(relpath)
         if self._database is not None and b"\n" not in data:
             return self._database.scan_one(data)
@@ -476,6 +495,8 @@ class GlobMatcher:
         ``flag_unclean``: answer :data:`UNCLEAN` for a path that is not a clean relative path
         (the caller normalises those itself); it costs nothing extra on Hyperscan.
         """
+        if self._simple_left is not None and len(relpaths) > 1:
+            self._use_hyperscan()
         if self._database is None or not relpaths:
             return self._one_by_one(relpaths, flag_unclean)
         if joined is None:

@@ -9,9 +9,8 @@ The deciding line is the one ``git check-ignore -v`` would name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ringfence.policy.globs import Glob, GlobMatcher, translate_all
+from ringfence.policy.record import Record
 
 IGNORE_FILES = (
     ".aiexclude", ".aiignore", ".cursorignore", ".codeiumignore", ".aiderignore",
@@ -23,17 +22,32 @@ MANAGED_END = "# <<< ringfence"
 _UNSET = object()
 
 
-@dataclass
-class IgnoreFile:
-    relpath: str  # repository-relative path of the ignore file
-    base: str  # repository-relative directory it applies to
-    covers_all: bool
-    matcher: GlobMatcher | None  # the positive patterns: a quick "certainly not excluded"
-    lines: list[int]  # 1-based line of each pattern, by pattern index
-    globs: list[Glob] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why) of unusable lines
-    ignore_case: bool = False
-    _dirs: dict[str, int | None] = field(default_factory=dict, repr=False)
+class IgnoreFile(Record):
+    """One AI tool's ignore file, read as a policy source (SPEC §3.5)."""
+
+    __slots__ = ("relpath", "base", "covers_all", "matcher", "lines", "globs", "skipped", "ignore_case",
+                 "_dirs")
+
+    def __init__(
+        self,
+        relpath: str,
+        base: str,
+        covers_all: bool,
+        matcher: GlobMatcher | None,
+        lines: list[int],
+        globs: list[Glob] | None = None,
+        skipped: list[tuple[int, str]] | None = None,
+        ignore_case: bool = False,
+    ) -> None:
+        self.relpath = relpath  # repository-relative path of the ignore file
+        self.base = base  # repository-relative directory it applies to
+        self.covers_all = covers_all
+        self.matcher = matcher  # the positive patterns: a quick "certainly not excluded"
+        self.lines = lines  # 1-based line of each pattern, by pattern index
+        self.globs = [] if globs is None else globs
+        self.skipped = [] if skipped is None else skipped  # (line, why) of unusable lines
+        self.ignore_case = ignore_case
+        self._dirs: dict[str, int | None] = {}
 
     def rule_for(self, relpath_in_base: str) -> str | None:
         """``FILE:LINE`` (or ``FILE`` for an empty .aiexclude) if the file excludes the path.

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 PERMISSIONS = ("allow", "tag", "deny")
 _STRICTNESS = {name: i for i, name in enumerate(PERMISSIONS)}
 ATTRIBUTES = ("external_edits", "inhouse_edits", "external_context")
 
 
-@dataclass(frozen=True)
-class Level:
-    name: str
-    rank: int
-    external_edits: str
-    inhouse_edits: str
-    external_context: str
+class Level(namedtuple("Level", "name rank external_edits inhouse_edits external_context")):
+    """A named level: its strictness rank and the three permissions (allow | tag | deny)."""
+
+    __slots__ = ()
 
     def edits(self, inhouse: bool) -> str:
         """The permission for an AI edit by an in-house or an external tool."""

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
 
 from ringfence.errors import PolicyError
 from ringfence.lazylog import LazyLogger
@@ -20,7 +18,12 @@ from ringfence.policy import cache
 from ringfence.policy.globs import glob_problem
 from ringfence.policy.levels import BUILTIN_LEVELS, PERMISSIONS, Level
 from ringfence.policy.model import AssistantConfig, HistorySettings, RepoSettings, Zone
+from ringfence.policy.record import Record
 from ringfence.policy.toml_positions import KeyPositions
+
+TYPE_CHECKING = False  # typing itself costs a hook ~3 ms to import
+if TYPE_CHECKING:
+    from typing import Any
 
 ROOT_KEYS = {
     "version", "default", "inhouse-tools", "ignore-case", "levels", "assistant", "import",
@@ -35,27 +38,43 @@ PROVENANCE_KEYS = {"style", "auto-tag-agents"}
 PROVENANCE_STYLES = ("trace", "comment")
 HISTORY_KEYS = {"enabled", "trailer-keys", "ai-names", "ai-authors"}
 LEVEL_KEYS = {"rank", "external-edits", "inhouse-edits", "external-context"}
+
 log = LazyLogger(__name__)
 _CACHE_MIN_BYTES = 0  # cache every policy file: a warm start imports neither tomllib nor pathspec
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOOL_TABLE = re.compile(r"^\s*\[+\s*tool\s*\.\s*ringfence\b|^\s*tool\s*\.\s*ringfence\b", re.MULTILINE)
-_ZONE_HEADER = re.compile(r"""^[ \t]*\[\[[ \t]*(?:zone|"zone"|'zone')[ \t]*\]\]""", re.MULTILINE)
-_ZONE_HEADER_PYPROJECT = re.compile(
-    r"^[ \t]*\[\[[ \t]*tool[ \t]*\.[ \t]*ringfence[ \t]*\.[ \t]*zone[ \t]*\]\]", re.MULTILINE)
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+# Patterns, not compiled expressions: ``re`` compiles each on first use (most runs need none).
+_ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_TOOL_TABLE = r"(?m)^\s*\[+\s*tool\s*\.\s*ringfence\b|^\s*tool\s*\.\s*ringfence\b"
+_ZONE_HEADER = r"""(?m)^[ \t]*\[\[[ \t]*(?:zone|"zone"|'zone')[ \t]*\]\]"""
+_ZONE_HEADER_PYPROJECT = r"(?m)^[ \t]*\[\[[ \t]*tool[ \t]*\.[ \t]*ringfence[ \t]*\.[ \t]*zone[ \t]*\]\]"
+_TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)\s*$"
 
 
-@dataclass
-class ParsedPolicy:
-    """One policy file after validation."""
+class ParsedPolicy(Record):
+    """One policy file after validation.
 
-    relpath: str
-    base: str
-    zones: list[Zone] = field(default_factory=list)
-    settings: RepoSettings | None = None  # root policy only
-    errors: list[PolicyError] = field(default_factory=list)
-    present: bool = True  # False: a pyproject.toml without [tool.ringfence]
-    warnings: list[str] = field(default_factory=list)
+    ``settings`` only for the root policy; ``present`` is False for a pyproject.toml without
+    ``[tool.ringfence]``.
+    """
+
+    __slots__ = ("relpath", "base", "zones", "settings", "errors", "present", "warnings")
+
+    def __init__(
+        self,
+        relpath: str,
+        base: str,
+        zones: list[Zone] | None = None,
+        settings: RepoSettings | None = None,
+        errors: list[PolicyError] | None = None,
+        present: bool = True,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.relpath = relpath
+        self.base = base
+        self.zones = [] if zones is None else zones
+        self.settings = settings
+        self.errors = [] if errors is None else errors
+        self.present = present
+        self.warnings = [] if warnings is None else warnings
 
 
 class _Checker:
@@ -86,7 +105,7 @@ class _Checker:
             if '"""' not in self.text and "'''" not in self.text:  # no multi-line string hides a header
                 header = _ZONE_HEADER_PYPROJECT if self.prefix else _ZONE_HEADER
                 line, offset = 1, 0
-                for match in header.finditer(self.text):
+                for match in re.finditer(header, self.text):
                     line += self.text.count("\n", offset, match.start())
                     offset = match.start()
                     self._zone_lines.append(line)
@@ -153,7 +172,7 @@ def _toml():
 
 def toml_error(exc: ValueError, relpath: str) -> PolicyError:
     message = str(exc)
-    match = _TOML_POSITION.search(message)
+    match = re.search(_TOML_POSITION, message)
     if match:
         return PolicyError(f"TOML syntax: {message[:match.start()]}", relpath,
                            int(match.group(1)), int(match.group(2)))
@@ -180,7 +199,7 @@ def parse_policy(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        if pyproject and not _TOOL_TABLE.search(text):
+        if pyproject and not re.search(_TOOL_TABLE, text):
             result.present = False  # a broken pyproject.toml that holds no policy
         else:
             result.errors.append(toml_error(exc, relpath))
@@ -336,7 +355,7 @@ def _assistant(check: _Checker, table: Any, origin: str) -> AssistantConfig | No
         check.error((*path, "command"), "assistant.command must be a non-empty array of strings")
         command = None
     key_env = check.typed(table, "api-key-env", str, path, "assistant")
-    if key_env is not None and not _ENV_NAME.match(key_env):
+    if key_env is not None and not re.match(_ENV_NAME, key_env):
         check.error((*path, "api-key-env"),
                     "assistant.api-key-env must name an environment variable, never hold the key itself")
         key_env = None
@@ -417,7 +436,7 @@ def parse_policy_cached(
     if len(text) < _CACHE_MIN_BYTES:
         return parse_policy(text, relpath, base, is_root=is_root, levels=levels, pyproject=pyproject,
                             submodule=submodule)
-    levels_key = json.dumps({n: asdict(lv) for n, lv in (levels or {}).items()}, sort_keys=True)
+    levels_key = json.dumps({n: lv._asdict() for n, lv in (levels or {}).items()}, sort_keys=True)
     name = cache.key("ringfence-policy-1", _code_stamp(), relpath, base, str(is_root), str(pyproject),
                      str(submodule), levels_key, text)
     payload = cache.read("policies", name)
@@ -436,10 +455,10 @@ def parse_policy_cached(
 @functools.lru_cache(maxsize=1)
 def _code_stamp() -> str:
     """Size and modification time of the code that validates policies."""
-    here = Path(__file__).parent
+    here = os.path.dirname(__file__)
     stamps = []
     for name in ("loader.py", "globs.py", "model.py", "levels.py", "toml_positions.py"):
-        info = (here / name).stat()
+        info = os.stat(os.path.join(here, name))
         stamps.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
     return ";".join(stamps)
 
@@ -450,7 +469,7 @@ def _plain(parsed: ParsedPolicy) -> dict:
         "warnings": parsed.warnings,
         "zones": [[z.name, list(z.patterns), z.level, z.reason, z.owner, z.locked, z.policy_file, z.line, z.base]
                   for z in parsed.zones],
-        "settings": None if parsed.settings is None else asdict(parsed.settings),
+        "settings": None if parsed.settings is None else parsed.settings.to_json(),
     }
 
 

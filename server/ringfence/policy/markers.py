@@ -8,58 +8,54 @@ triple-quoted strings are skipped too.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
 from ringfence.policy.comments import syntax_for_text
+from ringfence.policy.record import Record
 
 HEADER_LINES = 10
 MARKER_WORD = "ringfence:"
 
 
-@dataclass(frozen=True)
-class Marker:
-    """A header marker: the level of the whole file."""
+class Marker(namedtuple("Marker", "line level reason", defaults=("",))):
+    """A header marker on 0-based ``line``: the level of the whole file."""
 
-    line: int  # 0-based
-    level: str
-    reason: str = ""
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class RegionMarker:
-    """``begin LEVEL`` … ``end``: the level of the lines from the begin to the end marker."""
+class RegionMarker(namedtuple("RegionMarker", "start end level reason", defaults=("",))):
+    """``begin LEVEL`` … ``end``: the level of the lines from the begin to the end marker.
 
-    start: int  # 0-based line of the begin marker
-    end: int  # 0-based line of the end marker (the last line when unclosed)
-    level: str
-    reason: str = ""
+    ``start`` and ``end`` are the 0-based lines of the markers (``end``: the last line when unclosed).
+    """
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class ProvenanceBlock:
+class ProvenanceBlock(namedtuple("ProvenanceBlock", "start end tool model", defaults=("",))):
     """``ai-begin tool=… model=…`` … ``ai-end``: AI-written lines tagged inline (style = comment)."""
 
-    start: int
-    end: int
-    tool: str
-    model: str = ""
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class MarkerProblem:
-    code: str  # RF102 | RF104
-    line: int  # 0-based
-    message: str
+class MarkerProblem(namedtuple("MarkerProblem", "code line message")):
+    """An RF102 (unbalanced region) or RF104 (unknown level) on a 0-based line."""
+
+    __slots__ = ()
 
 
-@dataclass
-class MarkerScan:
-    header: Marker | None = None
-    regions: list[RegionMarker] = field(default_factory=list)
-    provenance: list[ProvenanceBlock] = field(default_factory=list)
-    problems: list[MarkerProblem] = field(default_factory=list)
-    marker_lines: set[int] = field(default_factory=set)
+class MarkerScan(Record):
+    """Every marker of one file, and what is wrong with them."""
+
+    __slots__ = ("header", "regions", "provenance", "problems", "marker_lines")
+
+    def __init__(self) -> None:
+        self.header: Marker | None = None
+        self.regions: list[RegionMarker] = []
+        self.provenance: list[ProvenanceBlock] = []
+        self.problems: list[MarkerProblem] = []
+        self.marker_lines: set[int] = set()
 
     def region_levels_at(self, line: int) -> list[RegionMarker]:
         return [r for r in self.regions if r.start <= line <= r.end]

@@ -2,49 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections import namedtuple
 
 from ringfence.policy.levels import BUILTIN_LEVELS, Level
+from ringfence.policy.record import Record
 
 DEFAULT_TRAILER_KEYS = ("co-authored-by", "assisted-by")
 DEFAULT_AI_NAMES = ("claude", "codex", "copilot", "cursor", "aider", "gemini")
 DEFAULT_AI_AUTHORS = ("(aider)", "copilot-swe-agent[bot]")
 
 
-@dataclass(frozen=True)
-class Zone:
-    """One ``[[zone]]`` table: a set of globs relative to the directory of its policy file."""
+class Zone(namedtuple(
+    "Zone", "name patterns level reason owner locked policy_file line base", defaults=("", "", False, "", 0, "")
+)):
+    """One ``[[zone]]`` table: a set of globs relative to the directory of its policy file.
 
-    name: str
-    patterns: tuple[str, ...]
-    level: str
-    reason: str = ""
-    owner: str = ""
-    locked: bool = False
-    policy_file: str = ""  # repository-relative path of the declaring file
-    line: int = 0  # 1-based line of the [[zone]] header
-    base: str = ""  # repository-relative directory of the declaring file ("" at the root)
+    ``patterns`` is a tuple of globs; ``policy_file`` the repository-relative path of the declaring
+    file, ``line`` the 1-based line of its ``[[zone]]`` header, ``base`` the repository-relative
+    directory of the declaring file ("" at the root).
+    """
+
+    __slots__ = ()
 
     @property
     def rule(self) -> str:
         return f"{self.policy_file}:{self.line}"
 
 
-@dataclass(frozen=True)
-class AssistantConfig:
-    """The in-house assistant a handoff goes to (SPEC §3 ``[assistant]``)."""
+class AssistantConfig(namedtuple(
+    "AssistantConfig", "name kind endpoint model api_key_env command url origin source_file line",
+    defaults=("openai", None, None, None, None, None, "repository", "", 0),
+)):
+    """The in-house assistant a handoff goes to (SPEC §3 ``[assistant]``).
 
-    name: str
-    kind: str = "openai"  # openai | command | url
-    endpoint: str | None = None
-    model: str | None = None
-    api_key_env: str | None = None
-    command: tuple[str, ...] | None = None
-    url: str | None = None
-    origin: str = "repository"  # repository | user (user config is trusted)
-    source_file: str = ""
-    line: int = 0
+    ``kind`` is openai | command | url; ``command`` a tuple of arguments; ``origin`` is repository
+    or user (the user's own config is trusted).
+    """
+
+    __slots__ = ()
 
     def trusted_value(self) -> str | None:
         """The value that needs the user's approval before it is used (None for user config)."""
@@ -57,50 +52,99 @@ class AssistantConfig:
         return {"openai": self.endpoint, "url": self.url}.get(self.kind)
 
 
-@dataclass(frozen=True)
-class HistorySettings:
+class HistorySettings(namedtuple(
+    "HistorySettings", "enabled trailer_keys ai_names ai_authors",
+    defaults=(True, DEFAULT_TRAILER_KEYS, DEFAULT_AI_NAMES, DEFAULT_AI_AUTHORS),
+)):
     """Which commit trailers and authors mark AI-written history (SPEC §4 ``history``)."""
 
-    enabled: bool = True
-    trailer_keys: tuple[str, ...] = DEFAULT_TRAILER_KEYS
-    ai_names: tuple[str, ...] = DEFAULT_AI_NAMES
-    ai_authors: tuple[str, ...] = DEFAULT_AI_AUTHORS
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class RepoSettings:
+class RepoSettings(Record):
     """Repository-wide keys, allowed only in the root policy."""
 
-    default: str = "open"
-    inhouse_tools: tuple[str, ...] = ()
-    ignore_case: bool = False
-    levels: dict[str, Level] = field(default_factory=lambda: dict(BUILTIN_LEVELS))
-    assistant: AssistantConfig | None = None
-    import_enabled: bool = True
-    import_level: str = "internal"
-    provenance_style: str = "trace"  # trace | comment
-    auto_tag_agents: bool = True
-    history: HistorySettings = field(default_factory=HistorySettings)
+    __slots__ = ("default", "inhouse_tools", "ignore_case", "levels", "assistant", "import_enabled",
+                 "import_level", "provenance_style", "auto_tag_agents", "history")
+
+    def __init__(
+        self,
+        *,
+        default: str = "open",
+        inhouse_tools: tuple[str, ...] = (),
+        ignore_case: bool = False,
+        levels: dict[str, Level] | None = None,
+        assistant: AssistantConfig | None = None,
+        import_enabled: bool = True,
+        import_level: str = "internal",
+        provenance_style: str = "trace",  # trace | comment
+        auto_tag_agents: bool = True,
+        history: HistorySettings | None = None,
+    ) -> None:
+        self.default = default
+        self.inhouse_tools = inhouse_tools
+        self.ignore_case = ignore_case
+        self.levels = dict(BUILTIN_LEVELS) if levels is None else levels
+        self.assistant = assistant
+        self.import_enabled = import_enabled
+        self.import_level = import_level
+        self.provenance_style = provenance_style
+        self.auto_tag_agents = auto_tag_agents
+        self.history = HistorySettings() if history is None else history
+
+    def to_json(self) -> dict:
+        """Plain JSON values (the loader's on-disk cache)."""
+        return {
+            **{name: getattr(self, name) for name in self.__slots__},
+            "levels": {name: level._asdict() for name, level in self.levels.items()},
+            "assistant": None if self.assistant is None else self.assistant._asdict(),
+            "history": self.history._asdict(),
+        }
 
 
-@dataclass
-class Decision:
-    """How one path is classified (SPEC §3.4), plus what the editor needs to show it."""
+class Decision(Record):
+    """How one path is classified (SPEC §3.4), plus what the editor needs to show it.
 
-    path: str
-    relpath: str | None
-    level: Level
-    zone: Zone | None
-    reason: str
-    owner: str
-    source: str  # zone | marker | import | default
-    rule: str | None
-    exists: bool
-    error: str | None = None  # set when the decision failed closed because of a policy error
-    notes: list[str] = field(default_factory=list)
+    ``source`` is zone | marker | import | default; ``error`` is set when the decision failed
+    closed because of a policy error.
+    """
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    __slots__ = ("path", "relpath", "level", "zone", "reason", "owner", "source", "rule", "exists",
+                 "error", "notes")
+
+    def __init__(
+        self,
+        path: str,
+        relpath: str | None,
+        level: Level,
+        zone: Zone | None,
+        reason: str,
+        owner: str,
+        source: str,
+        rule: str | None,
+        exists: bool,
+        error: str | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.path = path
+        self.relpath = relpath
+        self.level = level
+        self.zone = zone
+        self.reason = reason
+        self.owner = owner
+        self.source = source
+        self.rule = rule
+        self.exists = exists
+        self.error = error
+        self.notes = [] if notes is None else notes
+
+    def copy(self) -> Decision:
+        """An independent copy (its own notes list)."""
+        return Decision(self.path, self.relpath, self.level, self.zone, self.reason, self.owner,
+                        self.source, self.rule, self.exists, self.error, list(self.notes))
+
+    def to_json(self) -> dict:
+        out: dict = {
             "path": self.path,
             "level": self.level.name,
             "zone": self.zone.name if self.zone else None,

@@ -14,8 +14,8 @@ Path = tuple  # tuple[str | int, ...]
 
 _KEY = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
 _DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
-_HEADER = re.compile(rf"^\s*(\[\[|\[)\s*({_DOTTED})\s*\]\]?")
-_ASSIGN = re.compile(rf"^(\s*)({_DOTTED})\s*=")
+_HEADER = rf"^\s*(\[\[|\[)\s*({_DOTTED})\s*\]\]?"  # compiled on first use: only errors need it
+_ASSIGN = rf"^(\s*)({_DOTTED})\s*="
 
 
 def _split_dotted(text: str) -> list[str]:
@@ -50,7 +50,7 @@ class KeyPositions:
             if depth > 0:
                 depth += _bracket_balance(line)
                 continue
-            header = _HEADER.match(line)
+            header = re.match(_HEADER, line)
             if header:
                 keys = self._strip(_split_dotted(header.group(2)))
                 if keys is None:
@@ -65,7 +65,7 @@ class KeyPositions:
                     table = list(keys)
                 self._positions.setdefault(tuple(table), (lineno, header.start(2) + 1))
                 continue
-            assign = _ASSIGN.match(line)
+            assign = re.match(_ASSIGN, line)
             if assign and table is not None:
                 path = tuple(table + _split_dotted(assign.group(2)))
                 self._positions.setdefault(path, (lineno, len(assign.group(1)) + 1))
