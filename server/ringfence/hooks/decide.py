@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import stat
 
 from ringfence.hooks import protected
 from ringfence.hooks.events import (
@@ -31,11 +30,11 @@ from ringfence.hooks.events import (
 from ringfence.policy import Policy
 from ringfence.policy.engine import MAX_MARKER_BYTES
 from ringfence.policy.levels import INTERNAL, Level
+from ringfence.policy.links import hard_links
 from ringfence.policy.markers import MARKER_WORD, RegionMarker
 from ringfence.policy.paths import clean, find_root, git_common_dir
 
 WALK_LIMIT = 1000  # files examined under a directory a shell command deletes or overwrites
-LINK_SCAN_LIMIT = 50_000  # files examined for the other names of a hard-linked file
 _WHOLE_FILE = 1 << 30
 
 
@@ -90,35 +89,6 @@ class Workspace:
 
     def inhouse(self, located: Located) -> bool:
         return located.policy.is_inhouse(self.tool)
-
-
-def hard_links(absolute: str, root: str) -> list[str]:
-    """The other names, inside ``root``, of a file with several hard links: writing one writes all.
-
-    Only files with a link count above one pay for the walk (git never makes hard links); the
-    walk stops after LINK_SCAN_LIMIT files (docs/security.md states the limit).
-    """
-    try:
-        info = os.stat(absolute)
-    except (OSError, ValueError):
-        return []
-    if info.st_nlink < 2 or not stat.S_ISREG(info.st_mode):
-        return []
-    names, seen = [], 0
-    for directory, subdirs, files in os.walk(root):
-        subdirs[:] = [d for d in subdirs if d != ".git"]
-        for name in files:
-            path = posixpath.join(directory, name)
-            try:
-                other = os.lstat(path)
-            except OSError:
-                continue
-            if (other.st_ino, other.st_dev) == (info.st_ino, info.st_dev) and path != absolute:
-                names.append(path)
-        seen += len(files)
-        if seen >= LINK_SCAN_LIMIT or len(names) >= info.st_nlink - 1:
-            break
-    return names
 
 
 class Verdict:

@@ -10,6 +10,7 @@ from ringfence.evidence.regions import Region, RegionSet, Revert, TextChange, re
 from ringfence.lsp.document import LineDocument
 from ringfence.lsp.policies import RepoPolicy, is_policy_path
 from ringfence.policy import FileView
+from ringfence.policy.links import hard_links, link_key
 from ringfence.policy.markers import MARKER_WORD
 
 HISTORY = 256  # recent changes kept to map late client reports onto the current text
@@ -48,6 +49,8 @@ class OpenDoc:
         default_factory=dict
     )  # region id -> its cached diagnostic JSON
     _where: object = None
+    _links: tuple[str, ...] = ()
+    _links_key: tuple = ()  # (link_key, policy generation) the cached hard links are for
 
     @property
     def version(self) -> int | None:
@@ -70,11 +73,30 @@ class OpenDoc:
         text = self.text.source
         self.binary = "\0" in text[:BINARY_PROBE]
         self.view = self.repo.active.view(
-            self.path, content=None if self.binary else text, language_id=self.language_id
+            self.path,
+            content=None if self.binary else text,
+            language_id=self.language_id,
+            aliases=self.hard_links(),
         )
         self.view_generation = self.repo.generation
         self._where = None
         self.rendered.clear()
+
+    def hard_links(self) -> tuple[str, ...]:
+        """The file's other names in its repository: it is judged by each of them too.
+
+        The walk runs only for a file with several links, and again only when its inode, its
+        link count or the policy changed (classify() runs on every marker rescan).
+        """
+        key = (link_key(self.path), self.repo.generation)
+        if key != self._links_key:
+            self._links = tuple(hard_links(self.path, self.repo.root)) if key[0] else ()
+            self._links_key = key
+        return self._links
+
+    def links_changed(self) -> bool:
+        """Whether a link to the file was made or removed since it was classified (one stat)."""
+        return (link_key(self.path), self.repo.generation) != self._links_key
 
     def decision_where(self):
         """The rule that gives the whole file its level (cached until the next classification)."""
@@ -109,7 +131,7 @@ class OpenDoc:
             self.history.append(step)
             steps.append(step)
             rescan = rescan or _touches_markers(self.view, change)
-        if rescan or self.stale():
+        if rescan or self.stale() or self.links_changed():
             self.classify()
         return steps
 

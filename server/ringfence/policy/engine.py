@@ -335,10 +335,16 @@ class Policy:
 
     def view(
         self, path: str, *, cwd: str | None = None, content: str | None = None,
-        language_id: str | None = None,
+        language_id: str | None = None, aliases: Sequence[str] = (),
     ) -> FileView:
-        """Classify ``path`` and read its markers (from ``content`` or from disk)."""
+        """Classify ``path`` and read its markers (from ``content`` or from disk).
+
+        ``aliases`` are other names of the same file (its hard links, see
+        :mod:`ringfence.policy.links`): the strictest of the names' decisions applies to ``path``.
+        """
         decision, absolute, is_file = self._decide(path, cwd or os.getcwd())
+        if aliases:
+            decision = self._strictest_name(decision, aliases, cwd or os.getcwd())
         if content is None and is_file and decision.relpath is not None:
             content = _read_text(absolute)
         markers = MarkerScan()
@@ -347,6 +353,18 @@ class Policy:
             self._apply_header(decision, markers)
             self._check_regions(decision, markers)
         return FileView(decision, markers, self.settings.levels)
+
+    def _strictest_name(self, decision: Decision, aliases: Sequence[str], cwd: str) -> Decision:
+        """``decision``, or an alias's when stricter (its level, zone, reason and rule) on
+        ``decision``'s own path; aliases outside the repository are not judged here."""
+        for alias in aliases:
+            found = self._decide(alias, cwd)[0]
+            if found.relpath is not None and found.level.rank > decision.level.rank:
+                found.notes.append(f"judged by its hard link {found.relpath}, the stricter name")
+                found.path, found.relpath = decision.path, decision.relpath
+                found.exists = decision.exists
+                decision = found
+        return decision
 
     def classify_many(self, paths: Sequence[str], *, cwd: str | None = None) -> list[Decision]:
         """:meth:`classify` for many paths at once (same answers, far fewer system calls)."""
