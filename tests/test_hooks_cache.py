@@ -107,6 +107,13 @@ def test_a_symlink_swapped_in_is_not_answered_from_the_cache(repo):
     assert engine and "internal zone 'core'" in reason
 
 
+def test_a_hard_link_made_after_caching_is_judged_by_its_new_name(repo):
+    cached(repo, event(repo, "app/x.py"))
+    os.link(repo / "app/x.py", repo / "core/x.py")
+    reason, engine = hook(repo, event(repo, "app/x.py"))
+    assert engine and "core/x.py" in reason and "internal zone 'core'" in reason
+
+
 def test_cache_is_per_tool_and_follows_the_user_config(repo, tmp_path):
     stdin = event(repo, "core/y.py", "Write", {"file_path": "core/y.py", "content": "y = 2\n"})
     config = tmp_path / "xdg" / "ringfence"

@@ -99,6 +99,13 @@ async def test_a_link_made_while_the_document_is_open_counts_from_the_next_edit(
     ]
 
 
+async def test_explain_of_a_file_not_open_judges_its_hard_links_too(lsp, make_repo):
+    repo = linked_repo(make_repo, link=True)
+    ed = await start(lsp, repo)
+    explained = await ed.request("ringfence/explain", {"uri": ed.uri("open/x.py")})
+    assert (explained["path"], explained["level"], explained["zone"]) == ("open/x.py", "human-only", "vault")
+
+
 # ----- the policy core -----------------------------------------------------------------------
 
 

@@ -7,8 +7,9 @@ from: the root policy and ``pyproject.toml``, every policy, ignore and ``.git`` 
 directories from the root down to the path, the user config, the git config, the hook's own
 code, and the environment that locates them. The fast path answers only "allowed": it stats
 those inputs, checks the file holds no ``ringfence:`` marker, and compares. Anything else —
-a missing or stale entry, a symlink, a ``..`` that leaves the lexical path, a marker, a
-protected path, a deny — goes to the full path, which writes the reason and the journal.
+a missing or stale entry, a symlink, a file with hard links, a ``..`` that leaves the lexical
+path, a marker, a protected path, a deny — goes to the full path, which writes the reason and
+the journal.
 
 The cache is ``<git dir>/ringfence/hook-cache.json``; a lost or corrupt cache only costs a
 full-path run. ``RINGFENCE_HOOK_CACHE=off`` disables it.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import stat
 
 from ringfence.hooks.events import PRE_EDIT, READ, HookEvent
 
@@ -162,6 +164,8 @@ def _target(change, cwd: str) -> tuple[str, str, str] | None:
     absolute = lexical(change.path, cwd)
     if absolute is None or os.path.realpath(posixpath.join(cwd, change.path)) != absolute:
         return None  # a symlink or ".." that the OS resolves differently: the full path decides
+    if _hard_linked(absolute):
+        return None  # a link made since the level was cached: the full path judges every name
     root = git_root(absolute)
     if root is None:
         return None
@@ -190,6 +194,14 @@ def _change_allowed(event: HookEvent, change, cwd: str, tool: str, caches: dict)
     if event.kind == READ:
         return inhouse or external_context != "deny"
     return (inhouse_edits if inhouse else external_edits) != "deny"
+
+
+def _hard_linked(absolute: str) -> bool:
+    try:
+        info = os.stat(absolute)
+    except (OSError, ValueError):
+        return False  # nothing there yet: no other name either
+    return stat.S_ISREG(info.st_mode) and info.st_nlink > 1
 
 
 def _writes_marker(change) -> bool:

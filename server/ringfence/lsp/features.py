@@ -13,6 +13,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from ringfence.lsp import names
 from ringfence.lsp.server import RingfenceServer, document_path
 from ringfence.lsp.settings import parse_settings
+from ringfence.policy.links import hard_links
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,8 @@ def explain_uri(ls: RingfenceServer, uri: str) -> dict | None:
         if located is None:
             return None
         repo = ls.repo_for(located[0])
-        decision = repo.active.classify(located[0])
+        aliases = hard_links(located[0], repo.root)
+        decision = repo.active.view(located[0], aliases=aliases).decision
     out = decision.to_json()
     out["path"] = decision.relpath if decision.relpath is not None else decision.path
     at = decision_where(repo, decision, uri)
