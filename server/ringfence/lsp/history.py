@@ -1,11 +1,13 @@
 """RF010 in the editor: lines of an open file that git history marks as AI-authored, in a deny zone.
 
 A document provider (``ringfence.lsp.providers``, docs/lsp.md). ``git blame`` never runs on the
-event loop: ``provide`` answers from a cache keyed by the file's blob (the git object id of the
-editor's text) and HEAD; on a miss it schedules the blame on a worker thread of its own and the
-document is republished when the blame is done. Until then the document's previous result is
-shown, moved through the edits made since; a file seen for the first time shows no RF010 until
-its blame returns, so opening a file never waits on git.
+event loop: results are cached by the file's blob (the git object id of the editor's text) and
+HEAD, and a blame runs on a worker thread of its own once the document has been quiet for
+``DELAY`` (at most ``MAX_WAIT`` after the first unblamed change); the document is republished
+when it is done. In between, the runs last shown are moved through the edits made since, so an
+edit costs no hashing of the document and no git process: typing in a large file stays as fast
+as with history off. A file seen for the first time shows no RF010 until its blame returns (or
+its blob is in the cache), so opening a file never waits on git.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from ringfence.policy import FileView
 
 log = logging.getLogger(__name__)
 
-DELAY = 0.15  # seconds a changed document waits before its blame starts (coalesces typing)
+DELAY = 0.3  # seconds of quiet before a changed document's blame starts (typing is not blamed)
+MAX_WAIT = 3.0  # ...but no longer than this after its first unblamed change
 CACHE_SIZE = 512  # blobs whose blame is kept
 MAX_LINES = 200_000  # larger documents get no history diagnostics (hashing them per edit costs)
 
@@ -40,10 +43,16 @@ def blob_id(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class Shown:
-    """The runs last shown for a document, valid for its text at ``version``."""
+    """The runs last shown for an open document, valid for its text at ``version`` under ``head``.
 
+    ``blamed`` is False until a blame (or the blob cache) has answered for the document.
+    """
+
+    doc: OpenDoc  # a reopened document starts afresh
     version: int | None
+    head: str | None
     runs: tuple[HistoryRun, ...]
+    blamed: bool = True
 
 
 class HistoryProvider:
@@ -54,57 +63,57 @@ class HistoryProvider:
         self.blobs: OrderedDict[tuple, tuple[HistoryRun, ...]] = OrderedDict()
         self.shown: dict[str, Shown] = {}
         self.busy: set[str] = set()
+        self.waiting: dict[str, tuple[asyncio.TimerHandle, float]] = {}  # uri -> (timer, first change)
         self.histories: dict[tuple, FileHistory] = {}
-        self.keys: dict[str, tuple[OpenDoc, int | None, tuple]] = {}  # uri -> (document, version, key)
-
-    def key(self, od: OpenDoc) -> tuple:
-        """The blob key of the document's text, computed once per version of one open document."""
-        known = self.keys.get(od.uri)
-        if known is not None and known[0] is od and known[1] == od.version and od.version is not None:
-            return known[2]
-        key = _key(od)
-        self.keys[od.uri] = (od, od.version, key)
-        return key
 
     def diagnostics(self, server, od: OpenDoc) -> list[dict]:
         if not _wanted(server, od):
             self.shown.pop(od.uri, None)
             return []
-        runs = self.blobs.get(self.key(od))
-        if runs is not None:
-            self.shown[od.uri] = Shown(od.version, runs)
-            return _diagnostics(od, runs)
-        self.schedule(server, od.uri)
         shown = self.shown.get(od.uri)
-        return _diagnostics(od, moved(shown, od)) if shown else []
+        head = head_revision(od.repo.root)
+        if shown is None or shown.doc is not od:  # first sight: its blob may be known already
+            runs = self.blobs.get(_key(od, head))
+            shown = self.shown[od.uri] = Shown(od, od.version, head, runs or (), runs is not None)
+        if shown.blamed and shown.version == od.version is not None and shown.head == head:
+            return _diagnostics(od, shown.runs)
+        self.schedule(server, od.uri)
+        return _diagnostics(od, moved(shown, od))
 
     def schedule(self, server, uri: str) -> None:
+        """Blame ``uri`` once it has been quiet for DELAY (MAX_WAIT at most)."""
         if uri in self.busy:
             return  # the running blame republishes, and a changed text schedules again then
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        self.busy.add(uri)
-        loop.call_later(DELAY, self._start, server, uri, loop)
+        timer, since = self.waiting.get(uri, (None, loop.time()))
+        if timer is not None:
+            timer.cancel()
+        delay = max(0.0, min(DELAY, since + MAX_WAIT - loop.time()))
+        self.waiting[uri] = (loop.call_later(delay, self._start, server, uri, loop), since)
 
     def _start(self, server, uri: str, loop: asyncio.AbstractEventLoop) -> None:
+        self.waiting.pop(uri, None)
         od = server.doc(uri)
         if od is None or not _wanted(server, od):
-            self.busy.discard(uri)
             return
-        key = self.key(od)
+        head = head_revision(od.repo.root)
+        key = _key(od, head)
         if key in self.blobs:
-            self.busy.discard(uri)
+            self.shown[uri] = Shown(od, od.version, head, self.blobs[key])
             server.publish(od)
             return
+        self.busy.add(uri)
         history = self._history(od)
         data = od.text.source.encode("utf-8", "surrogatepass")
+        shown = Shown(od, od.version, head, ())
         future = loop.run_in_executor(self.executor, history.runs, od.relpath, data)
-        future.add_done_callback(lambda done: self._done(server, uri, key, done))
+        future.add_done_callback(lambda done: self._done(server, od, key, shown, done))
 
-    def _done(self, server, uri: str, key: tuple, done: Future) -> None:
-        self.busy.discard(uri)
+    def _done(self, server, od: OpenDoc, key: tuple, shown: Shown, done: Future) -> None:
+        self.busy.discard(od.uri)
         try:
             runs = tuple(done.result())
         except Exception as exc:  # git failed: show nothing for this blob, keep serving
@@ -113,8 +122,8 @@ class HistoryProvider:
         self.blobs[key] = runs
         while len(self.blobs) > CACHE_SIZE:
             self.blobs.popitem(last=False)
-        od = server.doc(uri)
-        if od is not None:
+        if server.doc(od.uri) is od:
+            self.shown[od.uri] = replace(shown, runs=runs)
             server.publish(od)
 
     def _history(self, od: OpenDoc) -> FileHistory:
@@ -136,9 +145,10 @@ def provide(server, od: OpenDoc) -> list[dict]:
     return provider.diagnostics(server, od)
 
 
-def _key(od: OpenDoc) -> tuple:
+def _key(od: OpenDoc, head: str | None) -> tuple:
+    """What a blame result depends on: the file, the editor's text as a git blob, and HEAD."""
     data = od.text.source.encode("utf-8", "surrogatepass")
-    return od.repo.root, od.relpath, blob_id(data), head_revision(od.repo.root)
+    return od.repo.root, od.relpath, blob_id(data), head
 
 
 def _wanted(server, od: OpenDoc) -> bool:
