@@ -7,12 +7,41 @@ on real repositories with real AI commits and git-ai notes.
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest_lsp
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from conftest import git
 from test_check import CLAUDE, GEN, append_lines, commit
-from test_lsp_editor import lsp, start  # noqa: F401
+from test_lsp_editor import PRESETS, SERVER, SERVER_ENV, lsp, make_client, start  # noqa: F401
+
+# A server whose git calls are logged: a shim first on PATH that runs the real git.
+SHIM = Path(tempfile.mkdtemp(prefix="ringfence-git-shim-"))
+GIT_LOG = SHIM / "calls.log"
+(SHIM / "git").write_text(f'#!/bin/sh\necho "$*" >> "{GIT_LOG}"\nexec {shutil.which("git")} "$@"\n')
+(SHIM / "git").chmod(0o755)
+LOGGED_ENV = {**SERVER_ENV, "PATH": f"{SHIM}{os.pathsep}{os.environ['PATH']}"}
 
 REASON = "Training and eval data must be handwritten: distillation risk and provider terms."
+
+
+@pytest_lsp.fixture(
+    params=PRESETS,
+    config=ClientServerConfig(server_command=SERVER, client_factory=make_client, server_env=LOGGED_ENV),
+)
+async def logged(request, lsp_client: LanguageClient):
+    lsp_client.preset = request.param
+    yield
+    await asyncio.wait_for(lsp_client.shutdown_session(), 5)
+
+
+def blames() -> int:
+    text = GIT_LOG.read_text() if GIT_LOG.exists() else ""
+    return sum(1 for line in text.splitlines() if " blame " in f" {line} ")
 
 
 def rf010(diagnostics) -> list[tuple[int, int]]:
@@ -96,3 +125,26 @@ async def test_history_setting_off_and_untracked_files(lsp, demo_repo):
     ed.ai_insert(untracked, 1, "y = 2\n", tool="copilot")
     found = await ed.diagnostics(untracked, until=lambda d: any(x.code == "RF001" for x in d))
     assert found
+
+
+async def test_typing_moves_rf010_and_blames_once_it_pauses(logged, demo_repo):
+    start_line, end_line = append_lines(demo_repo, GEN, "def ai_one():\n    return 1\n")
+    commit(demo_repo, {}, f"AI helper\n\n{CLAUDE}\n")
+    ed = await start(logged, demo_repo)
+    uri = ed.open(GEN)
+    await ed.diagnostics(uri, until=lambda d: rf010(d))
+    before = blames()
+    assert before >= 1
+    for n in range(1, 9):  # a burst shorter than the 0.3 s of quiet a blame waits for
+        ed.insert(uri, 0, "# typed\n")
+        await ed.diagnostics(uri, until=lambda d, n=n: rf010(d) == [(start_line - 1 + n, end_line - 1 + n)])
+        await asyncio.sleep(0.02)
+    assert blames() == before  # followed through the edits: no git while typing
+    for _ in range(100):
+        if blames() > before:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
+    assert blames() == before + 1  # one blame of the final text, once typing paused
+    found = await ed.diagnostics(uri)
+    assert rf010(found) == [(start_line + 7, end_line + 7)]
