@@ -42,7 +42,8 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     done = run_cli("install-hooks", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert [
-        line.split(":")[0] for line in done.stdout.splitlines() if not line.startswith("  ")
+        line.split(":")[0] for line in done.stdout.splitlines()
+        if not line.startswith(("  ", "compiled "))  # bytecode: see the test below
     ] == [f"created {rel}" for rel in FILES.values()]
     python = sys.executable
     claude = read(repo, FILES["claude-code"])
@@ -93,6 +94,19 @@ def test_second_run_changes_nothing(make_repo):
     assert done.returncode == 0
     assert done.stdout.splitlines() == [f"unchanged {rel}" for rel in FILES.values()]
     assert snapshot(repo) == before
+
+
+def test_install_writes_the_bytecode_a_hook_would_otherwise_compile_every_time(make_repo):
+    """Under PYTHONDONTWRITEBYTECODE an editable install has no .pyc: every hook would compile."""
+    import importlib.util
+
+    import ringfence.hooks.shell
+
+    cached = importlib.util.cache_from_source(ringfence.hooks.shell.__file__)
+    if os.path.exists(cached):
+        os.unlink(cached)
+    done = run_cli("install-hooks", "--agent", "codex", cwd=make_repo({"README.md": "x\n"}))
+    assert done.returncode == 0 and os.path.exists(cached), done.stdout
 
 
 EXISTING_CLAUDE = {
