@@ -1,10 +1,17 @@
 """End to end in a real VS Code: code-server (VS Code in a browser) on 127.0.0.1 with the built
-ringfence vsix and a small inline-suggestion provider installed, driven by playwright-core with
-Debian's Chromium (clients/vscode/test/e2e/run.cjs). In the demo repository's human-only file it
-accepts a real inline suggestion with Tab (RF001 on exactly its lines), inserts an unreported
-block in one change (RF005), checks the status bar and the quick-fix menu, reverts the block, and
-runs the palette commands explain, tag provenance (at the cursor) and export exclusions.
-Screenshots of every step go to test-artifacts/vscode/.
+ringfence vsix and a small fixture extension (clients/vscode/test/fixtures/inline-provider: an
+inline-suggestion provider, a Python formatter and an assistant stand-in) installed, driven by
+playwright-core with Debian's Chromium (clients/vscode/test/e2e/run.cjs). In the demo repository's
+human-only file it accepts a real inline suggestion with Tab (RF001 on exactly its lines), inserts
+an unreported block in one change (RF005), checks the status bar and the quick-fix menu, reverts
+the block, and runs the palette commands explain, tag provenance (at the cursor) and export
+exclusions. Then the edit origins the extension reports: a 3-line paste (Ctrl+V from the
+clipboard) and a 3-line Format Document edit, each as large as the flagged block, stay free of
+RF005; and lines an extension inserts and reports through the public API
+`reportAiEdit(document, ranges, tool)` get RF001 as claude-code and RF003 as the demo's in-house
+assistant metacode (human-only denies even in-house edits), on exactly those lines. The
+`ringfence/editOrigin` notifications behind each step are read from the extension's verbose
+protocol trace. Screenshots of every step go to test-artifacts/vscode/.
 """
 
 from __future__ import annotations
@@ -33,6 +40,10 @@ RUNNER = VSCODE / "test" / "e2e" / "run.cjs"
 ARTIFACTS = REPO / "test-artifacts" / "vscode"
 CHROMIUM = Path("/usr/bin/chromium")
 SNIPPET = "RATE = 0.5\nBATCH = 32\nSEED = 7\n"
+PASTE = "LR = 0.01\nEPOCHS = 3\nWARMUP = 100\n"  # as in run.cjs
+# As the fixture's formatter inserts it.
+HEADER = ("# Formatted by the ringfence e2e fixture: a header block\n"
+          "# that a formatter adds in one edit,\n# three lines long, all at once.\n")
 
 
 def _vsix() -> Path:
@@ -61,7 +72,7 @@ def _ringfence_executable() -> str:
 
 def _write_profile(user_data: Path, server_path: str) -> None:
     settings = {
-        "ringfence.trace.server": "messages",
+        "ringfence.trace.server": "verbose",  # the test reads the editOrigin params from the log
         "files.autoSave": "off",
         "workbench.startupEditor": "none",
         "workbench.tips.enabled": False,
@@ -118,6 +129,37 @@ def _wait_for_log(user_data: Path, text: str, timeout: float = 10) -> str:
         if text in channel or time.monotonic() > deadline:
             return channel
         time.sleep(0.25)
+
+
+def _edit_origins(user_data: Path, expected: int, timeout: float = 10) -> list[dict]:
+    """The params of every ``ringfence/editOrigin`` the extension sent (its log's verbose trace)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        logs = user_data.rglob("ringfence.ringfence/*.log")
+        channel = "\n".join(p.read_text(errors="replace") for p in logs)
+        found = []
+        for block in channel.split("Sending notification 'ringfence/editOrigin'.")[1:]:
+            params = block.split("Params: ", 1)[1]
+            found.append(json.JSONDecoder().raw_decode(params)[0])
+        if len(found) >= expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.25)
+
+
+def _origins_for(origins: list[dict], version: int) -> list[dict]:
+    """The reports for one document version: origin, tool (if any) and their ranges as
+    ``(first, end)`` 0-based lines, end exclusive."""
+    out = []
+    for params in origins:
+        if params["textDocument"]["version"] != version:
+            continue
+        entry = {"origin": params["origin"]}
+        if "tool" in params:
+            entry["tool"] = params["tool"]
+        entry["lines"] = [(r["start"]["line"], r["end"]["line"] + (r["end"]["character"] > 0))
+                          for r in params["ranges"]]
+        out.append(entry)
+    return out
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -238,6 +280,66 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
     assert "training/datagen/" in exported["aiexclude"] and "evals/" in exported["aiexclude"], exported
     assert "notes/" in exported["cursorignore"] and ">>> ringfence" in exported["cursorignore"], exported
 
+    # Paste, Format Document and reportAiEdit: what the extension sent for each (the verbose trace).
+    origins = _edit_origins(code_server["user_data"], expected=5)
+
+    def lines_of(step):
+        return [(f["code"], f["first"], f["last"]) for f in step["findings"]]
+
+    pasted = steps["paste"]
+    assert pasted["clipboard"] == PASTE
+    assert pasted["textStart"].startswith(PASTE + '"""Generate')
+    # Only the RF001 of step 1, moved down 3 lines: the pasted lines 1-3 carry nothing, although the
+    # snippet of step 2 (the same 3 lines in one change, unreported) got RF005.
+    assert lines_of(pasted) == [("RF001", 24, 27)]
+    assert pasted["warningLines"] == []
+    assert not any("RF005" in row for row in pasted["rows"]), pasted
+    (event,) = pasted["events"]  # one change inserted the 3 lines, and the host said it was a paste
+    assert (event["detailedSource"], event["detailedMeta"]["kind"]) == ("cursor", "paste"), event
+    assert _origins_for(origins, pasted["version"]) == [{"origin": "paste", "lines": [(0, 3)]}]
+
+    formatted = steps["format"]
+    assert formatted["textStart"].startswith(HEADER + PASTE)
+    assert lines_of(formatted) == [("RF001", 27, 30)]
+    assert formatted["warningLines"] == []
+    assert not any("RF005" in row for row in formatted["rows"]), formatted
+    (event,) = formatted["events"]
+    assert [c["text"] for c in event["changes"]] == [HEADER], event  # one 3-line insertion
+    assert _origins_for(origins, formatted["version"]) == [{"origin": "format", "lines": [(0, 3)]}]
+
+    external = steps["report-ai-edit"]
+    assert "reportAiEdit" in external["api"], external
+    assert lines_of(external) == [("RF001", 22, 24), ("RF001", 30, 33)]
+    clip = external["findings"][0]
+    assert clip["severity"] == 0, clip
+    assert "AI edit (claude-code) in human-only zone 'training-data'" in clip["message"], clip
+    assert external["squiggleLines"] == [22, 23, 24]  # and not lines 21 or 25
+    assert any("RF001" in row and "claude-code" in row and "[Ln 22, Col 1]" in row
+               for row in external["rows"]), external
+    assert external["lines"] == ["def clip(x, lo, hi):", '    """Clamp x to [lo, hi]."""',
+                                 "    return max(lo, min(hi, x))"]
+    assert external["reports"] == [
+        {"tool": "claude-code", "version": external["version"], "start": [21, 0], "end": [24, 0]}]
+    assert _origins_for(origins, external["version"]) == [
+        {"origin": "ai", "tool": "claude-code", "lines": [(21, 24)]}]
+
+    inhouse = steps["report-inhouse-edit"]
+    assert lines_of(inhouse) == [("RF003", 17, 19), ("RF001", 25, 27), ("RF001", 33, 36)]
+    scale = inhouse["findings"][0]
+    assert scale["severity"] == 0, scale
+    assert "AI edit (metacode) in human-only zone 'training-data'" in scale["message"], scale
+    assert inhouse["squiggleLines"] == [17, 18, 19]  # and not lines 16 or 20
+    assert any("RF003" in row and "metacode" in row and "[Ln 17, Col 1]" in row
+               for row in inhouse["rows"]), inhouse
+    assert inhouse["reports"][1] == {
+        "tool": "metacode", "version": inhouse["version"], "start": [16, 0], "end": [19, 0]}
+    assert inhouse["lines"] == ["def scale(x, k):", '    """Multiply x by k."""',
+                                "    return x * k"]
+    assert _origins_for(origins, inhouse["version"]) == [
+        {"origin": "ai", "tool": "metacode", "lines": [(16, 19)]}]
+
     for name in ("01-statusbar.png", "03-rf001-squiggle.png", "04-problems-rf001.png", "05-rf005.png",
-                 "06-quick-fix-menu.png", "07-reverted.png", "08-explain.png", "09-tagged.png", "10-exported.png"):
+                 "06-quick-fix-menu.png", "07-reverted.png", "08-explain.png", "09-tagged.png", "10-exported.png",
+                 "11-pasted.png", "12-formatted.png", "13-report-ai-edit.png",
+                 "14-report-inhouse-edit.png"):
         assert (ARTIFACTS / name).stat().st_size > 1000, name

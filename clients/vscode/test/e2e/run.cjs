@@ -29,6 +29,12 @@ const FILE = "training/datagen/generate.py";
 const DUMP_KEY = "Control+Shift+Alt+F10";
 const SNIPPET_KEY = "Control+Shift+Alt+F9";
 const WAIT_MS = 30_000;
+// As large as the snippet of step 2 (which the heuristic flags): 3 lines, one change.
+const PASTE = "LR = 0.01\nEPOCHS = 3\nWARMUP = 100\n";
+// What the fixture's formatter inserts at the top (clients/vscode/test/fixtures/inline-provider/extension.js).
+const HEADER = "# Formatted by the ringfence e2e fixture: a header block\n# that a formatter adds in one edit,\n# three lines long, all at once.\n";
+// How long findings must stay unchanged to count as settled (the server's heuristic grace is 300 ms).
+const HOLD_MS = 1500;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -89,6 +95,29 @@ async function waitForFindings(page, expected, extra = () => true) {
   });
 }
 
+/**
+ * Checks that the findings stay exactly `expected` for `ms` (an RF005 the server adds when its
+ * heuristic grace ends would show up here) and returns the last state.
+ */
+async function holdFindings(page, expected, ms = HOLD_MS) {
+  const until = Date.now() + ms;
+  let state;
+  do {
+    await sleep(250);
+    state = await dump(page);
+    const got = summary(findings(state));
+    if (got !== expected) {
+      throw new StepError(`diagnostics changed to "${got}" (expected them to stay "${expected}")`);
+    }
+  } while (Date.now() < until);
+  return state;
+}
+
+/** The change events of the demo file the fixture saw whose inserted text is `text`. */
+function changesInserting(state, text) {
+  return (state?.changes ?? []).filter((event) => event.changes.some((c) => c.text === text));
+}
+
 /** Line numbers (1-based) that carry a squiggle of the given kind in the visible editor. */
 async function squiggleLines(page, kind) {
   return page.evaluate((cls) => {
@@ -114,6 +143,19 @@ async function squiggleLines(page, kind) {
   }, kind);
 }
 
+/**
+ * Waits until lines `first`-`last` carry a squiggle of the given kind and the lines just above and
+ * below do not (what lies further away depends on how the editor scrolled); returns the lines from
+ * `first - 1` to `last + 1` that carry one.
+ */
+async function squigglesAround(page, kind, first, last) {
+  const want = Array.from({ length: last - first + 1 }, (_, i) => first + i).join(",");
+  return waitFor(`${kind} squiggles on exactly lines ${first}-${last}`, async () => {
+    const lines = (await squiggleLines(page, kind)).filter((line) => line >= first - 1 && line <= last + 1);
+    return lines.join(",") === want ? { lines } : { ok: false, seen: lines };
+  });
+}
+
 async function shot(page, name) {
   const file = path.join(ARTIFACTS, name);
   await page.screenshot({ path: file });
@@ -137,6 +179,27 @@ async function palette(page, title) {
   await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ state: "visible" });
   await sleep(200);
   await page.keyboard.press("Enter");
+}
+
+/** Runs the palette command whose label is exactly `title` ("Format Document", not "Format Document With..."). */
+async function paletteExact(page, title) {
+  await page.keyboard.press("F1");
+  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+  await page.keyboard.type(title);
+  const label = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`);
+  const row = page.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name", { hasText: label }) }).first();
+  await row.waitFor({ state: "visible" });
+  await sleep(200);
+  await row.click();
+}
+
+async function goToLine(page, line) {
+  await focusEditor(page);
+  await page.keyboard.press("Control+G");
+  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
+  await page.keyboard.type(String(line));
+  await page.keyboard.press("Enter");
+  await sleep(200);
 }
 
 /** Waits for a notification toast containing `text` and returns its message. */
@@ -165,6 +228,8 @@ async function main() {
       "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
     ],
   });
+  // The paste step writes the clipboard from the page, and VS Code's paste reads it.
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(URL_BASE).origin });
   const page = context.pages()[0] ?? (await context.newPage());
   try {
     await run(page);
@@ -308,6 +373,78 @@ async function run(page) {
   });
   report("palette-export", { message: exported, aiexclude: aiexclude.text, cursorignore: readIfExists(path.join(FOLDER, ".cursorignore")) });
   await shot(page, "10-exported.png");
+
+  // Step 4: paste 3 lines at the top, as large as the snippet of step 2; a paste is the developer's,
+  // so the extension reports it (origin "paste") and the server raises no RF005 for it.
+  await focusEditor(page);
+  await page.keyboard.press("Control+Home");
+  await page.evaluate((text) => navigator.clipboard.writeText(text), PASTE);
+  const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+  await page.keyboard.press("Control+V");
+  const pasted = await waitForFindings(page, "RF001:24-27", (state) => state.text.startsWith(PASTE + '"""Generate'));
+  const pastedHeld = await holdFindings(page, "RF001:24-27");
+  const pastedWarnings = await squiggleLines(page, "squiggly-warning");
+  const pastedRows = await waitFor("the Problems entry for RF001 on line 24", async () => {
+    const list = await problemsRows(page);
+    return list.some((r) => r.includes("RF001") && r.includes("[Ln 24, Col 1]")) ? { list } : { ok: false, seen: list };
+  });
+  report("paste", {
+    clipboard, findings: findings(pastedHeld), warningLines: pastedWarnings, rows: pastedRows.list, textStart: pasted.state.text.slice(0, 80),
+    events: changesInserting(pastedHeld, PASTE), version: pastedHeld.version,
+  });
+  await shot(page, "11-pasted.png");
+
+  // Step 5: Format Document with the fixture's formatter, which adds a 3-line header block in one
+  // edit: reported as origin "format", so no RF005 either.
+  await focusEditor(page);
+  await paletteExact(page, "Format Document");
+  const formatted = await waitForFindings(page, "RF001:27-30", (state) => state.text.startsWith(HEADER + PASTE));
+  const formattedHeld = await holdFindings(page, "RF001:27-30");
+  const formattedWarnings = await squiggleLines(page, "squiggly-warning");
+  const formattedRows = await waitFor("the Problems entry for RF001 on line 27", async () => {
+    const list = await problemsRows(page);
+    return list.some((r) => r.includes("RF001") && r.includes("[Ln 27, Col 1]")) ? { list } : { ok: false, seen: list };
+  });
+  report("format", {
+    findings: findings(formattedHeld), warningLines: formattedWarnings, rows: formattedRows.list, textStart: formatted.state.text.slice(0, 200),
+    events: changesInserting(formattedHeld, HEADER), version: formattedHeld.version,
+  });
+  await shot(page, "12-formatted.png");
+
+  // Step 6: an assistant's extension (the fixture's command) inserts 3 lines with a WorkspaceEdit
+  // and reports them with ringfence's public API as claude-code: RF001 on exactly those lines.
+  // Line 22 is the empty line after render() (line 16 of the original file, 6 lines further down now).
+  await goToLine(page, 22);
+  await paletteExact(page, "ringfence-test: Insert lines as claude-code and report them");
+  const external = await waitForFindings(page, "RF001:22-24 RF001:30-33", (state) => state.reports.length === 1);
+  const externalHeld = await holdFindings(page, "RF001:22-24 RF001:30-33");
+  const externalErrors = await squigglesAround(page, "squiggly-error", 22, 24);
+  const externalRows = await waitFor("the Problems entry for the claude-code RF001 on line 22", async () => {
+    const list = await problemsRows(page);
+    return list.some((r) => r.includes("RF001") && r.includes("claude-code") && r.includes("[Ln 22, Col 1]")) ? { list } : { ok: false, seen: list };
+  });
+  report("report-ai-edit", {
+    findings: findings(externalHeld), squiggleLines: externalErrors.lines, rows: externalRows.list, reports: externalHeld.reports,
+    api: externalHeld.ringfenceApi, lines: externalHeld.text.split("\n").slice(21, 24), version: externalHeld.version,
+  });
+  await shot(page, "13-report-ai-edit.png");
+
+  // Step 7: the same through the API with the demo's in-house assistant (metacode), at line 17 (the
+  // empty line after load_templates()): in a human-only zone even in-house edits are denied, RF003.
+  await goToLine(page, 17);
+  await paletteExact(page, "ringfence-test: Insert lines as metacode and report them");
+  const inhouse = await waitForFindings(page, "RF003:17-19 RF001:25-27 RF001:33-36", (state) => state.reports.length === 2);
+  const inhouseHeld = await holdFindings(page, "RF003:17-19 RF001:25-27 RF001:33-36");
+  const inhouseErrors = await squigglesAround(page, "squiggly-error", 17, 19);
+  const inhouseRows = await waitFor("the Problems entry for RF003 on line 17", async () => {
+    const list = await problemsRows(page);
+    return list.some((r) => r.includes("RF003") && r.includes("metacode") && r.includes("[Ln 17, Col 1]")) ? { list } : { ok: false, seen: list };
+  });
+  report("report-inhouse-edit", {
+    findings: findings(inhouseHeld), squiggleLines: inhouseErrors.lines, rows: inhouseRows.list, reports: inhouseHeld.reports, lines: inhouseHeld.text.split("\n").slice(16, 19),
+    version: inhouseHeld.version,
+  });
+  await shot(page, "14-report-inhouse-edit.png");
 }
 
 main().then(
