@@ -32,12 +32,10 @@ def link_key(absolute: str) -> tuple[int, int, int] | None:
 
 def hard_links(absolute: str, root: str) -> list[str]:
     """The other names, inside ``root`` (``.git`` skipped), of the file at ``absolute``."""
-    try:
-        info = os.stat(absolute)
-    except (OSError, ValueError):
+    key = link_key(absolute)
+    if key is None:
         return []
-    if info.st_nlink < 2 or not stat.S_ISREG(info.st_mode):
-        return []
+    inode, device, count = key
     names, seen = [], 0
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = [d for d in subdirs if d != ".git"]
@@ -47,9 +45,9 @@ def hard_links(absolute: str, root: str) -> list[str]:
                 other = os.lstat(path)
             except (OSError, ValueError):
                 continue
-            if (other.st_ino, other.st_dev) == (info.st_ino, info.st_dev) and path != absolute:
+            if (other.st_ino, other.st_dev) == (inode, device) and path != absolute:
                 names.append(path)
         seen += len(files)
-        if seen >= LINK_SCAN_LIMIT or len(names) >= info.st_nlink - 1:
+        if seen >= LINK_SCAN_LIMIT or len(names) >= count - 1:
             break
     return names
