@@ -6,10 +6,13 @@ directly, which is fast enough to be thorough.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 
 import pytest
 
+from conftest import run_cli
 from ringfence.hooks.events import DELETE, EDIT, WRITE, MalformedEvent
 from ringfence.hooks.patch import parse_patch, patch_changes
 from ringfence.hooks.shell import analyse
@@ -185,3 +188,88 @@ def test_codex_patch_every_path_and_what_it_writes():
 def test_malformed_patches(text, message):
     with pytest.raises(MalformedEvent, match=re.escape(message)):
         parse_patch(text)
+
+
+# ----- through the real ``ringfence hook`` process, in Claude Code's and Codex's formats -------
+
+AGENTS = ("claude-code", "codex")
+
+
+def shell_payload(agent: str, command: str, root) -> str:
+    """A PreToolUse Bash event as each agent sends it (Codex: tests/fixtures/hooks/codex)."""
+    event = {
+        "session_id": "s-shell",
+        "transcript_path": None,
+        "cwd": str(root),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": command},
+        "tool_use_id": "call_1",
+    }
+    if agent == "codex":
+        event.update(model="gpt-5-codex", permission_mode="default", turn_id="t-1")
+    else:
+        event["tool_input"]["description"] = "run it"
+    return json.dumps(event)
+
+
+def shell_hook(agent: str, command: str, root, env: dict | None = None) -> tuple[str, str]:
+    """("allow" | "deny", reason) from the real hook process; an allow is silent."""
+    done = run_cli("hook", agent, stdin=shell_payload(agent, command, root), cwd=root, env=env)
+    if (done.returncode, done.stdout) == (0, ""):
+        assert done.stderr == "", done.stderr
+        return "allow", ""
+    answer = json.loads(done.stdout)["hookSpecificOutput"]
+    assert answer["permissionDecision"] == "deny", done.stdout
+    return "deny", answer["permissionDecisionReason"]
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+@pytest.mark.parametrize(
+    "command",
+    [
+        "ls >/dev/null",
+        "ls 2>/dev/null",
+        "ls &>/dev/null",
+        "ls >/dev/null 2>&1",
+        "python3 -m pytest -q 2>&1 | tail -5",
+        "echo hi >&2",
+        "echo hi > /dev/stderr",
+    ],
+)
+def test_dev_null_and_descriptor_redirects_are_allowed(demo_repo, agent, command):
+    """``>/dev/null`` used to be judged in a "repository" rooted at /dev/null (find_root took a
+    device for a directory) whose policy could not be read: an invalid policy, so a deny."""
+    assert shell_hook(agent, command, demo_repo) == ("allow", "")
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+@pytest.mark.parametrize(
+    "command",
+    [
+        "echo x > app/pipe.py",
+        "cat app/pipe.py",
+        "cat /dev/tty",
+        "cat /dev/stderr /dev/stdout",
+        "head -c 10 /dev/zero",
+    ],
+)
+def test_fifos_and_devices_are_never_opened(demo_repo, agent, command):
+    """A FIFO in the repository, the terminal and the standard streams: the hook answers at
+    once (run_cli's timeout would fail the test) and allows, since none is in a zone."""
+    os.mkfifo(demo_repo / "app" / "pipe.py")
+    assert shell_hook(agent, command, demo_repo) == ("allow", "")
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_a_fifo_policy_file_is_an_invalid_policy_not_a_hang(demo_repo, agent):
+    os.mkfifo(demo_repo / "app" / ".ringfence.toml")
+    decision, reason = shell_hook(agent, "echo x > app/a.py", demo_repo)
+    assert decision == "deny" and "not a regular file" in reason
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_a_hook_out_of_time_denies(demo_repo, agent):
+    env = {"RINGFENCE_HOOK_BUDGET": "0.000001", "RINGFENCE_HOOK_CACHE": "off"}
+    decision, reason = shell_hook(agent, "echo x > app/a.py", demo_repo, env)
+    assert decision == "deny" and "budget" in reason and "fail closed" in reason

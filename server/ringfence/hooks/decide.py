@@ -29,6 +29,7 @@ from ringfence.hooks.events import (
 )
 from ringfence.policy import Policy
 from ringfence.policy.engine import MAX_MARKER_BYTES
+from ringfence.policy.files import read_regular
 from ringfence.policy.levels import INTERNAL, Level
 from ringfence.policy.links import hard_links
 from ringfence.policy.markers import MARKER_WORD, RegionMarker
@@ -475,9 +476,8 @@ def invalid_policy_text(located: Located) -> str:
 def read_text(path: str) -> str | None:
     """A file's text (None if missing, a directory or binary); only the head of huge files."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_MARKER_BYTES)
-    except OSError:
+        data = read_regular(path, MAX_MARKER_BYTES)
+    except (OSError, ValueError):
         return None
     if b"\0" in data[:8192]:
         return None

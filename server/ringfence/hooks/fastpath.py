@@ -23,6 +23,7 @@ import posixpath
 import stat
 
 from ringfence.hooks.events import PRE_EDIT, READ, HookEvent
+from ringfence.policy.files import read_regular
 
 VERSION = 2
 CACHE = "hook-cache.json"
@@ -212,8 +213,7 @@ def _writes_marker(change) -> bool:
 def _has_marker(absolute: str) -> bool:
     """Whether the file may hold markers (unreadable or huge files count as "may")."""
     try:
-        with open(absolute, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = read_regular(absolute, MAX_BYTES + 1)
     except (FileNotFoundError, IsADirectoryError):
         return False
     except OSError:

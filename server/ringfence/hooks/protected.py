@@ -14,7 +14,8 @@ import os
 import posixpath
 import re
 
-from ringfence.policy.engine import POLICY_FILE, PYPROJECT, user_config_dir
+from ringfence.policy.engine import MAX_POLICY_BYTES, POLICY_FILE, PYPROJECT, user_config_dir
+from ringfence.policy.files import read_regular
 from ringfence.policy.imports import IGNORE_FILES
 from ringfence.policy.paths import clean, git_common_dir, relative_to
 
@@ -85,12 +86,10 @@ def _git_reason(absolute: str, root: str) -> str | None:
 
 def _configured_hooks_path(common_dir: str, root: str) -> str | None:
     try:
-        with open(
-            posixpath.join(common_dir, "config"), encoding="utf-8", errors="replace"
-        ) as handle:
-            match = _HOOKS_PATH.search(handle.read())
-    except OSError:
+        data = read_regular(posixpath.join(common_dir, "config"), MAX_POLICY_BYTES)
+    except (OSError, ValueError):
         return None
+    match = _HOOKS_PATH.search(data.decode("utf-8", errors="replace"))
     if match is None:
         return None
     value = match.group(1).strip('"')

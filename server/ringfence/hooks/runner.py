@@ -4,7 +4,8 @@ Fail closed (SPEC §7): malformed input, an invalid policy or any internal error
 pre-event in the agent's protocol (exit 2 with the reason on stderr for Claude Code, Codex and
 Gemini; deny JSON with exit 0 for Copilot and Cursor). Allowed events print nothing and exit 0,
 except Cursor's read event, which always answers. A failing post-event reports on stderr and
-exits 1 (non-blocking everywhere), after journaling what it could.
+exits 1 (non-blocking everywhere), after journaling what it could. Every event is answered
+within a fixed time budget (``BUDGET_SECONDS``): a pre-event that runs out of it is denied.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 from ringfence.hooks.agents import canonical_tool, protocol_for
 from ringfence.hooks.events import IGNORED, POST_EDIT, PRE_KINDS, HookEvent, MalformedEvent
 
+BUDGET_SECONDS = 5.0  # well inside every agent's hook timeout (10 s as installed)
 _MODULES = {
     "claude-code": "claude",
     "codex": "codex",
@@ -48,14 +50,66 @@ def run_hook(agent: str, raw: bytes, protocol: str | None = None) -> Answer:
     if event.kind == IGNORED:
         return Answer()
     try:
+        with _budget():
+            if event.kind in PRE_KINDS:
+                return _pre(adapter, event, tool)
+            return _post(event, tool)
+    except OutOfTime:
+        reason = (
+            f"ringfence: the {agent} hook did not finish within its {budget_seconds():g} s "
+            "budget (a slow disk, a huge directory or a path it could not read in time)"
+        )
         if event.kind in PRE_KINDS:
-            return _pre(adapter, event, tool)
-        return _post(event, tool)
+            return Answer(*adapter.fail(event, reason + "; denied (fail closed)"))
+        return Answer("", reason + "\n", 1)
     except Exception as exc:  # the last line of defence: fail closed, one line, no traceback
         reason = f"ringfence: internal error in the {agent} hook: {type(exc).__name__}: {exc}"
         if event.kind in PRE_KINDS:
             return Answer(*adapter.fail(event, reason + "; denied (fail closed)"))
         return Answer("", reason + "\n" + _append(_fallback_journal(event, tool, exc)), 1)
+
+
+class OutOfTime(BaseException):
+    """The hook's time budget ran out (a BaseException, so no ``except Exception`` swallows it)."""
+
+
+def budget_seconds() -> float:
+    """The hook's time budget: BUDGET_SECONDS, or less with ``RINGFENCE_HOOK_BUDGET`` (seconds)."""
+    try:
+        wanted = float(os.environ.get("RINGFENCE_HOOK_BUDGET", BUDGET_SECONDS))
+    except ValueError:
+        return BUDGET_SECONDS
+    return min(BUDGET_SECONDS, wanted) if wanted > 0 else BUDGET_SECONDS
+
+
+class _budget:
+    """Raise OutOfTime in the main thread once the budget is spent (a timer signal: it also
+    interrupts a system call that blocks). Elsewhere (a thread, no SIGALRM) it does nothing."""
+
+    def __enter__(self):
+        import signal
+
+        self._signal = signal
+        self._armed = False
+        if not hasattr(signal, "setitimer"):
+            return self
+        try:
+            self._previous = signal.signal(signal.SIGALRM, _out_of_time)
+        except ValueError:  # not the main thread
+            return self
+        self._armed = True
+        signal.setitimer(signal.ITIMER_REAL, budget_seconds())
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._armed:
+            self._signal.setitimer(self._signal.ITIMER_REAL, 0)
+            self._signal.signal(self._signal.SIGALRM, self._previous)
+        return False
+
+
+def _out_of_time(signum, frame):
+    raise OutOfTime()
 
 
 def _payload(raw: bytes) -> dict:

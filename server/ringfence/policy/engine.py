@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from ringfence.errors import PolicyError
 from ringfence.lazylog import LazyLogger
 from ringfence.policy.comments import may_have_markers
+from ringfence.policy.files import read_regular
 from ringfence.policy.globs import UNCLEAN, GlobMatcher
 from ringfence.policy.imports import IGNORE_FILES, IgnoreFile, parse_ignore_file
 from ringfence.policy.levels import INTERNAL, OPEN, Level, strictest
@@ -36,6 +37,7 @@ log = LazyLogger(__name__)
 POLICY_FILE = ".ringfence.toml"
 PYPROJECT = "pyproject.toml"
 MAX_MARKER_BYTES = 8 * 1024 * 1024  # larger files: only the header lines are read for markers
+MAX_POLICY_BYTES = 16 * 1024 * 1024  # a policy, ignore or user config file larger than this is not read
 HEAD_BYTES = 64 * 1024  # how much of a file classify() reads to find a header marker
 FAIL_CLOSED = "the policy is invalid; failing closed at 'internal' until it is fixed"
 _IGNORE_NAMES = frozenset(IGNORE_FILES)
@@ -146,8 +148,7 @@ class Policy:
     def _read(self, relpath: str) -> str | None:
         """A policy file's text; None when absent. Unreadable files are policy errors."""
         try:
-            with open(posixpath.join(self.root, relpath), "rb") as handle:
-                data = handle.read()
+            data = read_regular(posixpath.join(self.root, relpath), MAX_POLICY_BYTES + 1)
         except FileNotFoundError:
             return None
         except IsADirectoryError:
@@ -157,6 +158,9 @@ class Policy:
             return None
         except OSError as exc:
             self._unreadable(relpath, f"cannot read policy file: {exc.strerror or exc}", 1, 1)
+            return None
+        if len(data) > MAX_POLICY_BYTES:
+            self._unreadable(relpath, f"larger than {MAX_POLICY_BYTES >> 20} MiB", 1, 1)
             return None
         if relpath == PYPROJECT and b"ringfence" not in data:
             return None  # a pyproject.toml without [tool.ringfence] is none of our business
@@ -221,8 +225,7 @@ class Policy:
     def _load_user_assistant(self) -> AssistantConfig | None:
         path = os.path.join(user_config_dir(), "config.toml")
         try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
+            text = read_regular(path, MAX_POLICY_BYTES).decode("utf-8")
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
@@ -273,8 +276,8 @@ class Policy:
             for name in sorted(self._names_in(reldir) & _IGNORE_NAMES):
                 relpath = f"{reldir}/{name}" if reldir else name
                 try:
-                    with open(posixpath.join(self.root, relpath), encoding="utf-8", errors="replace") as handle:
-                        text = handle.read()
+                    data = read_regular(posixpath.join(self.root, relpath), MAX_POLICY_BYTES)
+                    text = data.decode("utf-8", errors="replace")
                 except OSError as exc:
                     self.warnings.append(f"{relpath}: cannot read: {exc.strerror or exc}")
                     continue
@@ -769,15 +772,9 @@ def _absolute(path: str, cwd: str) -> str:
 def _read_head(path: str) -> str | None:
     """The first lines of a file (enough for a header marker); None for binary files."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        data = read_regular(path, HEAD_BYTES)
     except (OSError, ValueError):
         return None
-    try:
-        data = os.read(fd, HEAD_BYTES)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     if b"\0" in data[:8192]:
         return None
     return b"\n".join(data.split(b"\n", HEADER_LINES)[:HEADER_LINES]).decode("utf-8", errors="replace")
@@ -786,8 +783,7 @@ def _read_head(path: str) -> str | None:
 def _read_text(path: str) -> str | None:
     """A file's text for marker scanning; None for binary files, only the head of huge ones."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_MARKER_BYTES + 1)
+        data = read_regular(path, MAX_MARKER_BYTES + 1)
     except (OSError, ValueError):
         return None
     if b"\0" in data[:8192]:

@@ -52,7 +52,7 @@ def _is_submodule_gitfile(marker: str) -> bool:
 def find_root(start: str | os.PathLike[str], fallback: str | None = None) -> str:
     """The repository root for ``start``: the outermost git work tree, else ``fallback``/``start``."""
     here = os.path.abspath(start)
-    if os.path.isfile(here) or not os.path.exists(here):
+    if not os.path.isdir(here):  # a file, a device (/dev/null), a FIFO or a path to be created
         here = os.path.dirname(here)
     found: str | None = None
     directory = here
