@@ -79,8 +79,14 @@ def test_codex_in_use_needs_the_project_trusted(demo_repo, codex_home):
     trust = [f for f in lines(done, "fix") if f.startswith("trust: codex:")]
     assert trust == [
         f"trust: codex: the project is not trusted in {codex_home}/config.toml: Codex ignores "
-        f'its .codex/ hooks until you trust it ([projects."{demo_repo}"] trust_level = "trusted")'
+        f'its .codex/ hooks until you trust it ([projects."{demo_repo}"] trust_level = "trusted")',
+        "trust: codex: the ringfence PreToolUse, PostToolUse hook(s) in .codex/hooks.json are not "
+        f"trusted in {codex_home}/config.toml, so Codex runs none of them and says nothing (a "
+        "write into a zone lands); review them in Codex (/hooks), or add to "
+        f"{codex_home}/config.toml:",
     ]
+    entries = done.stdout.split(f"add to {codex_home}/config.toml:\n", 1)[1].split("\n[", 1)[0]
+    hook_trust = "\n".join(line.strip() for line in entries.splitlines())
     assert any(g.startswith("codex: Codex has no read hook") for g in lines(done, "gap"))
 
     config = codex_home / "config.toml"
@@ -90,8 +96,31 @@ def test_codex_in_use_needs_the_project_trusted(demo_repo, codex_home):
 
     config.write_text(f'model = "gpt-5"\n\n[projects."{demo_repo}"]\ntrust_level = "trusted"\n')
     done = doctor(demo_repo, codex_home)
-    assert done.returncode == 0, done.stdout
+    assert done.returncode == 1, done.stdout
     assert f"trust: codex: the project is trusted in {config}" in lines(done, "ok")
+    assert [f for f in lines(done, "fix") if "are not trusted in" in f]
+
+    config.write_text(config.read_text() + hook_trust + "\n")
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 0, done.stdout
+    assert f"trust: codex: the 2 ringfence hook(s) are trusted in {config}" in lines(done, "ok")
+
+    stale = json.loads((demo_repo / ".codex/hooks.json").read_text())
+    stale["hooks"]["PreToolUse"][0]["hooks"][0]["timeout"] = 30
+    (demo_repo / ".codex/hooks.json").write_text(json.dumps(stale))
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 1
+    assert any(
+        f.startswith("trust: codex: the ringfence PreToolUse hook(s) in .codex/hooks.json changed")
+        and f.endswith(f"or set to {config}:")
+        for f in lines(done, "fix")
+    ), done.stdout
+    assert (
+        run_cli(
+            "install-hooks", "--agent", "codex", cwd=demo_repo, env={"CODEX_HOME": str(codex_home)}
+        ).returncode
+        == 0
+    )
 
     config.write_text(config.read_text() + "\n[features]\nhooks = false\n")
     done = doctor(demo_repo, codex_home)

@@ -42,7 +42,8 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     done = run_cli("install-hooks", cwd=repo)
     assert done.returncode == 0, done.stderr
     assert [
-        line.split(":")[0] for line in done.stdout.splitlines()
+        line.split(":")[0]
+        for line in done.stdout.splitlines()
         if not line.startswith(("  ", "compiled "))  # bytecode: see the test below
     ] == [f"created {rel}" for rel in FILES.values()]
     python = sys.executable
@@ -63,7 +64,11 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     assert post[0]["matcher"] == "Edit|Write|NotebookEdit|MultiEdit|Bash"
     codex = read(repo, FILES["codex"])
     assert codex["hooks"]["PreToolUse"][0]["matcher"] == "apply_patch|Edit|Write|Bash"
-    assert commands(codex, "PostToolUse") == [f"{python} -m ringfence hook codex || exit 2"]
+    assert commands(codex, "PostToolUse") == [
+        f"{python} -m ringfence hook codex "
+        '|| { echo "ringfence: the codex hook failed (exit $?); denied (fail closed)" >&2; '
+        "exit 2; }"
+    ]
     gemini = read(repo, FILES["gemini"])
     handler = gemini["hooks"]["BeforeTool"][0]["hooks"][0]
     assert (
@@ -262,3 +267,43 @@ def test_installed_command_fails_closed_when_the_interpreter_is_gone(demo_repo, 
     command = read(demo_repo, FILES["claude-code"])["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
     done = _run_installed(command, "{}", demo_repo, "/usr/bin:/bin")
     assert done.returncode == 2  # Claude Code, Codex and Gemini block on exit 2
+
+
+def test_codex_fallback_says_why_it_blocks(demo_repo, tmp_path):
+    """Codex 0.169 runs the tool after an exit 2 with an empty stderr (docs/hooks.md)."""
+    missing = str(tmp_path / "gone" / "python3")
+    args = ("install-hooks", "--agent", "codex", "--python", missing)
+    assert run_cli(*args, cwd=demo_repo).returncode == 0
+    command = read(demo_repo, FILES["codex"])["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    done = _run_installed(command, "{}", demo_repo, "/usr/bin:/bin")
+    assert done.returncode == 2
+    assert "ringfence: the codex hook failed (exit 127); denied (fail closed)" in done.stderr
+
+
+def test_install_hooks_says_what_codex_must_re_trust(demo_repo, tmp_path):
+    codex_home = tmp_path / "codex-home"
+    codex_home.mkdir()
+    env = {"CODEX_HOME": str(codex_home)}
+    first = run_cli("install-hooks", "--agent", "codex", cwd=demo_repo, env=env).stdout
+    assert "until you trust it by hash" in first
+    block = first.split(f"add to {codex_home}/config.toml:\n", 1)[1]
+    entries = "\n".join(line.strip() for line in block.splitlines() if line.startswith("    "))
+    assert entries.startswith(f'[projects."{demo_repo}"]\ntrust_level = "trusted"\n')
+    assert entries.count("trusted_hash = ") == 2
+    (codex_home / "config.toml").write_text(entries + "\n")
+
+    again = run_cli("install-hooks", "--agent", "codex", cwd=demo_repo, env=env).stdout
+    assert again.splitlines()[0] == "unchanged .codex/hooks.json"
+    assert "trust" not in again
+
+    other = tmp_path / "python3"
+    other.symlink_to(sys.executable)
+    args = ("install-hooks", "--agent", "codex", "--python", str(other))
+    changed = run_cli(*args, cwd=demo_repo, env=env).stdout
+    assert (
+        "note: the Codex hook command changed: Codex runs no project hook, silently, until "
+        "you re-trust it by hash" in changed
+    ), changed
+    assert f"or set to {codex_home}/config.toml:" in changed
+    assert "[projects." not in changed  # the project itself is still trusted
+    assert changed.count("trusted_hash = ") == 2

@@ -2,9 +2,9 @@
 
 Checks the policy (valid, no rule below a locked floor), the exports (fresh), each agent's hooks
 (installed by ``ringfence install-hooks``, their interpreter still there, not switched off), Codex
-trust of the project's ``.codex/`` layer, and lists the known gaps of every AI tool the repository
-shows signs of using. Pure: it reads files and reports :class:`Finding` objects; printing is the
-command's job.
+trust of the project's ``.codex/`` layer and of each ringfence hook by hash, and lists the known
+gaps of every AI tool the repository shows signs of using. Pure: it reads files and reports
+:class:`Finding` objects; printing is the command's job.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import json
 import os
 import posixpath
 import shlex
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ringfence.errors import RingfenceError
 from ringfence.export import Exporter, read_text
 from ringfence.export.rules import is_pattern
+from ringfence.hooks import codex_trust
 from ringfence.hooks.install import (
     CLAUDE_EVENTS,
     CODEX_EVENTS,
@@ -32,12 +32,6 @@ from ringfence.hooks.install import (
 )
 from ringfence.policy import Policy
 from ringfence.policy.imports import hand_written_lines
-from ringfence.policy.paths import git_common_dir
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 OK, FIX, GAP = "ok", "fix", "gap"
 
@@ -218,7 +212,7 @@ def diagnose(root: str, env: Mapping[str, str] | None = None) -> Report:
     used = tools_in_use(policy.root)
     for agent in HOOK_EVENTS:
         findings += _hooks(policy.root, agent, agent in used)
-    if "codex" in used:
+    if "codex" in used or codex_knows_project(policy.root, env):
         findings += _codex_trust(policy.root, env)
     for tool in TOOLS:
         if tool.name in used:
@@ -388,22 +382,14 @@ def _load_json(root: str, relpath: str) -> dict:
 # ----- Codex trust -------------------------------------------------------------------------------
 
 
-def codex_config_path(env: Mapping[str, str]) -> str:
-    home = env.get("CODEX_HOME") or os.path.join(
-        env.get("HOME") or os.path.expanduser("~"), ".codex"
-    )
-    return os.path.join(home, "config.toml")
-
-
 def _codex_trust(root: str, env: Mapping[str, str]) -> list[Finding]:
-    path = codex_config_path(env)
+    """The project's ``.codex/`` layer and each ringfence hook must be trusted in the user's
+    Codex config, or Codex runs no hook at all, silently (ringfence.hooks.codex_trust)."""
+    path = codex_trust.user_config_path(env)
     try:
-        with open(path, "rb") as handle:
-            config = tomllib.load(handle)
-    except FileNotFoundError:
-        config = {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        return [Finding(FIX, "trust", f"codex: cannot read {path}: {exc}")]
+        config = codex_trust.load_user_config(path)
+    except RingfenceError as exc:
+        return [Finding(FIX, "trust", f"codex: {exc}")]
     out = []
     features = config.get("features") if isinstance(config.get("features"), dict) else {}
     for key in ("hooks", "codex_hooks"):
@@ -411,12 +397,11 @@ def _codex_trust(root: str, env: Mapping[str, str]) -> list[Finding]:
             out.append(
                 Finding(FIX, "trust", f"codex: {path} sets [features] {key} = false: no hook runs")
             )
-    projects = config.get("projects") if isinstance(config.get("projects"), dict) else {}
-    levels = {_trust_level(projects.get(p)) for p in _project_keys(root)} - {None}
+    level = codex_trust.project_trust_level(root, config)
     trust = f'[projects."{root}"] trust_level = "trusted"'
-    if "trusted" in levels:
+    if level == "trusted":
         out.append(Finding(OK, "trust", f"codex: the project is trusted in {path}"))
-    elif "untrusted" in levels:
+    elif level == "untrusted":
         out.append(
             Finding(
                 FIX,
@@ -434,20 +419,71 @@ def _codex_trust(root: str, env: Mapping[str, str]) -> list[Finding]:
                 f".codex/ hooks until you trust it ({trust})",
             )
         )
+    return out + _codex_hook_trust(root, config, path)
+
+
+def _codex_hook_trust(root: str, config: dict, path: str) -> list[Finding]:
+    """Each ringfence hook in ``.codex/hooks.json`` must be trusted by its current hash."""
+    hooks_json = _load_json(root, codex_trust.HOOKS_FILE)
+    standing: dict[str, list] = {}
+    trusted_under_any_key: set[tuple[str, str]] = set()
+    for key_root in codex_trust.hook_key_roots(root):
+        hooks = codex_trust.project_hooks(
+            os.path.join(key_root, codex_trust.HOOKS_FILE), hooks_json, is_ringfence
+        )
+        for trust in codex_trust.trust_of(hooks, config):
+            if trust.status == codex_trust.TRUSTED:
+                trusted_under_any_key.add((trust.hook.event, trust.hook.current_hash))
+            if key_root == root:
+                standing.setdefault(trust.status, []).append(trust.hook)
+    if not standing:
+        return []
+    pending = {
+        status: [h for h in hooks if (h.event, h.current_hash) not in trusted_under_any_key]
+        for status, hooks in standing.items()
+        if status != codex_trust.TRUSTED
+    }
+    out = []
+    for status, hooks in pending.items():
+        if hooks:
+            out.append(Finding(FIX, "trust", _codex_hook_fix(status, hooks, path)))
+    if not out:
+        count = sum(len(h) for h in standing.values())
+        out.append(
+            Finding(OK, "trust", f"codex: the {count} ringfence hook(s) are trusted in {path}")
+        )
     return out
 
 
-def _trust_level(entry: object) -> str | None:
-    return entry.get("trust_level") if isinstance(entry, dict) else None
+def _codex_hook_fix(status: str, hooks: list, path: str) -> str:
+    events = ", ".join(h.event for h in hooks)
+    where = f"ringfence {events} hook(s) in {codex_trust.HOOKS_FILE}"
+    if status == codex_trust.DISABLED:
+        return (
+            f"codex: {path} disables the {where} (enabled = false): Codex skips them; "
+            "remove that line or switch them on in Codex (/hooks)"
+        )
+    why = {
+        codex_trust.UNTRUSTED: f"are not trusted in {path}",
+        codex_trust.MODIFIED: f"changed since they were trusted in {path}",
+    }[status]
+    entries = codex_trust.trust_entries(hooks).replace("\n", "\n      ")
+    verb = "set" if status == codex_trust.MODIFIED else "add"
+    return (
+        f"codex: the {where} {why}, so Codex runs none of them and says nothing (a write "
+        f"into a zone lands); review them in Codex (/hooks), or {verb} to {path}:\n      " + entries
+    )
 
 
-def _project_keys(root: str) -> set[str]:
-    """The paths Codex may key the project by: the work tree (also resolved) and the main one."""
-    keys = {root, os.path.realpath(root)}
-    common = git_common_dir(root)
-    if common is not None and os.path.basename(common) == ".git":
-        keys.add(os.path.dirname(common))
-    return keys
+def codex_knows_project(root: str, env: Mapping[str, str]) -> bool:
+    """Whether the user's Codex config has an entry for this project (Codex ran here)."""
+    try:
+        config = codex_trust.load_user_config(codex_trust.user_config_path(env))
+    except RingfenceError:
+        return True  # unreadable: let the trust check report it
+    projects = config.get("projects")
+    keys = codex_trust.project_keys(root)
+    return isinstance(projects, dict) and any(key in projects for key in keys)
 
 
 # ----- which tools the repository uses ------------------------------------------------------------

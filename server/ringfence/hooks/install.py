@@ -36,8 +36,17 @@ class Plan:
         self.build = build  # (config: dict, command: str) -> list of change descriptions
 
 
+# Codex 0.169 treats an exit 2 with nothing on stderr as a failed hook and runs the tool
+# (measured with the real binary, docs/hooks.md): its fallback must say why it blocks.
+CODEX_FALLBACK = (
+    '|| { echo "ringfence: the codex hook failed (exit $?); denied (fail closed)" >&2; exit 2; }'
+)
+
+
 def hook_command(python: str, agent: str, fail_closed: bool) -> str:
     command = f"{shlex.quote(python)} -m ringfence hook {agent}"
+    if agent == "codex":
+        return f"{command} {CODEX_FALLBACK}"
     return f"{command} || exit 2" if fail_closed else command
 
 
@@ -188,13 +197,46 @@ PLANS = {
 }
 FAIL_CLOSED_BY_EXIT_CODE = ("claude-code", "codex", "gemini")
 NOTES = {
-    "codex": "Codex runs project hooks only once you trust the project's .codex/ layer "
-    "and review the hook in Codex (/hooks).",
     "copilot": "Copilot skips a hook that fails or times out; "
     "ringfence answers denies as JSON with exit 0.",
     "cursor": "Cursor has no event before an edit: edits into deny zones are journaled "
     "and shown in the editor, not blocked.",
 }
+
+
+def codex_trust_note(root: str, env=None) -> list[str]:
+    """What the user must trust in Codex before it runs the hooks just written (nothing when
+    Codex already trusts them by their current hash)."""
+    from ringfence.hooks import codex_trust
+
+    env = os.environ if env is None else env
+    root = os.path.abspath(root)
+    path = codex_trust.user_config_path(env)
+    try:
+        config = codex_trust.load_user_config(path)
+    except RingfenceError as exc:
+        return [f"  note: Codex: {exc}; cannot tell whether it trusts the hooks"]
+    hooks_json = _load(os.path.join(root, PLANS["codex"].relpath), PLANS["codex"].relpath)[0]
+    hooks = codex_trust.project_hooks(
+        os.path.join(root, PLANS["codex"].relpath), hooks_json, is_ringfence
+    )
+    standing = codex_trust.trust_of(hooks, config)
+    pending = [t.hook for t in standing if t.status != codex_trust.TRUSTED]
+    project = codex_trust.project_trust_level(root, config) == "trusted"
+    if not pending and project:
+        return []
+    entries = ([f'[projects."{root}"]\ntrust_level = "trusted"'] if not project else []) + [
+        codex_trust.trust_entries(pending)
+    ]
+    stale = any(t.status == codex_trust.MODIFIED for t in standing)
+    head = "the Codex hook command changed: " if stale else ""
+    verb = "re-trust" if head else "trust"
+    lines = [
+        f"  note: {head}Codex runs no project hook, silently, until you {verb} it by hash: "
+        f"review the hooks in Codex (/hooks), or {'set' if stale else 'add'} to {path}:"
+    ]
+    lines += ["    " + line for line in "\n".join(e for e in entries if e).splitlines()]
+    return lines
 
 
 def _object(config: dict, key: str) -> dict:
@@ -232,6 +274,8 @@ def install(root: str, agents: list[str], python: str | None = None) -> list[str
             _write(path, text)
             if agent in NOTES:
                 lines.append(f"  note: {NOTES[agent]}")
+        if agent == "codex" and text:
+            lines.extend(codex_trust_note(root))
         report.extend(lines)
     if os.path.realpath(python) == os.path.realpath(sys.executable):
         compiled = precompile()
@@ -255,7 +299,8 @@ def precompile() -> int:
         subdirs[:] = [d for d in subdirs if d != "__pycache__"]
         for name in files:
             source = os.path.join(directory, name)
-            if name.endswith(".py") and not _fresh(source, importlib.util.cache_from_source(source)):
+            cached = importlib.util.cache_from_source(source)
+            if name.endswith(".py") and not _fresh(source, cached):
                 compiled += bool(compileall.compile_file(source, quiet=2))
     return compiled
 
