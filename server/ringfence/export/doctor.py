@@ -94,6 +94,13 @@ TOOLS: tuple[Tool, ...] = (
             ".geminiignore covers only the tools that support it (@ inclusion, read_many_files); "
             "its '!' negation is reported unreliable",
             "shell commands (run_shell_command) are checked best-effort",
+            "Gemini CLI reads .gemini/settings.json only from the directory it starts in: "
+            "started in a subdirectory it runs no ringfence hook (start it at the repository "
+            "root)",
+            "--skip-trust starts Gemini CLI without the workspace settings: no ringfence hook "
+            "runs (trust the folder instead)",
+            "a hook that times out lets the tool run (fail-open); a crash of ringfence's hook "
+            "command is turned into exit 2 and blocks",
         ),
     ),
     Tool(
@@ -214,6 +221,8 @@ def diagnose(root: str, env: Mapping[str, str] | None = None) -> Report:
         findings += _hooks(policy.root, agent, agent in used)
     if "codex" in used or codex_knows_project(policy.root, env):
         findings += _codex_trust(policy.root, env)
+    if "gemini" in used:
+        findings += gemini_trust_findings(policy.root, env)
     for tool in TOOLS:
         if tool.name in used:
             findings += [Finding(GAP, tool.name, gap) for gap in tool.gaps]
@@ -484,6 +493,27 @@ def codex_knows_project(root: str, env: Mapping[str, str]) -> bool:
     projects = config.get("projects")
     keys = codex_trust.project_keys(root)
     return isinstance(projects, dict) and any(key in projects for key in keys)
+
+
+# ----- Gemini CLI trust ---------------------------------------------------------------------------
+
+
+def gemini_trust_findings(root: str, env: Mapping[str, str]) -> list[Finding]:
+    from ringfence.hooks import gemini_trust
+
+    trust = gemini_trust.check(root, env)
+    if trust.trusted:
+        return [Finding(OK, "trust", f"gemini: the folder is trusted ({trust.source})")]
+    state = "untrusted" if trust.trusted is False else "not trusted"
+    return [
+        Finding(
+            FIX,
+            "trust",
+            f"gemini: the folder is {state} ({trust.source}): Gemini CLI loads no "
+            f".gemini/settings.json there, so no ringfence hook runs (headless runs refuse to "
+            f"start; --skip-trust runs them without hooks); {trust.fix}",
+        )
+    ]
 
 
 # ----- which tools the repository uses ------------------------------------------------------------

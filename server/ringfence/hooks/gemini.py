@@ -1,20 +1,23 @@
 """Gemini CLI's hook protocol (google-gemini/gemini-cli ``docs/hooks/reference.md``).
 
 stdin: ``hook_event_name`` (``BeforeTool``/``AfterTool``), ``session_id``, ``cwd``,
-``tool_name``, ``tool_input``. Tools (``docs/tools/file-system.md``): ``write_file {file_path,
-content}``, ``replace {file_path, old_string, new_string, expected_replacements}`` (an empty
-``old_string`` creates the file), ``read_file`` (``file_path``; older builds ``absolute_path``,
-the docs say ``path``), ``read_many_files {paths, include}``, ``search_file_content``/
-``grep_search``/``glob`` (``path``, ``include``/``pattern``), ``run_shell_command {command,
-dir_path}``. A deny is ``{"decision": "deny", "reason": …}`` with exit 0; exit 2 with the reason
-on stderr also blocks.
+``tool_name``, ``tool_input`` (and ``tool_response`` after). The tools and argument names are
+those of Gemini CLI 0.61 (its tool schemas, and the payloads in
+``tests/fixtures/hooks/gemini/real-*.json`` recorded from the real binary): ``write_file
+{file_path, content}``, ``replace {file_path, instruction, old_string, new_string,
+allow_multiple}`` (an empty ``old_string`` creates the file; older builds sent
+``expected_replacements``), ``read_file {file_path, start_line, end_line}`` (older builds
+``absolute_path``, old docs ``path``), ``read_many_files {include, exclude}`` (older ``paths``),
+``grep_search {pattern, dir_path, include_pattern, exclude_pattern}`` (legacy name
+``search_file_content``), ``glob {pattern, dir_path}``, ``list_directory {dir_path}``,
+``run_shell_command {command, dir_path}``. A deny is ``{"decision": "deny", "reason": …}`` with
+exit 0; exit 2 with the reason on stderr also blocks.
 """
 
 from __future__ import annotations
 
 import json
 
-from ringfence.hooks.claude import search_changes
 from ringfence.hooks.events import (
     EDIT,
     IGNORED,
@@ -40,6 +43,16 @@ from ringfence.hooks.events import (
 
 BEFORE, AFTER = "BeforeTool", "AfterTool"
 SHELL_TOOLS = ("run_shell_command",)
+GREP_TOOLS = ("grep_search", "search_file_content", "grep")
+# Where a search tool names its directory, and which of its arguments are globs below it.
+SEARCH_DIR_KEYS = ("dir_path", "path")
+SEARCH_GLOBS = {
+    "grep_search": ("include_pattern", "include"),
+    "search_file_content": ("include_pattern", "include"),
+    "grep": ("include_pattern", "include"),
+    "glob": ("pattern",),
+    "list_directory": (),
+}
 
 
 def parse(payload: dict) -> HookEvent:
@@ -88,9 +101,8 @@ def _tool_changes(
         if not old:
             return edit_kind, [Change(path, WRITE, content=new)]
         count = tool_input.get("expected_replacements")
-        return edit_kind, [
-            Change(path, EDIT, replacements=((old, new, isinstance(count, int) and count > 1),))
-        ]
+        every = tool_input.get("allow_multiple") is True or (isinstance(count, int) and count > 1)
+        return edit_kind, [Change(path, EDIT, replacements=((old, new, every),))]
     if not pre:
         return IGNORED, []
     if tool == "read_file":
@@ -99,17 +111,31 @@ def _tool_changes(
         ]
     if tool == "read_many_files":
         return READ, _many(tool_input, cwd)
-    if tool in ("search_file_content", "grep_search", "grep"):
-        return READ, search_changes(tool_input, cwd, "include")
-    if tool == "glob":
-        return READ, search_changes(tool_input, cwd, "pattern")
+    if tool in SEARCH_GLOBS:
+        return READ, _search(tool_input, cwd, SEARCH_GLOBS[tool])
     return generic_changes(tool, tool_input, pre)
 
 
+def _search(tool_input: dict, cwd: str | None, glob_keys: tuple[str, ...]) -> list[Change]:
+    """A search or listing reads its ``dir_path``, and the directory each glob's literal prefix
+    points into below it (``include_pattern: "training/**"`` reads ``training``)."""
+    base = text_field(tool_input, *SEARCH_DIR_KEYS) or cwd or "."
+    changes = [Change(base, SEARCH)]
+    for key in glob_keys:
+        pattern = text_field(tool_input, key)
+        prefix = literal_prefix(pattern) if pattern else ""
+        if prefix:
+            where = prefix if prefix.startswith("/") else f"{base.rstrip('/')}/{prefix}"
+            changes.append(Change(where, SEARCH))
+    return changes
+
+
 def _many(tool_input: dict, cwd: str | None) -> list[Change]:
-    paths = tool_input.get("paths")
+    paths = tool_input.get("include", tool_input.get("paths"))
+    if isinstance(paths, str):
+        paths = [paths]
     if not isinstance(paths, list) or not paths or not all(isinstance(p, str) for p in paths):
-        raise MalformedEvent("read_many_files without a 'paths' list")
+        raise MalformedEvent("read_many_files without an 'include' list")
     changes = []
     for path in paths:
         prefix = literal_prefix(path) if any(ch in path for ch in "*?[{") else path

@@ -67,7 +67,7 @@ CODEX_EVENTS = {
 }
 GEMINI_EVENTS = {
     "BeforeTool": "write_file|replace|read_file|read_many_files|search_file_content|grep_search"
-    "|glob|run_shell_command",
+    "|glob|list_directory|run_shell_command",
     "AfterTool": "write_file|replace|run_shell_command",
 }
 
@@ -276,12 +276,27 @@ def install(root: str, agents: list[str], python: str | None = None) -> list[str
                 lines.append(f"  note: {NOTES[agent]}")
         if agent == "codex" and text:
             lines.extend(codex_trust_note(root))
+        if agent == "gemini" and text:
+            lines.extend(_gemini_trust_lines(root))
         report.extend(lines)
     if os.path.realpath(python) == os.path.realpath(sys.executable):
         compiled = precompile()
         if compiled:
             report.append(f"compiled {compiled} ringfence modules to bytecode (hooks start faster)")
     return report
+
+
+def _gemini_trust_lines(root: str) -> list[str]:
+    """Gemini CLI runs the hooks only in a trusted folder: say so, with the fix, when it is not."""
+    from ringfence.hooks import gemini_trust
+
+    trust = gemini_trust.check(root)
+    if trust.trusted:
+        return []
+    return [
+        f"  warning: Gemini CLI does not trust {root} ({trust.source}), so it will not run "
+        f"these hooks; {trust.fix}"
+    ]
 
 
 def precompile() -> int:
