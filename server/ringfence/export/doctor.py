@@ -219,7 +219,7 @@ def diagnose(root: str, env: Mapping[str, str] | None = None) -> Report:
     used = tools_in_use(policy.root)
     for agent in HOOK_EVENTS:
         findings += _hooks(policy.root, agent, agent in used)
-    if "codex" in used or codex_knows_project(policy.root, env):
+    if "codex" in used or codex_set_up(policy.root, env):
         findings += _codex_trust(policy.root, env)
     if "gemini" in used:
         findings += gemini_trust_findings(policy.root, env)
@@ -484,15 +484,13 @@ def _codex_hook_fix(status: str, hooks: list, path: str) -> str:
     )
 
 
-def codex_knows_project(root: str, env: Mapping[str, str]) -> bool:
-    """Whether the user's Codex config has an entry for this project (Codex ran here)."""
-    try:
-        config = codex_trust.load_user_config(codex_trust.user_config_path(env))
-    except RingfenceError:
-        return True  # unreadable: let the trust check report it
-    projects = config.get("projects")
-    keys = codex_trust.project_keys(root)
-    return isinstance(projects, dict) and any(key in projects for key in keys)
+def codex_set_up(root: str, env: Mapping[str, str]) -> bool:
+    """Whether this user has a Codex config and the repository ringfence's Codex hooks: then
+    Codex may run here, and an untrusted project or hook means no hook runs."""
+    if not os.path.isfile(codex_trust.user_config_path(env)):
+        return False
+    hooks = _load_json(root, codex_trust.HOOKS_FILE)
+    return bool(_ringfence_hooks("codex", hooks))
 
 
 # ----- Gemini CLI trust ---------------------------------------------------------------------------
