@@ -49,10 +49,11 @@ def test_a_fresh_demo_needs_exports_and_cursor_hooks(demo_repo, codex_home):
     )
     gaps = lines(done, "gap")
     assert any("does not cover the agent's terminal" in g for g in gaps)
-    assert any("no pre-edit hook" in g for g in gaps)
+    assert any("Tab completions have no event before the edit" in g for g in gaps)
+    assert any("beforeShellExecution is not fail-closed" in g for g in gaps)
     assert (
         done.stdout.splitlines()[-1]
-        == "2 item(s) need attention; 2 known gap(s) are best-effort by design."
+        == "2 item(s) need attention; 3 known gap(s) are best-effort by design."
     )
 
 
@@ -67,6 +68,9 @@ def test_after_export_and_install_hooks_everything_is_in_place(demo_repo, codex_
         ("codex", ".codex/hooks.json"),
         ("cursor", ".cursor/hooks.json"),
         ("copilot", ".github/hooks/ringfence.json"),
+        ("windsurf", ".windsurf/hooks.json"),
+        ("kiro", ".kiro/agents/ringfence.json"),
+        ("cline", ".clinerules/hooks/PreToolUse, .clinerules/hooks/PostToolUse"),
     ]:
         assert f"hooks: {agent}: installed in {path}" in lines(done, "ok")
 
@@ -216,3 +220,85 @@ def test_known_gaps_are_listed_for_each_tool_in_use(demo_repo, codex_home):
         "tools in use: claude-code (CLAUDE.md), copilot (.github/copilot-instructions.md)"
         in done.stdout
     )
+
+
+def test_windsurf_kiro_and_cline_in_use_without_hooks_need_them(demo_repo, codex_home):
+    write_files(
+        demo_repo,
+        {
+            ".windsurf/rules/style.md": "x\n",
+            ".kiro/steering/product.md": "x\n",
+            ".clinerules/style.md": "x\n",
+        },
+    )
+    assert run_cli("export", cwd=demo_repo).returncode == 0
+    assert (
+        run_cli(
+            "install-hooks", "--agent", "claude-code,codex,gemini,copilot,cursor", cwd=demo_repo
+        ).returncode
+        == 0
+    )
+    done = doctor(demo_repo, codex_home)
+    fixes = lines(done, "fix")
+    assert (
+        "hooks: windsurf: the repository uses windsurf but .windsurf/hooks.json has no ringfence "
+        "hook; run 'ringfence install-hooks --agent windsurf'"
+    ) in fixes
+    assert (
+        "hooks: kiro: the repository uses kiro but .kiro/agents/ringfence.json has no ringfence "
+        "hook; run 'ringfence install-hooks --agent kiro'"
+    ) in fixes
+    assert (
+        "hooks: cline: the repository uses cline but .clinerules/hooks/ has no ringfence hook; "
+        "run 'ringfence install-hooks --agent cline'"
+    ) in fixes
+    gaps = lines(done, "gap")
+    assert any(g.startswith("kiro: Kiro CLI runs hooks only for the agent") for g in gaps)
+    assert any(g.startswith("cline: Cline runs hook files only while") for g in gaps)
+    assert any(g.startswith("windsurf: Cascade's pre_write_code") for g in gaps)
+
+
+def test_hooks_that_would_fail_open_or_not_run_need_attention(demo_repo, codex_home):
+    ready(demo_repo)
+    cursor = demo_repo / ".cursor/hooks.json"
+    config = json.loads(cursor.read_text())
+    del config["hooks"]["preToolUse"][0]["failClosed"]
+    cursor.write_text(json.dumps(config))
+    write_files(
+        demo_repo,
+        {".kiro/agents/dev.json": json.dumps({"name": "dev", "tools": ["*"], "hooks": {}})},
+    )
+    (demo_repo / ".clinerules/hooks/PostToolUse").chmod(0o644)
+    done = doctor(demo_repo, codex_home)
+    assert done.returncode == 1
+    fixes = lines(done, "fix")
+    assert (
+        'hooks: cursor: .cursor/hooks.json preToolUse hook has no "failClosed": true, so a crash '
+        "or timeout lets the tool run; run 'ringfence install-hooks --agent cursor'"
+    ) in fixes
+    assert any(
+        f.startswith(
+            "hooks: kiro: the agent in .kiro/agents/dev.json has no ringfence hook for "
+            "preToolUse, postToolUse"
+        )
+        for f in fixes
+    )
+    assert (
+        "hooks: cline: .clinerules/hooks/PostToolUse is not executable, so Cline skips it; "
+        "chmod +x it"
+    ) in fixes
+    assert len(fixes) == 3, fixes
+
+
+def test_cline_hook_with_a_missing_interpreter_needs_attention(demo_repo, codex_home, tmp_path):
+    ready(demo_repo)
+    missing = str(tmp_path / "gone" / "python3")
+    assert (
+        run_cli("install-hooks", "--agent", "cline", "--python", missing, cwd=demo_repo).returncode
+        == 0
+    )
+    done = doctor(demo_repo, codex_home)
+    assert lines(done, "fix") == [
+        f"hooks: cline: the hook runs {missing}, which does not exist; "
+        "run 'ringfence install-hooks --agent cline'"
+    ]

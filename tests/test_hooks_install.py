@@ -18,6 +18,10 @@ FILES = {
     "gemini": ".gemini/settings.json",
     "copilot": ".github/hooks/ringfence.json",
     "cursor": ".cursor/hooks.json",
+    "windsurf": ".windsurf/hooks.json",
+    "kiro": ".kiro/agents/ringfence.json",
+    "cline": ".clinerules/hooks/PreToolUse",
+    "cline-post": ".clinerules/hooks/PostToolUse",
 }
 
 
@@ -83,12 +87,48 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     ]
     cursor = read(repo, FILES["cursor"])
     assert cursor["version"] == 1 and set(cursor["hooks"]) == {
+        "preToolUse",
         "beforeReadFile",
         "beforeShellExecution",
         "afterFileEdit",
         "afterTabFileEdit",
         "afterShellExecution",
     }
+    assert cursor["hooks"]["preToolUse"] == [
+        {
+            "command": f"{python} -m ringfence hook cursor",
+            "timeout": 10,
+            "matcher": "Write|StrReplace|Edit|MultiEdit|Delete|EditNotebook",
+            "failClosed": True,
+        }
+    ]
+    assert cursor["hooks"]["beforeReadFile"][0]["failClosed"] is True
+    assert "failClosed" not in cursor["hooks"]["afterFileEdit"][0]
+    windsurf = read(repo, FILES["windsurf"])
+    assert "version" not in windsurf
+    assert windsurf["hooks"]["pre_write_code"] == [
+        {"command": f"{python} -m ringfence hook windsurf || exit 2", "show_output": True}
+    ]
+    assert set(windsurf["hooks"]) == {
+        "pre_write_code",
+        "pre_read_code",
+        "pre_run_command",
+        "post_write_code",
+        "post_run_command",
+    }
+    kiro = read(repo, FILES["kiro"])
+    assert kiro["name"] == "ringfence" and kiro["tools"] == ["*"]
+    assert kiro["hooks"]["preToolUse"] == [
+        {
+            "command": f"{python} -m ringfence hook kiro || exit 2",
+            "matcher": "*",
+            "timeout_ms": 10000,
+        }
+    ]
+    for rel in (FILES["cline"], FILES["cline-post"]):
+        script = repo / rel
+        assert os.access(script, os.X_OK) and script.read_text().startswith("#!/bin/sh\n")
+        assert f"{python} -m ringfence hook cline" in script.read_text()
 
 
 def test_second_run_changes_nothing(make_repo):
@@ -307,3 +347,133 @@ def test_install_hooks_says_what_codex_must_re_trust(demo_repo, tmp_path):
     assert f"or set to {codex_home}/config.toml:" in changed
     assert "[projects." not in changed  # the project itself is still trusted
     assert changed.count("trusted_hash = ") == 2
+
+
+# ----- Windsurf, Kiro, Cline, and Cursor's fail-closed preToolUse ------------------------------
+
+
+def test_windsurf_and_kiro_keep_every_hand_written_key_and_hook(make_repo):
+    windsurf = {
+        "hooks": {
+            "pre_user_prompt": [{"command": "python3 audit.py", "show_output": False}],
+            "pre_write_code": [
+                {"command": "./lint-write.sh"},
+                {"command": "/old/bin/python -m ringfence hook windsurf"},
+            ],
+        }
+    }
+    kiro = {
+        "name": "ringfence",
+        "tools": ["read", "write"],
+        "allowedTools": ["read"],
+        "hooks": {"stop": [{"command": "npm test"}]},
+    }
+    repo = make_repo(
+        {FILES["windsurf"]: json.dumps(windsurf), FILES["kiro"]: json.dumps(kiro, indent=4)}
+    )
+    done = run_cli("install-hooks", "--agent", "windsurf,kiro", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    written = read(repo, FILES["windsurf"])["hooks"]
+    assert written["pre_user_prompt"] == windsurf["hooks"]["pre_user_prompt"]
+    assert written["pre_write_code"] == [
+        {"command": "./lint-write.sh"},
+        {"command": f"{sys.executable} -m ringfence hook windsurf || exit 2", "show_output": True},
+    ]
+    agent = read(repo, FILES["kiro"])
+    assert agent["tools"] == ["read", "write"] and agent["allowedTools"] == ["read"]
+    assert agent["hooks"]["stop"] == [{"command": "npm test"}]
+    assert len(agent["hooks"]["preToolUse"]) == 1
+    before = snapshot(repo)
+    again = run_cli("install-hooks", "--agent", "windsurf,kiro", cwd=repo)
+    assert again.stdout.splitlines() == [
+        f"unchanged {FILES['windsurf']}",
+        f"unchanged {FILES['kiro']}",
+    ]
+    assert snapshot(repo) == before
+
+
+def test_cline_hook_files_are_idempotent_and_a_hand_written_one_is_never_replaced(make_repo):
+    repo = make_repo({"README.md": "x\n"})
+    assert run_cli("install-hooks", "--agent", "cline", cwd=repo).returncode == 0
+    before = snapshot(repo)
+    again = run_cli("install-hooks", "--agent", "cline", cwd=repo)
+    assert again.stdout.splitlines() == [
+        f"unchanged {FILES['cline']}",
+        f"unchanged {FILES['cline-post']}",
+    ]
+    assert snapshot(repo) == before
+    mine = "#!/usr/bin/env bash\necho '{\"cancel\": false}'\n"
+    other = make_repo({FILES["cline"]: mine})
+    done = run_cli("install-hooks", "--agent", "cline", cwd=other)
+    assert done.returncode == 2 and "wrote by hand" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (other / FILES["cline"]).read_text() == mine
+    assert not (other / FILES["cline-post"]).exists()  # nothing was written
+
+
+def test_installed_cline_hook_denies_and_fails_closed_without_its_interpreter(demo_repo, tmp_path):
+    stdin = json.dumps(
+        {
+            "hookName": "PreToolUse",
+            "taskId": "t",
+            "workspaceRoots": [str(demo_repo)],
+            "preToolUse": {"toolName": "write_to_file", "parameters": {"path": "evals/x.py"}},
+        }
+    )
+    assert run_cli("install-hooks", "--agent", "cline", cwd=demo_repo).returncode == 0
+    script = str(demo_repo / FILES["cline"])
+    done = subprocess.run([script], input=stdin, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and json.loads(done.stdout)["cancel"] is True
+    assert "evals/x.py" in json.loads(done.stdout)["errorMessage"]
+    missing = str(tmp_path / "gone" / "python3")
+    run_cli("install-hooks", "--agent", "cline", "--python", missing, cwd=demo_repo)
+    done = subprocess.run([script], input=stdin, capture_output=True, text=True, timeout=60)
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["cancel"] is True and "fail closed" in answer["errorMessage"]
+
+
+def test_installed_windsurf_and_kiro_commands_block_with_exit_2(demo_repo, tmp_path):
+    assert run_cli("install-hooks", "--agent", "windsurf,kiro", cwd=demo_repo).returncode == 0
+    windsurf = read(demo_repo, FILES["windsurf"])["hooks"]["pre_write_code"][0]["command"]
+    stdin = json.dumps(
+        {
+            "agent_action_name": "pre_write_code",
+            "tool_info": {"file_path": str(demo_repo / "evals" / "x.py"), "edits": []},
+        }
+    )
+    done = _run_installed(windsurf, stdin, demo_repo, "/usr/bin:/bin")
+    assert done.returncode == 2 and "human-only" in done.stderr
+    kiro = read(demo_repo, FILES["kiro"])["hooks"]["preToolUse"][0]["command"]
+    stdin = json.dumps(
+        {
+            "hook_event_name": "preToolUse",
+            "cwd": str(demo_repo),
+            "tool_name": "fs_write",
+            "tool_input": {"command": "create", "path": "evals/x.py", "file_text": "x"},
+        }
+    )
+    done = _run_installed(kiro, stdin, demo_repo, "/usr/bin:/bin")
+    assert done.returncode == 2 and "evals/x.py" in done.stderr
+    missing = str(tmp_path / "gone" / "python3")
+    run_cli("install-hooks", "--agent", "kiro", "--python", missing, cwd=demo_repo)
+    kiro = read(demo_repo, FILES["kiro"])["hooks"]["preToolUse"][0]["command"]
+    assert _run_installed(kiro, stdin, demo_repo, "/usr/bin:/bin").returncode == 2
+
+
+def test_cursor_fail_closed_entries_replace_older_ringfence_entries(make_repo):
+    old = {
+        "version": 1,
+        "hooks": {
+            "beforeReadFile": [{"command": "/old/python -m ringfence hook cursor", "timeout": 5}],
+            "preToolUse": [{"command": "./my-guard.sh", "matcher": "Shell"}],
+        },
+    }
+    repo = make_repo({FILES["cursor"]: json.dumps(old)})
+    done = run_cli("install-hooks", "--agent", "cursor", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    hooks = read(repo, FILES["cursor"])["hooks"]
+    assert hooks["beforeReadFile"] == [
+        {"command": f"{sys.executable} -m ringfence hook cursor", "timeout": 10, "failClosed": True}
+    ]
+    assert hooks["preToolUse"][0] == {"command": "./my-guard.sh", "matcher": "Shell"}
+    assert hooks["preToolUse"][1]["failClosed"] is True and len(hooks["preToolUse"]) == 2

@@ -1,9 +1,10 @@
 """``ringfence hook AGENT``: judge one agent hook event read from stdin (SPEC §7).
 
-AGENT is the tool id (``claude-code``, ``codex``, ``gemini``, ``copilot``, ``cursor``, an alias
-such as ``claude`` or ``Copilot``, or an in-house assistant's name); it is what the policy's
-in-house check sees. ``--protocol`` picks the payload format for ids that are not one of the
-five agents (default: Claude Code's). The answer is written in that agent's own protocol.
+AGENT is the tool id (``claude-code``, ``codex``, ``gemini``, ``copilot``, ``cursor``,
+``windsurf``, ``kiro``, ``cline``, an alias such as ``claude`` or ``Copilot``, or an in-house
+assistant's name); it is what the policy's in-house check sees. ``--protocol`` picks the payload
+format for ids that are not one of these agents (default: Claude Code's). The answer is
+written in that agent's own protocol.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ def configure(parser) -> None:
     parser.add_argument(
         "--protocol",
         metavar="NAME",
-        help="payload format: claude-code, codex, gemini, copilot or cursor "
+        help="payload format: claude-code, codex, gemini, copilot, cursor, windsurf, kiro "
+        "or cline "
         "(default: the agent's own; Claude Code's for other ids)",
     )
 

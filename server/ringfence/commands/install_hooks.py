@@ -1,8 +1,10 @@
 """``ringfence install-hooks``: merge ringfence's hooks into each agent's project config (SPEC §7).
 
 Writes ``.claude/settings.json``, ``.codex/hooks.json``, ``.gemini/settings.json``,
-``.github/hooks/ringfence.json`` and ``.cursor/hooks.json`` at the repository root, keeping every
-existing key and hook; running it twice changes nothing. Prints what it changed.
+``.github/hooks/ringfence.json``, ``.cursor/hooks.json``, ``.windsurf/hooks.json``,
+``.kiro/agents/ringfence.json`` and ``.clinerules/hooks/{PreToolUse,PostToolUse}`` at the
+repository root, keeping every existing key and hook; running it twice changes nothing. Prints
+what it changed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ def configure(parser) -> None:
         "--agent",
         default="all",
         metavar="NAME|all",
-        help="claude-code, codex, gemini, copilot, cursor (comma-separated), or all (default)",
+        help="claude-code, codex, gemini, copilot, cursor, windsurf, kiro, cline "
+        "(comma-separated), or all (default)",
     )
     parser.add_argument(
         "--python",

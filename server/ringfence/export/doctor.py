@@ -23,12 +23,18 @@ from ringfence.export.rules import is_pattern
 from ringfence.hooks import codex_trust
 from ringfence.hooks.install import (
     CLAUDE_EVENTS,
+    CLINE_DIR,
+    CLINE_EVENTS,
     CODEX_EVENTS,
     COPILOT_EVENTS,
     CURSOR_EVENTS,
+    CURSOR_FAIL_CLOSED,
     GEMINI_EVENTS,
+    KIRO_EVENTS,
     PLANS,
+    WINDSURF_EVENTS,
     is_ringfence,
+    is_ringfence_script,
 )
 from ringfence.policy import Policy
 from ringfence.policy.imports import hand_written_lines
@@ -129,8 +135,12 @@ TOOLS: tuple[Tool, ...] = (
         (
             ".cursorignore does not cover the agent's terminal or MCP tools, and Cursor calls it "
             "best-effort",
-            "Cursor has no pre-edit hook: AI edits into closed zones are journaled and flagged "
-            "(RF001), not blocked",
+            "the preToolUse hook blocks the agent's file tools (failClosed: a crash or timeout "
+            "blocks too); Tab completions have no event before the edit, so they are journaled "
+            "and flagged (RF001), not blocked",
+            "beforeShellExecution is not fail-closed (a fail-closed hook must answer every "
+            "command, which would skip Cursor's own approval): a crashed shell hook lets the "
+            "command run",
         ),
     ),
     Tool(
@@ -144,12 +154,43 @@ TOOLS: tuple[Tool, ...] = (
     ),
     Tool(
         "windsurf",
-        (".windsurfrules", ".windsurf"),
+        (".windsurfrules", ".windsurf/rules", ".windsurf/workflows"),
         ".codeiumignore",
         (
-            ".codeiumignore is documented as indexing control only; it does not block Cascade's "
-            "reads or edits, and there is no hook",
+            "Cascade's pre_write_code, pre_read_code and pre_run_command hooks block on exit 2 "
+            "only; a hook that times out lets the action run",
+            ".codeiumignore is documented as indexing control only; the hooks are what blocks",
+            "Windsurf Tab / Supercomplete edits run no hook: they are not blocked or journaled",
         ),
+    ),
+    Tool(
+        "kiro",
+        (".kiro/steering", ".kiro/specs", ".kiro/settings"),
+        ".kiroignore",
+        (
+            "Kiro CLI runs hooks only for the agent whose configuration holds them: use the "
+            "'ringfence' agent (kiro-cli chat --agent ringfence) or add the hooks to yours",
+            "the Kiro IDE's agent hooks (.kiro/hooks/*.kiro.hook) get no tool input and cannot "
+            "block an edit; .kiroignore is what keeps files out of its context",
+            "a Kiro CLI hook that fails other than with exit 2, or times out, only warns",
+        ),
+    ),
+    Tool(
+        "opencode",
+        ("opencode.json", "opencode.jsonc", ".opencode"),
+        None,
+        (
+            "OpenCode has no command hook: ringfence exports the policy as permission.edit and "
+            "permission.read deny globs in opencode.json ('ringfence export --tool opencode')",
+            "OpenCode's bash tool is not covered by those globs: shell writes and reads are "
+            "not checked",
+        ),
+    ),
+    Tool(
+        "kilocode",
+        (".kilocode",),
+        ".kilocodeignore",
+        (".kilocodeignore governs what Kilo Code reads; there is no hook",),
     ),
     Tool(
         "aider",
@@ -179,9 +220,14 @@ TOOLS: tuple[Tool, ...] = (
     ),
     Tool(
         "cline",
-        (".clinerules",),
+        (".clinerules/*.md", ".clinerules/workflows", ".clinerules/*.txt"),
         ".clineignore",
-        (".clineignore governs what Cline reads; it does not block edits",),
+        (
+            "Cline runs hook files only while Settings > Features > Enable Hooks is on, and "
+            "not on Windows",
+            "Cline lets a tool run when its hook fails without answering (fail-open); the "
+            "installed PreToolUse file answers a deny when ringfence cannot start",
+        ),
     ),
     Tool(
         "roo",
@@ -197,6 +243,9 @@ HOOK_EVENTS = {
     "gemini": tuple(GEMINI_EVENTS),
     "copilot": COPILOT_EVENTS,
     "cursor": CURSOR_EVENTS,
+    "windsurf": WINDSURF_EVENTS,
+    "kiro": KIRO_EVENTS,
+    "cline": CLINE_EVENTS,
 }
 
 
@@ -281,9 +330,16 @@ def _exports(policy: Policy) -> list[Finding]:
 
 
 def _hook_files(root: str, agent: str) -> list[str]:
-    if agent == "copilot":
-        found = sorted(glob.glob(os.path.join(root, ".github", "hooks", "*.json")))
+    if agent in ("copilot", "kiro"):
+        where = (".github", "hooks") if agent == "copilot" else (".kiro", "agents")
+        found = sorted(glob.glob(os.path.join(root, *where, "*.json")))
         return [posixpath.relpath(p, root) for p in found]
+    if agent == "cline":
+        return [
+            f"{CLINE_DIR}/{event}"
+            for event in CLINE_EVENTS
+            if os.path.isfile(os.path.join(root, CLINE_DIR, event))
+        ]
     relpath = PLANS[agent].relpath
     return [relpath] if os.path.isfile(os.path.join(root, relpath)) else []
 
@@ -291,7 +347,7 @@ def _hook_files(root: str, agent: str) -> list[str]:
 def _hooks(root: str, agent: str, used: bool) -> list[Finding]:
     files = _hook_files(root, agent)
     install = f"run 'ringfence install-hooks --agent {agent}'"
-    configs = [(f, _load_json(root, f)) for f in files]
+    configs = [(f, _load_config(root, f, agent)) for f in files]
     covered: set[str] = set()
     commands: list[str] = []
     for _, config in configs:
@@ -300,7 +356,9 @@ def _hooks(root: str, agent: str, used: bool) -> list[Finding]:
             commands.append(command)
     if not covered:
         if used:
-            where = PLANS[agent].relpath if agent != "copilot" else ".github/hooks/"
+            where = {"copilot": ".github/hooks/", "cline": f"{CLINE_DIR}/"}.get(
+                agent, PLANS[agent].relpath
+            )
             return [
                 Finding(
                     FIX,
@@ -316,8 +374,7 @@ def _hooks(root: str, agent: str, used: bool) -> list[Finding]:
         out.append(
             Finding(FIX, "hooks", f"{agent}: no ringfence hook for {', '.join(missing)}; {install}")
         )
-    for command in dict.fromkeys(commands):
-        gone = _missing_interpreter(command)
+    for gone in dict.fromkeys(_missing_interpreter(c) for c in commands):
         if gone:
             out.append(
                 Finding(
@@ -326,11 +383,83 @@ def _hooks(root: str, agent: str, used: bool) -> list[Finding]:
             )
     if agent == "claude-code":
         out += _claude_hooks_disabled(root)
+    if agent == "cursor":
+        out += _cursor_fail_open(configs)
+    if agent == "kiro":
+        out += _kiro_agents_without_hooks(configs, install)
+    if agent == "cline":
+        out += _cline_not_executable(root, files)
     if not out:
         out.append(
             Finding(OK, "hooks", f"{agent}: installed in {', '.join(f for f, _ in configs)}")
         )
     return out
+
+
+def _load_config(root: str, relpath: str, agent: str) -> dict:
+    """A hook file as a config: Cline's executable files become ``{"hooks": {EVENT: [...]}}``."""
+    if agent != "cline":
+        return _load_json(root, relpath)
+    try:
+        text = read_text(root, relpath) or ""
+    except RingfenceError:
+        return {}
+    if not is_ringfence_script(text):
+        return {}
+    command = next(line for line in text.splitlines() if is_ringfence(line))
+    return {"hooks": {posixpath.basename(relpath): [{"command": command}]}}
+
+
+def _cursor_fail_open(configs: list[tuple[str, dict]]) -> list[Finding]:
+    """Cursor lets the tool run when a hook crashes unless its entry sets failClosed."""
+    out = []
+    for relpath, config in configs:
+        hooks = config.get("hooks") if isinstance(config.get("hooks"), dict) else {}
+        for event in CURSOR_FAIL_CLOSED:
+            entries = hooks.get(event) if isinstance(hooks.get(event), list) else []
+            for entry in entries:
+                if (
+                    isinstance(entry, dict)
+                    and is_ringfence(entry.get("command"))
+                    and entry.get("failClosed") is not True
+                ):
+                    out.append(
+                        Finding(
+                            FIX,
+                            "hooks",
+                            f'cursor: {relpath} {event} hook has no "failClosed": true, so a '
+                            "crash or timeout lets the tool run; run "
+                            "'ringfence install-hooks --agent cursor'",
+                        )
+                    )
+    return out
+
+
+def _kiro_agents_without_hooks(configs: list[tuple[str, dict]], install: str) -> list[Finding]:
+    """Kiro CLI runs only the hooks of the agent in use: every project agent needs them."""
+    out = []
+    for relpath, config in configs:
+        events = {event for event, _ in _ringfence_hooks("kiro", config)}
+        missing = [e for e in KIRO_EVENTS if e not in events]
+        if missing:
+            out.append(
+                Finding(
+                    FIX,
+                    "hooks",
+                    f"kiro: the agent in {relpath} has no ringfence hook for "
+                    f"{', '.join(missing)}: a session with that agent is not checked; add the "
+                    f"hooks of .kiro/agents/ringfence.json to it, or {install} and use that agent",
+                )
+            )
+    return out
+
+
+def _cline_not_executable(root: str, files: list[str]) -> list[Finding]:
+    return [
+        Finding(FIX, "hooks", f"cline: {f} is not executable, so Cline skips it; chmod +x it")
+        for f in files
+        if not os.access(os.path.join(root, f), os.X_OK)
+    ]
 
 
 def _ringfence_hooks(agent: str, config: dict) -> list[tuple[str, str]]:

@@ -1,14 +1,27 @@
 """Tool ids (SPEC §1) and which hook protocol each agent speaks.
 
 The ``AGENT`` argument of ``ringfence hook`` is the tool id that the policy's in-house check sees.
-The five agents with hooks speak their own protocol; any other id (an in-house assistant such as
+The agents with hooks (Claude Code, Codex, Gemini CLI, Copilot CLI, Cursor, Windsurf, Kiro
+CLI, Cline) speak their own protocol; any other id (an in-house assistant such as
 ``metacode``) speaks Claude Code's, the format Codex shares, unless ``--protocol`` says otherwise.
 """
 
 from __future__ import annotations
 
-PROTOCOLS = ("claude-code", "codex", "gemini", "copilot", "cursor")
-CANONICAL = ("claude-code", "codex", "copilot", "cursor", "gemini", "windsurf", "aider", "unknown")
+PROTOCOLS = ("claude-code", "codex", "gemini", "copilot", "cursor", "windsurf", "kiro", "cline")
+CANONICAL = (
+    "claude-code",
+    "codex",
+    "copilot",
+    "cursor",
+    "gemini",
+    "windsurf",
+    "kiro",
+    "cline",
+    "opencode",
+    "aider",
+    "unknown",
+)
 DEFAULT_PROTOCOL = "claude-code"
 
 _ALIASES = {
@@ -31,6 +44,14 @@ _ALIASES = {
     "cursor_agent": "cursor",
     "codeium": "windsurf",
     "cascade": "windsurf",
+    "windsurf-cascade": "windsurf",
+    "kiro-cli": "kiro",
+    "kiro_cli": "kiro",
+    "amazon-q": "kiro",
+    "q-cli": "kiro",
+    "cline-cli": "cline",
+    "opencode-ai": "opencode",
+    "sst-opencode": "opencode",
 }
 
 

@@ -6,8 +6,13 @@ stdin: ``hook_event_name`` (camelCase), ``conversation_id``, ``generation_id``,
 "allow"|"deny"}``, always), ``beforeShellExecution {command, cwd}`` (a deny is ``{"permission":
 "deny", …}``; allowed commands get no answer, so Cursor's own approval still applies),
 ``afterFileEdit``/``afterTabFileEdit {file_path, edits: [{old_string, new_string}]}`` and
-``afterShellExecution {command}`` (journaled). Cursor has no event before an edit, so edits into
-deny zones are recorded and shown by the editor, not blocked.
+``afterShellExecution {command}`` (journaled), and the generic ``preToolUse {tool_name,
+tool_input, tool_use_id}`` (https://cursor.com/docs/hooks), which ``install-hooks`` registers for
+the file tools (``Write``, ``StrReplace``, ``Edit``, ``MultiEdit``, ``Delete``, ``EditNotebook``)
+with ``"failClosed": true``: an edit into a deny zone is answered ``{"permission": "deny"}``, and
+a hook that crashes, hangs or prints nothing blocks the edit. A fail-closed hook must answer, so
+an allowed ``preToolUse`` is answered ``{"permission": "allow"}``. Tab completions have no event
+before the edit (``afterTabFileEdit`` is journaled and shown by the editor, not blocked).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from ringfence.hooks.events import (
 
 READ_EVENT = "beforeReadFile"
 EDIT_EVENTS = ("afterFileEdit", "afterTabFileEdit")
+PRE_TOOL = "preToolUse"
+FILE_TOOLS = ("Write", "StrReplace", "Edit", "MultiEdit", "Delete", "EditNotebook")
 
 
 def parse(payload: dict) -> HookEvent:
@@ -60,9 +67,9 @@ def parse(payload: dict) -> HookEvent:
         tool, tool_input = payload.get("tool_name"), payload.get("tool_input")
         if isinstance(tool, str) and isinstance(tool_input, dict):
             event.tool_name = tool
-            event.kind, event.changes = generic_changes(
-                tool, tool_input, event_name == "preToolUse"
-            )
+            event.kind, event.changes = generic_changes(tool, tool_input, event_name == PRE_TOOL)
+        if event_name == PRE_TOOL and tool in FILE_TOOLS and not event.changes:
+            raise MalformedEvent(f"{tool} without a file path in 'tool_input'")
     return event
 
 
@@ -96,6 +103,6 @@ def fail(event: HookEvent | None, reason: str) -> tuple[str, str, int]:
 
 
 def allow(event: HookEvent) -> tuple[str, str, int]:
-    if event.event_name == READ_EVENT:
+    if event.event_name in (READ_EVENT, PRE_TOOL):
         return json.dumps({"permission": "allow"}) + "\n", "", 0
     return "", "", 0

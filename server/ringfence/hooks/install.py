@@ -22,7 +22,7 @@ import sys
 
 from ringfence.errors import RingfenceError, UsageError
 
-AGENTS = ("claude-code", "codex", "gemini", "copilot", "cursor")
+AGENTS = ("claude-code", "codex", "gemini", "copilot", "cursor", "windsurf", "kiro", "cline")
 TIMEOUT_SECONDS = 10
 _MARK = " -m ringfence hook "
 
@@ -130,23 +130,37 @@ def _gemini_handler(command: str) -> dict:
     }
 
 
-# ----- Copilot and Cursor: {"version": 1, "hooks": {EVENT: [handler, ...]}} ----------------------
+# ----- Copilot, Cursor, Windsurf, Kiro: {"hooks": {EVENT: [handler, ...]}} ----------------------
 
 
 COPILOT_EVENTS = ("preToolUse", "postToolUse")
 CURSOR_EVENTS = (
+    "preToolUse",
     "beforeReadFile",
     "beforeShellExecution",
     "afterFileEdit",
     "afterTabFileEdit",
     "afterShellExecution",
 )
+# Cursor's preToolUse: the file tools only (shell has beforeShellExecution, reads beforeReadFile)
+CURSOR_EDIT_TOOLS = "Write|StrReplace|Edit|MultiEdit|Delete|EditNotebook"
+CURSOR_FAIL_CLOSED = ("preToolUse", "beforeReadFile")  # both always get an answer
+WINDSURF_EVENTS = (
+    "pre_write_code",
+    "pre_read_code",
+    "pre_run_command",
+    "post_write_code",
+    "post_run_command",
+)
+KIRO_EVENTS = ("preToolUse", "postToolUse")
 
 
-def _flat(events, handler, key: str):
+def _flat(events, handler, key: str, version: bool = True, defaults: dict | None = None):
+    """Builder for one list of handlers per event; ``handler(command, event)`` makes each."""
+
     def build(config: dict, command: str) -> list[str]:
         changes = []
-        if config.get("version") != 1:
+        if version and config.get("version") != 1:
             if "version" in config:
                 raise RingfenceError(
                     f"unsupported hooks file version {config['version']!r} "
@@ -154,12 +168,16 @@ def _flat(events, handler, key: str):
                 )
             config["version"] = 1
             changes.append("set version 1")
+        for name, value in (defaults or {}).items():
+            if name not in config:
+                config[name] = value
+                changes.append(f"set {name}")
         hooks = _object(config, "hooks")
         for event in events:
             entries = hooks.setdefault(event, [])
             if not isinstance(entries, list):
                 raise RingfenceError(f"'hooks.{event}' is not a list")
-            want = handler(command)
+            want = handler(command, event)
             ours = [e for e in entries if isinstance(e, dict) and is_ringfence(e.get(key))]
             if ours == [want]:
                 continue
@@ -174,12 +192,59 @@ def _flat(events, handler, key: str):
     return build
 
 
-def _copilot_handler(command: str) -> dict:
+def _copilot_handler(command: str, event: str) -> dict:
     return {"type": "command", "bash": command, "timeoutSec": TIMEOUT_SECONDS}
 
 
-def _cursor_handler(command: str) -> dict:
-    return {"command": command, "timeout": TIMEOUT_SECONDS}
+def _cursor_handler(command: str, event: str) -> dict:
+    handler: dict = {"command": command, "timeout": TIMEOUT_SECONDS}
+    if event == "preToolUse":
+        handler["matcher"] = CURSOR_EDIT_TOOLS
+    if event in CURSOR_FAIL_CLOSED:
+        handler["failClosed"] = True  # a hook that crashes or times out blocks
+    return handler
+
+
+def _windsurf_handler(command: str, event: str) -> dict:
+    return {"command": command, "show_output": event.startswith("pre_")}
+
+
+def _kiro_handler(command: str, event: str) -> dict:
+    return {"command": command, "matcher": "*", "timeout_ms": TIMEOUT_SECONDS * 1000}
+
+
+KIRO_AGENT = {
+    "name": "ringfence",
+    "description": "The default tools, with ringfence's hooks: edits, reads and shell commands "
+    "are checked against the repository's policy",
+    "tools": ["*"],
+}
+
+
+# ----- Cline: one executable file per event in .clinerules/hooks/ ---------------------------------
+
+
+CLINE_EVENTS = ("PreToolUse", "PostToolUse")
+CLINE_DIR = ".clinerules/hooks"
+_CLINE_DENY = (
+    '{"cancel": true, "errorMessage": "ringfence: the hook could not run (is the interpreter '
+    "still installed?); denied (fail closed). Run 'ringfence install-hooks --agent cline'.\"}"
+)
+
+
+def cline_script(command: str, event: str) -> str:
+    """The hook file's text: Cline runs it by its shebang and reads JSON from its stdout."""
+    fallback = f" || echo '{_CLINE_DENY}'" if event == "PreToolUse" else ""
+    return (
+        "#!/bin/sh\n"
+        f"# ringfence: Cline {event} hook, written by 'ringfence install-hooks'.\n"
+        "# Re-run it to update this file; hand edits are replaced.\n"
+        f"{command}{fallback}\n"
+    )
+
+
+def is_ringfence_script(text: str) -> bool:
+    return _MARK in text and "# ringfence: Cline" in text
 
 
 PLANS = {
@@ -194,13 +259,29 @@ PLANS = {
     "cursor": Plan(
         "cursor", ".cursor/hooks.json", _flat(CURSOR_EVENTS, _cursor_handler, "command")
     ),
+    "windsurf": Plan(
+        "windsurf",
+        ".windsurf/hooks.json",
+        _flat(WINDSURF_EVENTS, _windsurf_handler, "command", version=False),
+    ),
+    "kiro": Plan(
+        "kiro",
+        ".kiro/agents/ringfence.json",
+        _flat(KIRO_EVENTS, _kiro_handler, "command", version=False, defaults=KIRO_AGENT),
+    ),
+    "cline": Plan("cline", CLINE_DIR, None),  # executable files, written by _cline_files
 }
-FAIL_CLOSED_BY_EXIT_CODE = ("claude-code", "codex", "gemini")
+FAIL_CLOSED_BY_EXIT_CODE = ("claude-code", "codex", "gemini", "windsurf", "kiro")
 NOTES = {
     "copilot": "Copilot skips a hook that fails or times out; "
     "ringfence answers denies as JSON with exit 0.",
-    "cursor": "Cursor has no event before an edit: edits into deny zones are journaled "
-    "and shown in the editor, not blocked.",
+    "cursor": "Cursor's preToolUse hook blocks edits into deny zones and fails closed "
+    "(failClosed); Tab completions (afterTabFileEdit) are journaled, not blocked.",
+    "windsurf": "Cascade blocks on exit 2 only; the hook command ends in '|| exit 2'.",
+    "kiro": "Kiro CLI runs these hooks only in the 'ringfence' agent: start it with "
+    "'kiro-cli chat --agent ringfence' or make it the default "
+    "('kiro-cli settings chat.defaultAgent ringfence').",
+    "cline": "Cline runs hook files only with Settings > Features > Enable Hooks switched on.",
 }
 
 
@@ -252,9 +333,12 @@ def install(root: str, agents: list[str], python: str | None = None) -> list[str
     Every file is planned before any is written, so a bad file changes nothing.
     """
     python = python or sys.executable
-    pending: list[tuple[str, str, list[str]]] = []
+    pending: list[tuple[str, str, list[str], str]] = []
     for agent in agents:
         plan = PLANS[agent]
+        if plan.build is None:
+            pending.extend(_cline_files(root, hook_command(python, agent, False)))
+            continue
         path = os.path.join(root, plan.relpath)
         config, existed = _load(path, plan.relpath)
         command = hook_command(python, agent, agent in FAIL_CLOSED_BY_EXIT_CODE)
@@ -265,14 +349,16 @@ def install(root: str, agents: list[str], python: str | None = None) -> list[str
         if changes or not existed:
             text = json.dumps(config, indent=2, ensure_ascii=False) + "\n"
             verb = "updated" if existed else "created"
-            pending.append((path, text, [f"{verb} {plan.relpath}: {', '.join(changes)}"]))
+            pending.append((path, text, [f"{verb} {plan.relpath}: {', '.join(changes)}"], agent))
         else:
-            pending.append((path, "", [f"unchanged {plan.relpath}"]))
+            pending.append((path, "", [f"unchanged {plan.relpath}"], agent))
     report = []
-    for (path, text, lines), agent in zip(pending, agents, strict=True):
+    noted: set[str] = set()
+    for path, text, lines, agent in pending:
         if text:
-            _write(path, text)
-            if agent in NOTES:
+            _write(path, text, executable=agent == "cline")
+            if agent in NOTES and agent not in noted:
+                noted.add(agent)
                 lines.append(f"  note: {NOTES[agent]}")
         if agent == "codex" and text:
             lines.extend(codex_trust_note(root))
@@ -353,11 +439,40 @@ def _load(path: str, relpath: str) -> tuple[dict, bool]:
     return config, True
 
 
-def _write(path: str, text: str) -> None:
+def _cline_files(root: str, command: str) -> list[tuple[str, str, list[str], str]]:
+    """One pending write per Cline event file; a hand-written hook file is never overwritten."""
+    pending = []
+    for event in CLINE_EVENTS:
+        relpath = f"{CLINE_DIR}/{event}"
+        path = os.path.join(root, relpath)
+        want = cline_script(command, event)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                have: str | None = handle.read()
+        except FileNotFoundError:
+            have = None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RingfenceError(f"cannot read {relpath}: {exc}") from None
+        if have is not None and not is_ringfence_script(have):
+            raise RingfenceError(
+                f"{relpath} is a hook someone wrote by hand; ringfence does not replace it "
+                f"(nothing was changed). Call '{command}' from it, or remove it and re-run"
+            )
+        if have == want and os.access(path, os.X_OK):
+            pending.append((path, "", [f"unchanged {relpath}"], "cline"))
+        else:
+            verb = "updated" if have is not None else "created"
+            pending.append((path, want, [f"{verb} {relpath}: {event} hook"], "cline"))
+    return pending
+
+
+def _write(path: str, text: str, executable: bool = False) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = f"{path}.ringfence-tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
         handle.write(text)
+    if executable:
+        os.chmod(temporary, 0o755)
     os.replace(temporary, path)
 
 

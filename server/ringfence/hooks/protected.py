@@ -3,7 +3,9 @@
 Inside the repository: every ``.ringfence.toml``, the root ``pyproject.toml``'s
 ``[tool.ringfence]`` table (checked by the caller, other edits to that file are fine), AI ignore
 files (hand-written or exported), ``.agent-trace/``, the journal, git hooks (``core.hooksPath``
-too) and git config, and every agent's hook and settings files. Outside it, the same agents'
+too) and git config, and every agent's hook and settings files (Claude Code, Codex, Gemini CLI,
+Copilot, Cursor, Windsurf's ``.windsurf/hooks.json``, Kiro's ``.kiro/agents``, Cline's
+``.clinerules/hooks/``, OpenCode's ``opencode.json``). Outside it, the same agents'
 user-level hook and settings files and ringfence's own user config, since an agent that rewrites
 those switches the hooks off just as well.
 """
@@ -24,7 +26,13 @@ PYPROJECT_TABLE = (
 )
 _IGNORE_NAMES = frozenset(
     name.lower()
-    for name in (*IGNORE_FILES, ".cursorindexingignore", "copilot-content-exclusion.yml")
+    for name in (
+        *IGNORE_FILES,
+        ".cursorindexingignore",
+        "copilot-content-exclusion.yml",
+        ".kiroignore",
+        ".kilocodeignore",
+    )
 )
 _AGENT_DIRS = {
     ".codex": "Codex's hooks and configuration",
@@ -67,6 +75,16 @@ def _in_repository(rel: str) -> str | None:
             return f"it is {_AGENT_DIRS[part]}"
         if part == ".github" and below[0] == "hooks" and len(below) > 1:
             return "it is a GitHub Copilot hook file"
+        if part == ".windsurf" and below[0] == "hooks.json":
+            return "it is Windsurf's Cascade hooks"
+        if part == ".kiro" and below[0] in ("agents", "settings", "hooks"):
+            return "it is Kiro's agent configuration and hooks"
+        if part == ".clinerules" and below[0] == "hooks":
+            return "it is a Cline hook"
+        if part == ".opencode":
+            return "it is OpenCode's configuration and plugins"
+    if name in ("opencode.json", "opencode.jsonc"):
+        return "it is OpenCode's configuration (its permission rules come from the policy)"
     return None
 
 
@@ -113,6 +131,10 @@ def _user_reason(absolute: str) -> str | None:
             return "it is a user-level agent configuration"
         if parts[0] == ".cursor" and len(parts) > 1 and parts[1] in ("hooks.json", "hooks"):
             return "it is your user-level Cursor hooks"
+        if parts[:3] == [".codeium", "windsurf", "hooks.json"] or parts[0] == ".kiro":
+            return "it is a user-level agent configuration"
+        if parts[:3] == ["documents", "cline", "hooks"] or parts[:2] == [".config", "opencode"]:
+            return "it is a user-level agent configuration"
     if relative_to(absolute, clean(str(user_config_dir()), "/")) is not None:
         return "it is ringfence's user configuration (trusted assistant settings and approvals)"
     if relative_to(absolute, "/etc/claude-code") is not None:

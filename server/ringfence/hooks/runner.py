@@ -1,11 +1,12 @@
 """One hook invocation, end to end: payload in, the agent's answer out, evidence appended.
 
 Fail closed (SPEC §7): malformed input, an invalid policy or any internal error denies a
-pre-event in the agent's protocol (exit 2 with the reason on stderr for Claude Code, Codex and
-Gemini; deny JSON with exit 0 for Copilot and Cursor). Allowed events print nothing and exit 0,
-except Cursor's read event, which always answers. A failing post-event reports on stderr and
-exits 1 (non-blocking everywhere), after journaling what it could. Every event is answered
-within a fixed time budget (``BUDGET_SECONDS``): a pre-event that runs out of it is denied.
+pre-event in the agent's protocol (exit 2 with the reason on stderr for Claude Code, Codex,
+Gemini, Windsurf and Kiro; deny JSON with exit 0 for Copilot, Cursor and Cline). Allowed events
+print nothing and exit 0, except Cursor's read and preToolUse events and Cline's, which always
+answer. A failing post-event reports on stderr and exits 1 (non-blocking everywhere), after
+journaling what it could. Every event is answered within a fixed time budget
+(``BUDGET_SECONDS``): a pre-event that runs out of it is denied.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ _MODULES = {
     "gemini": "gemini",
     "copilot": "copilot",
     "cursor": "cursor",
+    "windsurf": "windsurf",
+    "kiro": "kiro",
+    "cline": "cline",
 }
 
 
