@@ -87,8 +87,8 @@ TOOLS: tuple[Tool, ...] = (
         (
             "Codex has no read hook and no ignore file: it reads files through the shell, so "
             "closed context can still be read",
-            "project hooks run only while the project's .codex/ layer is trusted and the hook "
-            "reviewed",
+            "project hooks run only while the project's .codex/ layer is trusted and each hook "
+            "is trusted by its hash (checked above); a hook that times out lets the tool run",
             "shell edits (sed -i, redirections) are checked best-effort",
         ),
     ),

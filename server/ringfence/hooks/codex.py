@@ -4,6 +4,8 @@ The wire format is Claude Code's (``hook_event_name``, ``session_id``, ``cwd``, 
 ``tool_name``, ``tool_input``; deny through ``hookSpecificOutput.permissionDecision``; exit 2
 blocks). File edits arrive as ``apply_patch`` with the patch in ``tool_input.command``: every
 path in it counts. Codex reads files through its shell, so there is no read event to gate.
+Codex 0.169 (payloads recorded from the real binary: tests/fixtures/hooks/codex/real-*.json)
+adds ``turn_id`` and a ``transcript_path``, and its ``exec_command`` tool arrives as ``Bash``.
 """
 
 from __future__ import annotations
