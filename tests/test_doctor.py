@@ -83,7 +83,8 @@ def test_codex_in_use_needs_the_project_trusted(demo_repo, codex_home):
     trust = [f for f in lines(done, "fix") if f.startswith("trust: codex:")]
     assert trust == [
         f"trust: codex: the project is not trusted in {codex_home}/config.toml: Codex ignores "
-        f'its .codex/ hooks until you trust it ([projects."{demo_repo}"] trust_level = "trusted")',
+        f'its .codex/ hooks until you trust it ([projects."{demo_repo}"] trust_level = "trusted", '
+        "or run 'codex exec --trust' once)",
         "trust: codex: the ringfence PreToolUse, PostToolUse hook(s) in .codex/hooks.json are not "
         f"trusted in {codex_home}/config.toml, so Codex runs none of them and says nothing (a "
         "write into a zone lands); review them in Codex (/hooks), or add to "

@@ -113,8 +113,8 @@ class Codex:
         )
         self.env = isolated_env(base, CODEX_HOME=str(self.home), FAKE_OPENAI_KEY="sk-fake")
 
-    def run(self, case: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-        args = [agent_binary("codex"), "exec", "-s", "danger-full-access"]
+    def run(self, case: str, *flags: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        args = [agent_binary("codex"), "exec", *flags, "-s", "danger-full-access"]
         args += ["-c", 'approval_policy="never"', f"Please do {case} now."]
         done = subprocess.run(
             args,
@@ -225,6 +225,10 @@ def codex(tmp_path, fake_openai) -> Codex:
     return agent
 
 
+def _toml(path: Path) -> dict:
+    return codex_trust.load_user_config(str(path))
+
+
 def _blocked(done: subprocess.CompletedProcess) -> str:
     assert "hook: PreToolUse Blocked" in done.stderr, done.stderr[-3000:]
     return done.stderr
@@ -319,6 +323,12 @@ def test_an_untrusted_project_runs_no_hook_and_doctor_flags_it(tmp_path, fake_op
     report = agent.doctor()
     assert report.returncode == 1
     assert f"codex: the project is not trusted in {agent.config}" in report.stdout
+    agent.run("case:human-only", "--trust")  # saves the project's trust, not the hooks'
+    assert codex_trust.project_trust_level(str(agent.root), _toml(agent.config)) == "trusted"
+    report = agent.doctor()
+    assert report.returncode == 1
+    assert "hook(s) in .codex/hooks.json are not trusted" in report.stdout
+    assert agent.payloads() == []  # still no hook ran
 
 
 # ----- the journaled edit in a running language server ---------------------------------------

@@ -554,7 +554,7 @@ def _codex_trust(root: str, env: Mapping[str, str]) -> list[Finding]:
                 FIX,
                 "trust",
                 f"codex: the project is not trusted in {path}: Codex ignores its "
-                f".codex/ hooks until you trust it ({trust})",
+                f".codex/ hooks until you trust it ({trust}, or run 'codex exec --trust' once)",
             )
         )
     return out + _codex_hook_trust(root, config, path)
