@@ -364,3 +364,22 @@ async def test_a_codex_edit_shows_in_a_running_language_server(editor_client, co
         "AI edit (codex) without provenance in tagged zone 'public-api'"
     )
     assert uri == from_fs_path(str(target))
+
+
+def test_a_hook_that_codex_times_out_lets_the_tool_run(tmp_path, fake_openai):
+    """The one case no installed command can close (docs/hooks.md): Codex kills a hook at its
+    timeout and runs the tool. Here the interpreter stalls before ringfence (and its own 5 s
+    budget) starts; the timeout is cut to 1 s to keep the test quick."""
+    stalled = tmp_path / "stalled-python"
+    stalled.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(60)\n")
+    stalled.chmod(0o755)
+    agent = Codex(tmp_path, fake_openai, python=str(stalled))
+    hooks_file = agent.root / ".codex/hooks.json"
+    hooks = json.loads(hooks_file.read_text())
+    for groups in hooks["hooks"].values():
+        groups[0]["hooks"][0]["timeout"] = 1
+    hooks_file.write_text(json.dumps(hooks, indent=2))
+    agent.trust_hooks()
+    done = agent.run("case:human-only")
+    assert "hook: PreToolUse Failed" in done.stderr, done.stderr[-3000:]
+    assert "gen_by_ai" in (agent.root / "training/gen.py").read_text()
