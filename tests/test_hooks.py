@@ -865,7 +865,9 @@ def test_unknown_protocol_is_a_usage_error(demo_repo):
 
 def test_aliases_map_to_canonical_tool_ids(demo_repo):
     _apply_guide_edit(demo_repo)
-    for alias in ("Copilot", "github_copilot"):
-        hook(alias, payload("copilot", "post_edit", demo_repo), demo_repo)
+    for later, alias in enumerate(("Copilot", "github_copilot")):
+        event = json.loads(payload("copilot", "post_edit", demo_repo))
+        event["timestamp"] += later  # another call: one call's twin runs journal once
+        hook(alias, json.dumps(event), demo_repo)
     hook("claude", payload("claude-code", "post_edit", demo_repo), demo_repo)
     assert [e["agent"] for e in journal(demo_repo)] == ["copilot", "copilot", "claude-code"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from ringfence.hooks import twins
 from ringfence.hooks.events import (
     EDIT,
     IGNORED,
@@ -40,6 +41,9 @@ PRE, POST = "PreToolUse", "PostToolUse"
 EDIT_TOOLS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
 READ_TOOLS = ("Read", "Grep", "Glob")
 SHELL_TOOLS = ("Bash",)
+# Copilot CLI also runs the hooks in .claude/settings.json: Claude's tool names, its own argument
+# names (``path``, ``file_text``, ``old_str``/``new_str``, ``paths``). Both spellings are read.
+FILE_KEYS = ("file_path", "path")
 
 
 def parse(payload: dict) -> HookEvent:
@@ -50,6 +54,11 @@ def parse(payload: dict) -> HookEvent:
     tool_input = require_object(payload, "tool_input")
     event = tool_event(payload, event_name, tool)
     pre = event_name == PRE
+    if twins.copilot_sent(payload):
+        if not pre and twins.tool_failed(payload):
+            return HookEvent(IGNORED, event_name=event_name, tool_name=tool)
+        event.sender = twins.COPILOT
+        event.call = twins.call_key(event.session, payload.get("timestamp"), pre, tool_input)
     event.kind, event.changes = tool_changes(tool, tool_input, pre, event.cwd)
     if event.kind in (SHELL, POST_SHELL):
         event.command = require_text(tool_input, "command")
@@ -66,12 +75,12 @@ def tool_changes(
     """The event kind and changes for one of Claude Code's tools (shared with Codex)."""
     edit_kind = PRE_EDIT if pre else POST_EDIT
     if tool == "Write":
-        content = text_field(tool_input, "content")
-        return edit_kind, [Change(require_path(tool_input, "file_path"), WRITE, content=content)]
+        content = text_field(tool_input, "content", "file_text")
+        return edit_kind, [Change(require_path(tool_input, *FILE_KEYS), WRITE, content=content)]
     if tool == "Edit":
         return edit_kind, [
             Change(
-                require_path(tool_input, "file_path"),
+                require_path(tool_input, *FILE_KEYS),
                 EDIT,
                 replacements=(_replacement(tool_input),),
             )
@@ -101,28 +110,42 @@ def tool_changes(
         if not pre:
             return IGNORED, []
         if tool == "Read":
-            return READ, [Change(require_path(tool_input, "file_path"), READ_FILE)]
+            return READ, [Change(require_path(tool_input, *FILE_KEYS), READ_FILE)]
         return READ, search_changes(tool_input, cwd, "glob" if tool == "Grep" else "pattern")
     return generic_changes(tool, tool_input, pre)
 
 
 def search_changes(tool_input: dict, cwd: str | None, glob_key: str) -> list[Change]:
-    """A search reads its directory, and the directory its glob's literal prefix points into."""
-    base = text_field(tool_input, "path") or cwd or "."
-    changes = [Change(base, SEARCH)]
+    """A search reads its directories (``path``, or Copilot's ``paths``: a string or a list), and
+    the directory its glob's literal prefix points into below each of them."""
+    bases = search_bases(tool_input) or [cwd or "."]
     pattern = text_field(tool_input, glob_key)
-    if pattern:
-        prefix = literal_prefix(pattern)
+    prefix = literal_prefix(pattern) if pattern else ""
+    changes = []
+    for base in bases:
+        changes.append(Change(base, SEARCH))
         if prefix:
-            changes.append(
-                Change(prefix if prefix.startswith("/") else f"{base.rstrip('/')}/{prefix}", SEARCH)
-            )
+            target = prefix if prefix.startswith("/") else f"{base.rstrip('/')}/{prefix}"
+            changes.append(Change(target, SEARCH))
     return changes
 
 
+def search_bases(tool_input: dict) -> list[str]:
+    """The directories a search names: ``path``, and ``paths`` as a string or a list of them."""
+    bases = [p for p in (text_field(tool_input, "path"),) if p]
+    paths = tool_input.get("paths")
+    if isinstance(paths, str):
+        paths = [paths]
+    if paths is not None:
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise MalformedEvent("search 'paths' is neither a string nor a list of strings")
+        bases.extend(p for p in paths if p)
+    return bases
+
+
 def _replacement(data: dict) -> tuple[str, str, bool]:
-    old = text_field(data, "old_string")
-    new = text_field(data, "new_string")
+    old = text_field(data, "old_string", "old_str")
+    new = text_field(data, "new_string", "new_str")
     if old is None or new is None:
         raise MalformedEvent("edit without 'old_string' and 'new_string'")
     return old, new, data.get("replace_all") is True

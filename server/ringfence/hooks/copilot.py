@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 
+from ringfence.hooks import twins
 from ringfence.hooks.claude import search_changes
 from ringfence.hooks.events import (
     EDIT,
@@ -56,7 +57,7 @@ def parse(payload: dict) -> HookEvent:
         session = optional_text(payload, "sessionId")
     if not isinstance(tool, str) or not tool:
         raise MalformedEvent("payload has no tool name ('toolName' or 'tool_name')")
-    if not pre and _did_not_run(payload):
+    if not pre and twins.tool_failed(payload):
         return HookEvent(IGNORED, event_name=event_name, tool_name=tool)
     args = _arguments(args)
     event = HookEvent(
@@ -67,6 +68,7 @@ def parse(payload: dict) -> HookEvent:
         session=session,
         model=optional_text(payload, "model"),
         pascal=pascal,
+        call=twins.call_key(session, payload.get("timestamp"), pre, args),
     )
     if tool in SHELL_TOOLS or tool in UNANALYSABLE_SHELLS:
         command = text_field(args, "command")
@@ -77,15 +79,6 @@ def parse(payload: dict) -> HookEvent:
         return event
     event.kind, event.changes = _tool_changes(tool, args, pre, event.cwd)
     return event
-
-
-def _did_not_run(payload: dict) -> bool:
-    """A post-event whose tool failed or was denied wrote nothing."""
-    result = payload.get("toolResult") or payload.get("tool_result")
-    if not isinstance(result, dict):
-        return False
-    kind = result.get("resultType") or result.get("result_type")
-    return kind in ("failure", "denied", "error")
 
 
 def _arguments(args: object) -> dict:

@@ -68,6 +68,8 @@ class HookEvent:
         "changes",
         "command",
         "pascal",
+        "sender",
+        "call",
     )
 
     def __init__(
@@ -82,6 +84,8 @@ class HookEvent:
         changes: list[Change] | None = None,
         command: str | None = None,
         pascal: bool = False,
+        sender: str | None = None,
+        call: str | None = None,
     ) -> None:
         self.kind = kind
         self.event_name = event_name
@@ -92,6 +96,8 @@ class HookEvent:
         self.changes = changes or []
         self.command = command  # shell events: the command line
         self.pascal = pascal  # Copilot's VS Code compatible (PascalCase) payload shape
+        self.sender = sender  # the agent that really sent a payload in another's format
+        self.call = call  # the tool call's key across Copilot's twin hook runs (hooks/twins.py)
 
     @property
     def is_pre(self) -> bool:

@@ -15,7 +15,7 @@ import importlib
 import json
 import os
 
-from ringfence.hooks.agents import canonical_tool, protocol_for
+from ringfence.hooks.agents import DEFAULT_PROTOCOL, canonical_tool, protocol_for
 from ringfence.hooks.events import IGNORED, POST_EDIT, PRE_KINDS, HookEvent, MalformedEvent
 
 BUDGET_SECONDS = 5.0  # well inside every agent's hook timeout (10 s as installed)
@@ -53,6 +53,8 @@ def run_hook(agent: str, raw: bytes, protocol: str | None = None) -> Answer:
         return Answer(*adapter.fail(None, reason))
     if event.kind == IGNORED:
         return Answer()
+    if event.sender is not None and tool == DEFAULT_PROTOCOL:
+        tool = event.sender  # Copilot CLI running the hooks of .claude/settings.json
     try:
         with _budget():
             if event.kind in PRE_KINDS:
@@ -70,7 +72,8 @@ def run_hook(agent: str, raw: bytes, protocol: str | None = None) -> Answer:
         reason = f"ringfence: internal error in the {agent} hook: {type(exc).__name__}: {exc}"
         if event.kind in PRE_KINDS:
             return Answer(*adapter.fail(event, reason + "; denied (fail closed)"))
-        return Answer("", reason + "\n" + _append(_fallback_journal(event, tool, exc)), 1)
+        (journal,) = _first_run(event, _fallback_journal(event, tool, exc))
+        return Answer("", reason + "\n" + _append(journal), 1)
 
 
 class OutOfTime(BaseException):
@@ -136,7 +139,8 @@ def _pre(adapter, event: HookEvent, tool: str) -> Answer:
     snapshot = fastpath.Snapshot(event)
     ws = Workspace(event.cwd, tool)
     verdict = decide(event, ws)
-    problems = _append(verdict.journal)
+    (journal,) = _first_run(event, verdict.journal)
+    problems = _append(journal)
     if verdict.allowed:
         fastpath.remember(snapshot, ws)
         stdout, stderr, code = adapter.allow(event)
@@ -151,11 +155,12 @@ def _post(event: HookEvent, tool: str) -> Answer:
 
     ws = Workspace(event.cwd, tool)
     evidence = post_edit(event, ws) if event.kind == POST_EDIT else post_shell(event, ws)
-    problems = _append(evidence.journal)
-    if evidence.records:
+    journal, records = _first_run(event, evidence.journal, evidence.records)
+    problems = _append(journal)
+    if records:
         from ringfence.provenance.trace import append_record
 
-        for root, record in evidence.records:
+        for root, record in records:
             try:
                 append_record(root, record)
             except OSError as exc:
@@ -193,6 +198,22 @@ def _fallback_journal(event: HookEvent, tool: str, exc: Exception) -> list[tuple
                 )
             )
     return journal
+
+
+def _first_run(event: HookEvent, *groups: list[tuple[str, dict]]) -> list[list[tuple[str, dict]]]:
+    """The (root, entry) lists this run writes: all of them, except in a repository where the
+    call's twin run (Copilot CLI runs ringfence from two hook files) has already claimed it."""
+    if event.call is None or not any(groups):
+        return list(groups)
+    from ringfence.evidence.journal import journal_path
+    from ringfence.hooks.twins import claim
+
+    won: dict[str, bool] = {}
+    for group in groups:
+        for root, _ in group:
+            if root not in won:
+                won[root] = claim(str(journal_path(root).parent), event.call)
+    return [[(root, entry) for root, entry in group if won[root]] for group in groups]
 
 
 def _append(journal: list[tuple[str, dict]]) -> str:
