@@ -35,7 +35,8 @@ from ringfence.policy.links import hard_links
 from ringfence.policy.markers import MARKER_WORD, RegionMarker
 from ringfence.policy.paths import clean, find_root, git_common_dir
 
-WALK_LIMIT = 1000  # files examined under a directory a shell command deletes or overwrites
+WALK_LIMIT = 1000  # files examined under a directory a shell command deletes, writes or prints
+MAX_MENTIONS = 512  # paths of a partly unknown command judged for deny zones
 _WHOLE_FILE = 1 << 30
 
 
@@ -235,7 +236,9 @@ def _policy_table(text: str | None):
 # ----- reads ---------------------------------------------------------------------------------
 
 
-def judge_read(ws: Workspace, change: Change, verdict: Verdict, event: HookEvent) -> None:
+def judge_read(
+    ws: Workspace, change: Change, verdict: Verdict, event: HookEvent, journal: bool = True
+) -> None:
     for located in ws.locate(change.path):
         if located.relpath is None:
             continue
@@ -249,25 +252,102 @@ def judge_read(ws: Workspace, change: Change, verdict: Verdict, event: HookEvent
         if level.external_context != "deny":
             continue
         verdict.deny(read_text_reason(ws, located, view.decision, level, region))
-        verdict.journal.append(
-            (
-                located.root,
-                {
-                    "event": "read",
-                    "agent": ws.tool,
-                    "session": event.session,
-                    "model": event.model,
-                    "path": located.relpath or ".",
-                    "ranges": [],
-                    "hashes": [],
-                    "decision": "deny",
-                    "source": "agent",
-                    "note": f"{event.tool_name or event.event_name}: external context denied "
-                    f"({level.name}"
-                    f"{', zone ' + view.decision.zone.name if view.decision.zone else ''})",
-                },
+        if journal:
+            zone = view.decision.zone
+            _journal_denied_read(
+                ws, located, verdict, event, f"{level.name}{', zone ' + zone.name if zone else ''}"
             )
+
+
+def _journal_denied_read(
+    ws: Workspace, located: Located, verdict: Verdict, event: HookEvent, what: str
+) -> None:
+    """The egress ledger: one journal line per refused read."""
+    verdict.journal.append(
+        (
+            located.root,
+            {
+                "event": "read",
+                "agent": ws.tool,
+                "session": event.session,
+                "model": event.model,
+                "path": located.relpath or ".",
+                "ranges": [],
+                "hashes": [],
+                "decision": "deny",
+                "source": "agent",
+                "note": f"{event.tool_name or event.event_name}: external context denied ({what})",
+            },
         )
+    )
+
+
+def judge_tree_read(ws: Workspace, target, verdict: Verdict, event: HookEvent) -> None:
+    """A command that prints what is below a directory (``grep -r``, ``git grep``, ``git log
+    -p``): denied when the directory, a zone anchored below it (outside ``target.excluded``) or,
+    scanning up to WALK_LIMIT files, a file below it keeps its content from this tool."""
+    judge_read(ws, Change(target.path, SEARCH), verdict, event)
+    if not verdict.allowed:
+        return
+    for located in ws.locate(target.path):
+        if located.relpath is None or ws.inhouse(located) or not os.path.isdir(located.absolute):
+            continue
+        excluded = [clean(path, "/") for path in target.excluded]
+        zone = _context_zone_below(located, excluded)
+        if zone is not None:
+            level = located.policy.level(zone.level)
+            verdict.deny(
+                f"ringfence: {target.program} prints what is below {located.relpath or '.'}/, "
+                f"which holds the {zone.level} zone '{zone.name}' ({zone.rule}): its content must "
+                f"not reach external AI tools ({ws.tool}). Reason: "
+                f"{zone.reason or 'none given'}. Instead: name the paths to read, leaving the "
+                "zone out (git: ':!PATH')."
+            )
+            _journal_denied_read(ws, located, verdict, event, f"{level.name}, zone {zone.name}")
+            return
+        if _walk_reads(ws, located, excluded, verdict, event):
+            return
+
+
+def _context_zone_below(located: Located, excluded: list[str]):
+    """A zone below the directory whose level keeps content from external tools (anchored
+    zones by their prefix; zones that match at any depth count unless excluded wholesale)."""
+    rel = located.relpath or ""
+    for parsed in located.policy.policy_files():
+        for zone in parsed.zones:
+            if located.policy.level(zone.level).external_context != "deny":
+                continue
+            for pattern in zone.patterns:
+                prefix = _anchored_prefix(pattern)
+                if prefix is None:
+                    continue
+                prefix = f"{parsed.base}/{prefix}" if parsed.base else prefix
+                absolute = posixpath.join(located.root, prefix)
+                if any(absolute == e or absolute.startswith(e + "/") for e in excluded):
+                    continue
+                if not rel or prefix == rel or prefix.startswith(rel + "/"):
+                    return zone
+    return None
+
+
+def _walk_reads(ws, located: Located, excluded: list[str], verdict, event) -> bool:
+    """Check files below the directory (up to WALK_LIMIT) as reads; True once one is denied."""
+    seen = 0
+    for directory, dirnames, filenames in os.walk(located.absolute):
+        dirnames[:] = sorted(
+            d for d in dirnames if d != ".git" and posixpath.join(directory, d) not in excluded
+        )
+        for name in sorted(filenames):
+            path = posixpath.join(directory, name)
+            if path in excluded:
+                continue
+            seen += 1
+            if seen > WALK_LIMIT:
+                return False  # best effort: the rest is not examined (docs/security.md)
+            judge_read(ws, Change(path, READ_FILE), verdict, event)
+            if not verdict.allowed:
+                return True
+    return False
 
 
 # ----- shell ---------------------------------------------------------------------------------
@@ -283,16 +363,41 @@ def judge_shell(ws: Workspace, event: HookEvent, verdict: Verdict) -> None:
     from ringfence.hooks.shell import analyse
 
     analysis = analyse(event.command, ws.cwd)
+    for reason in analysis.refusals:
+        verdict.deny(reason)
     for target in analysis.writes:
         judge_shell_write(ws, target, verdict)
     for target in analysis.reads:
-        judge_read(
-            ws, Change(target.path, SEARCH if target.recursive else READ_FILE), verdict, event
-        )
+        if target.recursive:
+            judge_tree_read(ws, target, verdict, event)
+        else:
+            judge_read(ws, Change(target.path, READ_FILE), verdict, event)
+    if analysis.problems:
+        _judge_unknowns(ws, analysis, verdict, event)
     _judge_embedded_patch(ws, event.command, verdict)
 
 
-def judge_shell_write(ws: Workspace, target, verdict: Verdict) -> None:
+def _judge_unknowns(ws: Workspace, analysis, verdict: Verdict, event: HookEvent) -> None:
+    """A command with parts the analysis cannot pin down is denied when it names a path in a
+    zone that denies this tool's edits or reads, or a protected path; otherwise it may pass."""
+    why = "; ".join(analysis.problems)
+    seen: set[str] = set()
+    for mention in analysis.mentions[:MAX_MENTIONS]:
+        if mention.path in seen:
+            continue
+        seen.add(mention.path)
+        probe = Verdict()
+        judge_shell_write(ws, mention, probe, walk=False)
+        judge_read(ws, Change(mention.path, READ_FILE), probe, event, journal=False)
+        if not probe.allowed:
+            verdict.deny(
+                f"ringfence: this command cannot be fully analysed ({why}) and it names a path "
+                f"that is restricted, so it is denied. {probe.denials[0]}"
+            )
+            return
+
+
+def judge_shell_write(ws: Workspace, target, verdict: Verdict, walk: bool = True) -> None:
     for located in ws.locate(target.path):
         why = protected.protected_reason(located.absolute, located.relpath, located.root)
         if why == protected.PYPROJECT_TABLE:
@@ -309,12 +414,12 @@ def judge_shell_write(ws: Workspace, target, verdict: Verdict) -> None:
         if located.relpath is None:
             continue
         if target.recursive and os.path.isdir(located.absolute):
-            _judge_tree(ws, located, verdict)
+            _judge_tree(ws, located, verdict, walk)
             continue
         judge_edit(ws, Change(located.absolute, WRITE), verdict)
 
 
-def _judge_tree(ws: Workspace, located: Located, verdict: Verdict) -> None:
+def _judge_tree(ws: Workspace, located: Located, verdict: Verdict, walk: bool = True) -> None:
     """A directory a command removes or overwrites: its level, zones below it, then its files."""
     inhouse = ws.inhouse(located)
     view = located.policy.view(located.absolute)
@@ -332,6 +437,8 @@ def _judge_tree(ws: Workspace, located: Located, verdict: Verdict) -> None:
             f"{zone.reason or 'none given'}. Instead: "
             f"{instead_text(located, ws, inhouse, located.policy.level(zone.level))}."
         )
+        return
+    if not walk:
         return
     seen = 0
     for directory, dirnames, filenames in os.walk(located.absolute):

@@ -140,3 +140,70 @@ def _user_reason(absolute: str) -> str | None:
     if relative_to(absolute, "/etc/claude-code") is not None:
         return "it is Claude Code's managed settings"
     return None
+
+
+_CONFIG_WRITE_OPTIONS = frozenset(
+    {
+        "--add",
+        "--unset",
+        "--unset-all",
+        "--replace-all",
+        "--rename-section",
+        "--remove-section",
+        "-e",
+        "--edit",
+    }
+)
+_CONFIG_READ_OPTIONS = frozenset(
+    {
+        "--get",
+        "--get-all",
+        "--get-regexp",
+        "--get-urlmatch",
+        "--get-color",
+        "--get-colorbool",
+        "-l",
+        "--list",
+    }
+)
+_CONFIG_WRITE_VERBS = frozenset({"set", "unset", "edit", "rename-section", "remove-section"})
+_CONFIG_VALUES = frozenset({"-f", "--file", "--blob", "--type", "--default", "--comment"})
+_REMOTE_WRITES = frozenset({"add", "rename", "remove", "rm", "set-url", "set-head", "set-branches"})
+_BRANCH_WRITES = frozenset({"-u", "--set-upstream-to", "--unset-upstream", "--edit-description"})
+
+
+def git_config_write(argv: list[str]) -> bool:
+    """Whether ``git ARGV`` (subcommand first) writes git's config: ``git config`` setting,
+    unsetting or editing, ``git remote add|rename|remove|set-url…``, ``git branch -u``."""
+    if not argv:
+        return False
+    sub, rest = argv[0], [str(a) for a in argv[1:]]
+    if sub == "remote":
+        verbs = [a for a in rest if not a.startswith("-")]
+        return bool(verbs) and verbs[0] in _REMOTE_WRITES
+    if sub == "branch":
+        return any(
+            a.split("=", 1)[0] in _BRANCH_WRITES
+            or (a.startswith("-") and not a.startswith("--") and "u" in a[1:])
+            for a in rest
+        )
+    if sub != "config":
+        return False
+    positional, index = [], 0
+    while index < len(rest):
+        arg = rest[index]
+        key = arg.split("=", 1)[0]
+        if key in _CONFIG_WRITE_OPTIONS:
+            return True
+        if key in _CONFIG_READ_OPTIONS:
+            return False
+        if key in _CONFIG_VALUES and "=" not in arg:
+            index += 1
+        elif not arg.startswith("-"):
+            positional.append(arg)
+        index += 1
+    if positional and positional[0] in _CONFIG_WRITE_VERBS:
+        return True
+    if positional and positional[0] in ("get", "list"):
+        return False
+    return len(positional) >= 2

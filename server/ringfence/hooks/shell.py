@@ -1,168 +1,71 @@
-"""Best-effort analysis of agent shell commands (SPEC §7): which files a command writes or reads.
+"""Best-effort analysis of agent shell commands: which files a command writes or reads.
 
-``shlex`` splits the command into simple commands, operators and redirections; heredoc bodies
-are dropped first so their text is never mistaken for syntax. Writes: redirections (``>``,
-``>>``, ``&>``, ``>|``), ``tee``, ``sed -i``/``perl -i``, ``cp``/``mv``/``install``/``ln``
-targets, ``rm``, ``touch``, ``truncate``, ``dd of=``, ``git rm``/``git mv``/``git config``.
-Reads (the egress half): ``<`` and the file arguments of ``cat``, ``head``, ``grep`` and other
-printers. ``sh -c``/``bash -c``/``eval`` strings are analysed too, and ``cd`` is followed.
-Anything else (interpreters, build tools) is reported as not analysed; the caller allows and
-journals it. shlex suffices here because nothing needs a full bash grammar: a command we cannot
-split is simply "not analysed", never a guess.
+The command is parsed with tree-sitter's bash grammar (``tree-sitter-bash``), so quoting,
+comments, heredocs, compound commands (``if``/``for``/``{ …; }``/``!``), command and process
+substitutions and backticks are bash's own, not a guess. The tree is walked in execution order,
+following the working directory (``cd``, ``cd -``, ``pushd``/``popd``, ``env -C``, ``git -C``),
+links the command itself creates (``ln -s ../zone t && echo > t/x``), and scripts handed to
+another shell (``sh -c``, ``eval``, ``echo … | bash``, ``bash <<EOF``), to any depth up to
+MAX_DEPTH. What each program does to files is in :mod:`ringfence.hooks.shell_programs`.
+
+The analysis says what it could not pin down: ``unanalysed`` programs (interpreters, build
+tools: their effect on files is their own business) and ``problems`` (a word whose value
+depends on the environment, a script built at run time, a part the grammar cannot parse, a
+glob past its bounds…). Every path-like word of the command is kept in ``mentions``: when there
+are problems, the caller denies the command if any mention touches a deny zone. ``refusals``
+are denials on their own (a link created and then used when its target cannot be told).
+The grammar is imported on the first shell command only; hooks for edits never load it.
 """
 
 from __future__ import annotations
 
-import glob
-import os
 import posixpath
-import re
-import shlex
 
-from ringfence.policy.paths import find_root, git_common_dir
+from ringfence.hooks import shell_words as words
+from ringfence.policy.paths import clean
 
-MAX_DEPTH = 3
-_PUNCTUATION = "();<>|&\n"
-_WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>", ">>|"})
-_HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-_GLOB_CHARS = re.compile(r"[*?\[]")
-
-READ_ONLY = frozenset(
+MAX_DEPTH = 32  # scripts within scripts (sh -c "sh -c …"); deeper is a problem, not a guess
+MAX_COMMAND_BYTES = 256 * 1024  # longer command lines are not parsed (a problem)
+_STATIC_DEVICES = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero"})
+_SEQUENTIAL = frozenset(
     {
-        "ls",
-        "pwd",
-        "echo",
-        "printf",
-        "true",
-        "false",
-        "test",
-        "[",
-        "which",
-        "type",
-        "whoami",
-        "date",
-        "uname",
-        "wc",
-        "stat",
-        "file",
-        "du",
-        "df",
-        "tree",
-        "realpath",
-        "readlink",
-        "dirname",
-        "basename",
-        "sleep",
-        "exit",
-        "export",
-        "set",
-        "unset",
-        "read",
-        "mkdir",
-        "clear",
-        "ps",
-        "man",
-        "help",
-        "id",
-        "hostname",
-        "seq",
-        "yes",
-        "tput",
-        "command",
-        ":",
-        "cd",
-        "pushd",
-        "popd",
+        "program",
+        "list",
+        "compound_statement",
+        "do_group",
+        "if_statement",
+        "elif_clause",
+        "else_clause",
+        "while_statement",
+        "for_statement",
+        "c_style_for_statement",
+        "case_statement",
+        "case_item",
+        "function_definition",
+        "negated_command",
     }
 )
-PRINTERS = frozenset(
-    {
-        "cat",
-        "head",
-        "tail",
-        "less",
-        "more",
-        "nl",
-        "tac",
-        "bat",
-        "batcat",
-        "base64",
-        "xxd",
-        "hexdump",
-        "od",
-        "strings",
-        "sort",
-        "uniq",
-        "cut",
-        "paste",
-        "fold",
-        "fmt",
-        "rev",
-        "diff",
-        "cmp",
-        "column",
-    }
-)
-SEARCHERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack"})
-WRAPPERS = frozenset(
-    {
-        "sudo",
-        "env",
-        "command",
-        "nohup",
-        "time",
-        "nice",
-        "exec",
-        "timeout",
-        "stdbuf",
-        "builtin",
-        "doas",
-    }
-)
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
-GIT_READ_ONLY = frozenset(
-    {
-        "status",
-        "log",
-        "diff",
-        "show",
-        "branch",
-        "rev-parse",
-        "ls-files",
-        "blame",
-        "grep",
-        "remote",
-        "describe",
-        "tag",
-        "shortlog",
-        "fetch",
-        "add",
-        "commit",
-        "push",
-        "reflog",
-        "ls-tree",
-        "cat-file",
-        "merge-base",
-        "rev-list",
-        "name-rev",
-        "whatchanged",
-        "help",
-        "version",
-        "check-ignore",
-    }
-)
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+_WRITE_OPERATORS = frozenset({">", ">>", ">|", "&>", "&>>", "<>", ">&", "&>|"})
+_parser = None
 
 
 class Target:
-    """A file a command writes or reads, made absolute against the command's working directory."""
+    """A file a command writes or reads, absolute against the command's working directory.
 
-    __slots__ = ("path", "program", "recursive")
+    ``excluded`` (tree reads only): absolute paths the command leaves out (git's ``:!path``).
+    """
 
-    def __init__(self, path: str, program: str, recursive: bool = False) -> None:
+    __slots__ = ("path", "program", "recursive", "excluded")
+
+    def __init__(
+        self, path: str, program: str, recursive: bool = False, excluded: tuple = ()
+    ) -> None:
         self.path = path
         self.program = program
         self.recursive = recursive
+        self.excluded = excluded
 
     def __repr__(self) -> str:
         return f"Target({self.path!r}, {self.program!r}, recursive={self.recursive})"
@@ -176,472 +79,388 @@ class ShellAnalysis:
         self.reads: list[Target] = []
         self.unanalysed: list[str] = []  # programs whose effect on files is unknown
         self.problems: list[str] = []  # why parts of the command could not be analysed
+        self.mentions: list[Target] = []  # every path the command names (judged on problems)
+        self.refusals: list[str] = []  # denials on their own
 
     @property
     def complete(self) -> bool:
         return not self.unanalysed and not self.problems
 
+    def problem(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+
+
+class State:
+    """Where a command runs: the working directory (and whether it is known), OLDPWD, DIRSTACK."""
+
+    __slots__ = ("cwd", "known", "oldpwd", "stack")
+
+    def __init__(self, cwd: str, known: bool = True, oldpwd=None, stack=()) -> None:
+        self.cwd, self.known, self.oldpwd, self.stack = cwd, known, oldpwd, list(stack)
+
+    def copy(self) -> State:
+        return State(self.cwd, self.known, self.oldpwd, self.stack)
+
+    def move(self, directory: str | None) -> None:
+        """``cd``: to ``directory`` (lexically collapsed, as bash's ``cd -L``), None: unknown."""
+        self.oldpwd = self.cwd
+        if directory is None:
+            self.known = False
+        else:
+            self.cwd, self.known = clean(directory, self.cwd), True
+
+    def absorb(self, other: State) -> None:
+        self.cwd, self.known, self.oldpwd, self.stack = (
+            other.cwd,
+            other.known,
+            other.oldpwd,
+            other.stack,
+        )
+
 
 def analyse(command: str, cwd: str) -> ShellAnalysis:
     """Analyse ``command`` as run in ``cwd`` (an absolute directory)."""
-    analysis = ShellAnalysis()
-    _analyse_into(analysis, command, cwd, 0)
-    return analysis
+    run = Run()
+    run.script(command, State(cwd), 0)
+    return run.analysis
 
 
-def _analyse_into(analysis: ShellAnalysis, command: str, cwd: str, depth: int) -> None:
-    if depth > MAX_DEPTH:
-        analysis.problems.append("shell commands nested too deeply")
-        return
-    try:
-        tokens = _tokens(_strip_heredocs(command.replace("\\\n", "")))
-    except ValueError as exc:
-        analysis.problems.append(f"cannot parse the command ({exc})")
-        return
-    for words, redirects in _simple_commands(tokens):
-        cwd = _command(analysis, words, redirects, cwd, depth)
+def parser():
+    """tree-sitter's bash parser, loaded on first use (hooks for edits never import it)."""
+    global _parser
+    if _parser is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _parser
 
 
-def _strip_heredocs(command: str) -> str:
-    """The command without heredoc bodies (their text is data, not shell syntax)."""
-    lines = command.split("\n")
-    out: list[str] = []
-    pending: list[str] = []
-    for line in lines:
-        if pending:
-            if line.strip() == pending[0]:
-                pending.pop(0)
-            continue
-        out.append(line)
-        pending.extend(match.group(2) for match in _HEREDOC.finditer(line))
-    return "\n".join(out)
+class Run:
+    """One analysis: the findings, links created so far, the glob budget."""
 
+    def __init__(self) -> None:
+        self.analysis = ShellAnalysis()
+        self.links: list[tuple[str, str | None]] = []  # (link, target or None when unknown)
+        self.globs = words.GlobBudget()
 
-def _tokens(command: str) -> list[tuple[str, bool]]:
-    """``(token, is_operator)`` pairs.
+    # ----- scripts and statements ----------------------------------------------------------
 
-    shlex drops quotes, so a quoted word made only of operator characters (``grep '>' f``) reads as
-    an operator: that errs towards seeing a redirection, never towards missing one.
-    """
-    lexer = shlex.shlex(command, posix=True, punctuation_chars=_PUNCTUATION)
-    lexer.whitespace = " \t\r"
-    lexer.whitespace_split = True
-    lexer.commenters = "#"
-    out = []
-    for token in lexer:
-        out.append((token, bool(token) and all(ch in _PUNCTUATION for ch in token)))
-    return out
-
-
-def _simple_commands(tokens: list[tuple[str, bool]]):
-    """Split tokens into ``(words, redirects)`` per simple command; redirects are ``(op, word)``."""
-    words: list[str] = []
-    redirects: list[tuple[str, str]] = []
-    index = 0
-    while index < len(tokens):
-        token, operator = tokens[index]
-        index += 1
-        if not operator:
-            words.append(token)
-            continue
-        op = token.strip("\n")
-        if ">" in op or op.startswith("<"):
-            if words and words[-1].isdigit():
-                words.pop()  # ``2>file``: the digit is a file descriptor, not an argument
-            target = tokens[index][0] if index < len(tokens) and not tokens[index][1] else ""
-            if target:
-                index += 1
-            redirects.append((op, target))
-            continue
-        if words or redirects:
-            yield words, redirects
-        words, redirects = [], []
-    if words or redirects:
-        yield words, redirects
-
-
-def _command(analysis: ShellAnalysis, words: list[str], redirects, cwd: str, depth: int) -> str:
-    """Record what one simple command does; return the working directory after it (``cd``)."""
-    for op, target in redirects:
-        if op in _WRITE_REDIRECTS or (
-            op == ">&" and target and not target.isdigit() and target != "-"
-        ):
-            _add(analysis, analysis.writes, target, cwd, "redirection")
-        elif op in ("<", "<>"):
-            _add(analysis, analysis.reads, target, cwd, "redirection")
-    words = _unwrap(words)
-    if not words:
-        return cwd
-    program = posixpath.basename(words[0])
-    args = words[1:]
-    if program == "cd":
-        return _cd(analysis, args, cwd)
-    if program in SHELLS:
-        script = _option_value(args, "-c")
-        if script is not None:
-            _analyse_into(analysis, script, cwd, depth + 1)
-        elif args:
-            analysis.unanalysed.append(program)
-        return cwd
-    if program == "eval":
-        _analyse_into(analysis, " ".join(args), cwd, depth + 1)
-        return cwd
-    handler = _HANDLERS.get(program)
-    if handler is not None:
-        handler(analysis, program, args, cwd)
-    elif program in PRINTERS:
-        _printer(analysis, program, args, cwd)
-    elif program in SEARCHERS:
-        _search(analysis, program, args, cwd)
-    elif program not in READ_ONLY:
-        analysis.unanalysed.append(program)
-    return cwd
-
-
-def _unwrap(words: list[str]) -> list[str]:
-    """Drop leading ``NAME=value`` assignments and wrappers (``sudo``, ``env``, ``timeout``…)."""
-    index = 0
-    while index < len(words):
-        word = words[index]
-        if _ASSIGNMENT.match(word):
-            index += 1
-        elif posixpath.basename(word) in WRAPPERS:
-            index += 1
-            while index < len(words) and (
-                words[index].startswith("-") or _ASSIGNMENT.match(words[index])
-            ):
-                index += 1 + (words[index] in ("-u", "-g", "-n", "-s", "-k", "-o", "-i", "-e"))
-            if posixpath.basename(word) == "timeout" and index < len(words):
-                index += 1  # the duration
-        else:
-            break
-    return words[index:]
-
-
-def _cd(analysis: ShellAnalysis, args: list[str], cwd: str) -> str:
-    target = next((a for a in args if not a.startswith("-")), "~")
-    resolved = _resolve(target, cwd)
-    if resolved is None:
-        analysis.problems.append("cd into a directory that depends on the environment")
-        return cwd
-    return resolved[0]
-
-
-def _resolve(word: str, cwd: str) -> list[str] | None:
-    """Absolute paths a word names (globs expanded), or None when it depends on the environment."""
-    if "$" in word or "`" in word:
-        return None
-    if word.startswith("~"):
-        word = os.path.expanduser(word)
-        if word.startswith("~"):
-            return None
-    absolute = posixpath.normpath(posixpath.join(cwd, word))
-    if _GLOB_CHARS.search(word):
-        matches = sorted(glob.glob(absolute))
-        if matches:
-            return matches
-    return [absolute]
-
-
-def _add(
-    analysis: ShellAnalysis,
-    bucket: list[Target],
-    word: str,
-    cwd: str,
-    program: str,
-    recursive: bool = False,
-) -> None:
-    if not word:
-        analysis.problems.append(f"{program} without a file name")
-        return
-    resolved = _resolve(word, cwd)
-    if resolved is None:
-        analysis.problems.append(f"{program} target depends on the environment")
-        return
-    bucket.extend(Target(path, program, recursive) for path in resolved)
-
-
-def _files(
-    analysis, bucket, words: list[str], cwd: str, program: str, recursive: bool = False
-) -> None:
-    for word in words:
-        if word != "-":
-            _add(analysis, bucket, word, cwd, program, recursive)
-
-
-def _positional(args: list[str], takes_value: frozenset[str] = frozenset()) -> list[str]:
-    """Arguments that are not options (``--`` ends options; listed options consume a value)."""
-    out, index, options = [], 0, True
-    while index < len(args):
-        arg = args[index]
-        if options and arg == "--":
-            options = False
-        elif options and arg.startswith("-") and arg != "-":
-            if arg in takes_value:
-                index += 1
-        else:
-            out.append(arg)
-        index += 1
-    return out
-
-
-def _option_value(args: list[str], option: str) -> str | None:
-    for index, arg in enumerate(args):
-        if arg == option and index + 1 < len(args):
-            return args[index + 1]
-        if (
-            arg.startswith("-")
-            and not arg.startswith("--")
-            and option[1] in arg[1:]
-            and index + 1 < len(args)
-        ):
-            return args[index + 1]  # combined flags such as ``bash -lc "…"``
-    return None
-
-
-def _flag(args: list[str], short: str, *long: str) -> bool:
-    return any(
-        a in long or (a.startswith("-") and not a.startswith("--") and short in a[1:]) for a in args
-    )
-
-
-# ----- programs that write ------------------------------------------------------------------
-
-
-def _tee(analysis, program, args, cwd):
-    _files(analysis, analysis.writes, _positional(args), cwd, program)
-
-
-def _touch(analysis, program, args, cwd):
-    _files(
-        analysis,
-        analysis.writes,
-        _positional(args, frozenset({"-d", "-r", "-t", "--date", "--reference"})),
-        cwd,
-        program,
-    )
-
-
-def _truncate(analysis, program, args, cwd):
-    _files(
-        analysis,
-        analysis.writes,
-        _positional(args, frozenset({"-s", "-r", "--size", "--reference"})),
-        cwd,
-        program,
-    )
-
-
-def _rm(analysis, program, args, cwd):
-    recursive = _flag(args, "r", "--recursive") or _flag(args, "R")
-    _files(analysis, analysis.writes, _positional(args), cwd, program, recursive)
-
-
-def _copy(analysis, program, args, cwd):
-    """cp/mv/install/ln: the destination is written; sources are read (and removed, for mv)."""
-    takes = frozenset(
-        {
-            "-t",
-            "--target-directory",
-            "-S",
-            "--suffix",
-            "-m",
-            "--mode",
-            "-o",
-            "--owner",
-            "-g",
-            "--group",
-        }
-    )
-    paths = _positional(args, takes)
-    target_dir = _option_value(args, "-t") if "-t" in args else None
-    recursive = _flag(args, "r", "--recursive") or _flag(args, "R") or _flag(args, "a", "--archive")
-    if target_dir is None:
-        if len(paths) < 2:
-            analysis.problems.append(f"{program} without a source and a destination")
+    def script(self, text: str, state: State, depth: int) -> None:
+        """Analyse a whole script (the command line, an ``sh -c`` string, a heredoc'd script)."""
+        if depth > MAX_DEPTH:
+            self.analysis.problem("shell scripts nested too deeply")
+            self.raw_mentions(text, state)
             return
-        sources, destination = paths[:-1], paths[-1]
-    else:
-        sources, destination = paths, target_dir
-    resolved = _resolve(destination, cwd)
-    if resolved is None:
-        analysis.problems.append(f"{program} destination depends on the environment")
-        return
-    dest = resolved[0]
-    into_dir = (
-        target_dir is not None
-        or destination.endswith("/")
-        or os.path.isdir(dest)
-        or len(sources) > 1
-    )
-    for source in sources:
-        found = _resolve(source, cwd)
+        if len(text) > MAX_COMMAND_BYTES:
+            self.analysis.problem("the command is too long to analyse")
+            self.raw_mentions(text[:MAX_COMMAND_BYTES], state)
+            return
+        tree = parser().parse(text.encode("utf-8", errors="surrogateescape"))
+        if tree.root_node.has_error:
+            self.analysis.problem("the bash grammar cannot parse part of the command")
+            self.raw_mentions(text, state)
+        self.depth = depth
+        self.statement(tree.root_node, state, None, depth)
+
+    def statement(self, node, state: State, stdin, depth: int):
+        """Walk one statement in execution order; return its static output (or None)."""
+        kind = node.type
+        if kind in _SEQUENTIAL:
+            output = None
+            for child in node.named_children:
+                output = self.statement(child, state, None, depth)
+            return output
+        if kind == "subshell":
+            inner = state.copy()
+            for child in node.named_children:
+                self.statement(child, inner, None, depth)
+            return None
+        if kind == "pipeline":
+            return self.pipeline(node.named_children, state, stdin, depth)
+        if kind == "redirected_statement":
+            return self.redirected(node, state, stdin, depth)
+        if kind == "command":
+            return self.command(node, state, stdin, depth, [], [])
+        if kind in _SUBSTITUTIONS:
+            inner = state.copy()
+            for child in node.named_children:
+                self.statement(child, inner, None, depth)
+            return None
+        if kind == "ERROR":
+            self.raw_mentions(node.text.decode("utf-8", "replace"), state)
+        if kind in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
+            return None
+        self.substitutions(node, state, depth)  # assignments, tests, declarations…
+        return None
+
+    def pipeline(self, parts, state: State, stdin, depth: int):
+        output = stdin
+        for part in parts:
+            inner = state.copy()  # each part of a pipeline runs in its own subshell
+            output = self.statement(part, inner, output, depth)
+        return output
+
+    def redirected(self, node, state: State, stdin, depth: int):
+        body = node.child_by_field_name("body") or node.named_children[0]
+        redirects = [c for c in node.named_children if c is not body and c.type in _REDIRECTS]
+        while body.type == "list" and body.named_children:
+            # the grammar hangs ``a && b > f`` on the list; bash gives it to the last command
+            *first, body = body.named_children
+            for child in first:
+                self.statement(child, state, None, depth)
+        extra, tail = [], []
+        for redirect in redirects:
+            if redirect.type == "file_redirect":
+                extra.extend(self.redirect_words(redirect)[1:])  # ``echo > a b``: b is an argument
+            elif redirect.type == "heredoc_redirect":
+                stdin = self.heredoc(redirect, state, depth)
+                tail.extend(c for c in redirect.named_children if c.type not in _HEREDOC_PARTS)
+            elif redirect.type == "herestring_redirect":
+                stdin = self.herestring(redirect, state)
+        before = state.copy()
+        if body.type == "command":
+            output = self.command(body, state, stdin, depth, extra, [])
+        else:
+            output = self.statement(body, state, stdin, depth)
+        for redirect in redirects:
+            self.redirect(redirect, before, depth)
+        for part in tail:
+            if part.type in _REDIRECTS:
+                continue
+            if part.type == "pipeline":  # ``cat <<EOF | bash``: the pipeline goes on here
+                output = self.pipeline(part.named_children, state, output, depth)
+            else:
+                output = self.statement(part, state, None, depth)
+        return output
+
+    # ----- redirections --------------------------------------------------------------------
+
+    def redirect_words(self, redirect) -> list:
+        return [c for c in redirect.named_children if c.type != "file_descriptor"]
+
+    def redirect(self, redirect, before: State, depth: int) -> None:
+        if redirect.type == "heredoc_redirect":
+            for child in redirect.named_children:
+                if child.type == "file_redirect":
+                    self.redirect(child, before, depth)
+            return
+        if redirect.type != "file_redirect":
+            self.substitutions(redirect, before, depth)
+            return
+        operator = next((c.type for c in redirect.children if not c.is_named), "")
+        targets = self.redirect_words(redirect)
+        if not targets:
+            return
+        target = targets[0]
+        if target.type in _SUBSTITUTIONS:
+            self.statement(target, before.copy(), None, depth)
+            return
+        if (
+            operator in (">&", "<&", "&>", ">&-")
+            and target.type == "number"
+            or (operator in (">&", "<&") and target.text in (b"-",))
+        ):
+            return  # ``2>&1``, ``>&2``, ``<&-``: a file descriptor, not a file
+        self.substitutions(target, before, depth)
+        bucket = "write" if operator in _WRITE_OPERATORS else "read" if "<" in operator else None
+        if bucket is None:
+            return
+        for value in self.expand(target, before):
+            self.add(bucket, value, before, "redirection")
+
+    def heredoc(self, redirect, state: State, depth: int):
+        """A heredoc's text (what the command reads on stdin), or an Unknown when it expands."""
+        start = next((c for c in redirect.named_children if c.type == "heredoc_start"), None)
+        body = next((c for c in redirect.named_children if c.type == "heredoc_body"), None)
+        text = body.text.decode("utf-8", "surrogateescape") if body is not None else ""
+        quoted = start is not None and any(q in start.text for q in (b"'", b'"', b"\\"))
+        if body is not None and not quoted:
+            self.substitutions(body, state, depth)
+            if any(c.type in words._EXPANSIONS for c in body.named_children):
+                return words.Unknown(text)
+            text = _heredoc_unescape(text)
+        if start is not None and redirect.children and redirect.children[0].type == "<<-":
+            text = "\n".join(line.lstrip("\t") for line in text.split("\n"))
+        return text
+
+    def herestring(self, redirect, state: State):
+        word = next((c for c in redirect.named_children), None)
+        if word is None:
+            return None
+        value = words.segments(word)
+        if value is None:
+            return words.Unknown(word.text.decode("utf-8", "surrogateescape"))
+        return "".join(text for text, _ in value) + "\n"
+
+    # ----- commands ------------------------------------------------------------------------
+
+    def command(self, node, state: State, stdin, depth: int, extra: list, redirects: list):
+        from ringfence.hooks import shell_programs
+
+        self.substitutions(node, state, depth)
+        argv: list[str] = []
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                continue
+            if child.type in _REDIRECTS:
+                if child.type == "herestring_redirect":
+                    stdin = self.herestring(child, state)
+                else:
+                    redirects = [*redirects, child]
+                continue
+            argv.extend(self.expand(child, state))
+        for word in extra:
+            argv.extend(self.expand(word, state))
+        for word in argv[1:]:
+            self.mention(word, state)
+        before = state.copy()
+        output = shell_programs.run(self, argv, state, stdin, depth) if argv else None
+        for redirect in redirects:
+            self.redirect(redirect, before, depth)
+        return output
+
+    def substitutions(self, node, state: State, depth: int) -> None:
+        """Run every command or process substitution inside ``node`` (each in a subshell)."""
+        stack = list(node.named_children)
+        while stack:
+            child = stack.pop()
+            if child.type in _SUBSTITUTIONS:
+                self.statement(child, state.copy(), None, depth)
+            elif child.type not in ("heredoc_redirect", "file_redirect"):
+                stack.extend(child.named_children)
+
+    # ----- words and paths -----------------------------------------------------------------
+
+    def expand(self, node, state: State) -> list[str]:
+        """The words ``node`` becomes (brace, tilde and glob expansion); Unknown where unsure."""
+        parts = words.segments(node)
+        if parts is None:
+            return [words.Unknown(words.literal_prefix(node))]
+        expanded = words.brace_expand(parts)
+        if expanded is None:
+            self.analysis.problem("a brace expansion too large to follow")
+            return [words.Unknown(_before(parts, "{"))]
+        out: list[str] = []
+        for word in expanded:
+            word = words.tilde(word)
+            if word is None:
+                out.append(words.Unknown(""))
+            elif words.has_magic(word):
+                matches = words.glob(word, state.cwd, self.globs)
+                if matches is None:
+                    self.analysis.problem("a glob too large to follow")
+                    out.append(words.Unknown(_before(word, "*?[")))
+                else:
+                    out.extend(matches)
+            else:
+                out.append("".join(text for text, _ in word))
+        return out
+
+    def paths(self, word: str, state: State, what: str) -> list[str] | None:
+        """Absolute paths ``word`` names (through links this command created), None if unknown."""
+        if isinstance(word, words.Unknown):
+            self.analysis.problem(f"{what} depends on the environment")
+            self.mention(word, state)
+            return None
+        if not word:
+            return []
+        if not word.startswith("/") and not state.known:
+            self.analysis.problem("the working directory is unknown (cd -, cd $DIR …)")
+        absolute = word if word.startswith("/") else posixpath.join(state.cwd, word)
+        found = [absolute]
+        spelled = clean(absolute, "/")
+        for link, target in self.links:
+            if spelled == link or spelled.startswith(link + "/"):
+                if target is None:
+                    self.analysis.refusals.append(
+                        f"ringfence: {spelled} goes through the link {link}, which this command "
+                        "creates with a target ringfence cannot tell; denied. Instead: create "
+                        "the link in one command and use it in another."
+                    )
+                    continue
+                found.append(target + spelled[len(link) :])
+        return found
+
+    def add(self, bucket: str, word: str, state: State, program: str, recursive=False) -> None:
+        found = self.paths(word, state, f"{program} target")
         if found is None:
-            analysis.problems.append(f"{program} source depends on the environment")
-            continue
+            return
+        if not found:
+            self.analysis.problem(f"{program} without a file name")
+            return
+        into = self.analysis.writes if bucket == "write" else self.analysis.reads
         for path in found:
-            is_dir = os.path.isdir(path)
-            written = posixpath.join(dest, posixpath.basename(path)) if into_dir else dest
-            analysis.writes.append(Target(written, program, recursive or is_dir))
-            if program == "mv":
-                analysis.writes.append(Target(path, program, is_dir))
-            elif program != "ln":
-                analysis.reads.append(Target(path, program, is_dir))
+            if path not in _STATIC_DEVICES:
+                into.append(Target(path, program, recursive))
+
+    def mention(self, word: str, state: State) -> None:
+        """Keep a path-like word, judged only if the command has problems."""
+        if isinstance(word, words.Unknown):
+            if not word:
+                return
+            base = word if word.endswith("/") else posixpath.dirname(word) or word
+            absolute = posixpath.join(state.cwd, base)
+            self.analysis.mentions.append(Target(absolute, "unknown"))
+            self.analysis.mentions.append(Target(posixpath.join(absolute, "*"), "unknown"))
+            return
+        if word.startswith("-") and "=" in word:
+            word = word.split("=", 1)[1]
+        if not word or word.startswith("-") or word in _STATIC_DEVICES:
+            return
+        self.analysis.mentions.append(Target(posixpath.join(state.cwd, word), "named"))
+
+    def raw_mentions(self, text: str, state: State) -> None:
+        """Path-like tokens of text the grammar could not give structure to."""
+        for token in _TOKEN_SPLIT.split(text):
+            if token and not token.startswith(("-", "$")) and len(self.analysis.mentions) < 4096:
+                self.analysis.mentions.append(Target(posixpath.join(state.cwd, token), "named"))
+
+    def link(self, link: str, target: str | None) -> None:
+        """Remember a link this command creates (``target`` None: cannot be told)."""
+        self.links.append((clean(link, "/"), clean(target, "/") if target else None))
 
 
-def _sed(analysis, program, args, cwd):
-    in_place = any(
-        a == "-i"
-        or a.startswith("-i")
-        or a.startswith("--in-place")
-        or (a.startswith("-") and not a.startswith("--") and "i" in a[1:])
-        for a in args
-    )
-    takes = frozenset({"-e", "-f", "--expression", "--file", "-l", "--line-length"})
-    paths = _positional(args, takes)
-    if not any(a in ("-e", "-f") or a.startswith(("--expression", "--file")) for a in args):
-        paths = paths[1:]  # the first positional argument is the script
-    bucket = analysis.writes if in_place else analysis.reads
-    _files(analysis, bucket, paths, cwd, program)
+_HEREDOC_PARTS = frozenset({"heredoc_start", "heredoc_body", "heredoc_end"})
 
 
-def _perl(analysis, program, args, cwd):
-    if not any(a.startswith("-") and not a.startswith("--") and "i" in a[1:] for a in args):
-        analysis.unanalysed.append(program)
-        return
-    paths = _positional(args, frozenset({"-e", "-E", "-M", "-I"}))
-    if not _flag(args, "e") and not _flag(args, "E"):
-        paths = paths[1:]  # the script file
-    _files(analysis, analysis.writes, paths, cwd, program)
+def _before(parts, chars: str) -> str:
+    out = []
+    for text, quoted in parts:
+        if not quoted:
+            cut = min((text.index(c) for c in chars if c in text), default=None)
+            if cut is not None:
+                out.append(text[:cut])
+                break
+        out.append(text)
+    return "".join(out)
 
 
-def _dd(analysis, program, args, cwd):
-    for arg in args:
-        if arg.startswith("of="):
-            _add(analysis, analysis.writes, arg[3:], cwd, program)
-        elif arg.startswith("if="):
-            _add(analysis, analysis.reads, arg[3:], cwd, program)
-
-
-def _find(analysis, program, args, cwd):
-    actions = {
-        "-delete",
-        "-exec",
-        "-execdir",
-        "-ok",
-        "-okdir",
-        "-fprint",
-        "-fprint0",
-        "-fprintf",
-        "-fls",
-    }
-    if any(a in actions for a in args):
-        analysis.unanalysed.append(program)
-
-
-def _git(analysis, program, args, cwd):
-    index = 0
-    while index < len(args) and args[index].startswith("-"):
-        if args[index] in ("-C", "-c", "--git-dir", "--work-tree", "--namespace"):
-            if args[index] == "-C" and index + 1 < len(args):
-                resolved = _resolve(args[index + 1], cwd)
-                cwd = resolved[0] if resolved else cwd
-            index += 1
+def _heredoc_unescape(text: str) -> str:
+    out, index = [], 0
+    while index < len(text):
+        if text[index] == "\\" and index + 1 < len(text) and text[index + 1] in "$`\\\n":
+            if text[index + 1] != "\n":
+                out.append(text[index + 1])
+            index += 2
+            continue
+        out.append(text[index])
         index += 1
-    if index >= len(args):
-        return
-    sub, rest = args[index], args[index + 1 :]
-    if sub in ("rm", "mv"):
-        paths = _positional(rest)
-        _files(analysis, analysis.writes, paths, cwd, f"git {sub}", _flag(rest, "r"))
-    elif sub == "config":
-        if not any(a.startswith(("--get", "--list", "-l", "--show")) for a in rest):
-            common = git_common_dir(find_root(cwd))
-            config = (
-                posixpath.join(str(common), "config")
-                if common
-                else posixpath.join(cwd, ".git/config")
-            )
-            analysis.writes.append(Target(config, "git config"))
-    elif sub not in GIT_READ_ONLY:
-        analysis.unanalysed.append(f"git {sub}")
+    return "".join(out)
 
 
-_PRINTER_VALUES = {  # options that take a value, per printer
-    "head": "-n -c --lines --bytes",
-    "tail": "-n -c --lines --bytes",
-    "sort": "-k -t -o -S -T --key --field-separator --output",
-    "cut": "-d -f -c -b --delimiter --fields",
-    "fold": "-w --width",
-    "fmt": "-w --width",
-    "xxd": "-l -s -c -g",
-    "od": "-N -j -t -A",
-    "hexdump": "-n -s -e -f",
-    "strings": "-n -t",
-    "column": "-s -c",
-    "nl": "-w -s -v -i -b",
-}
+class _Splitter:
+    """Split text on shell metacharacters and quotes (compiled on first use)."""
+
+    _compiled = None
+
+    def split(self, text: str) -> list[str]:
+        if _Splitter._compiled is None:
+            import re
+
+            _Splitter._compiled = re.compile(r"[\s;|&<>()'\"`=]+")
+        return _Splitter._compiled.split(text)
 
 
-def _printer(analysis, program, args, cwd):
-    """Programs that print their file arguments (``sort -o FILE`` also writes one)."""
-    takes = frozenset(_PRINTER_VALUES.get(program, "").split())
-    _files(analysis, analysis.reads, _positional(args, takes), cwd, program)
-    output = _option_value(args, "-o") if program == "sort" else None
-    if output is not None:
-        _add(analysis, analysis.writes, output, cwd, program)
-
-
-def _search(analysis, program, args, cwd):
-    takes = frozenset(
-        {
-            "-e",
-            "-f",
-            "-m",
-            "-A",
-            "-B",
-            "-C",
-            "--regexp",
-            "--file",
-            "--max-count",
-            "-g",
-            "--glob",
-            "-t",
-            "--type",
-            "--include",
-            "--exclude",
-        }
-    )
-    paths = _positional(args, takes)
-    if not any(a in ("-e", "-f", "--regexp", "--file") for a in args):
-        paths = paths[1:]  # the first positional argument is the pattern
-    recursive = (
-        program in ("rg", "ag", "ack") or _flag(args, "r", "--recursive") or _flag(args, "R")
-    )
-    _files(analysis, analysis.reads, paths, cwd, program, recursive)
-
-
-def _awk(analysis, program, args, cwd):
-    analysis.unanalysed.append(program)  # awk programs can write files themselves
-
-
-_HANDLERS = {
-    "tee": _tee,
-    "touch": _touch,
-    "truncate": _truncate,
-    "rm": _rm,
-    "unlink": _rm,
-    "rmdir": _rm,
-    "cp": _copy,
-    "mv": _copy,
-    "install": _copy,
-    "ln": _copy,
-    "sed": _sed,
-    "gsed": _sed,
-    "perl": _perl,
-    "dd": _dd,
-    "find": _find,
-    "git": _git,
-    "awk": _awk,
-    "gawk": _awk,
-}
+_TOKEN_SPLIT = _Splitter()
