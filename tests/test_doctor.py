@@ -62,7 +62,7 @@ def test_after_export_and_install_hooks_everything_is_in_place(demo_repo, codex_
     done = doctor(demo_repo, codex_home)
     assert done.returncode == 0, done.stdout
     assert lines(done, "fix") == []
-    assert "exports: 11 files up to date" in lines(done, "ok")
+    assert "exports: 14 files up to date" in lines(done, "ok")
     for agent, path in [
         ("claude-code", ".claude/settings.json"),
         ("codex", ".codex/hooks.json"),

@@ -27,9 +27,9 @@ def test_check_on_a_fresh_repository_lists_every_file_and_writes_nothing(demo_re
     assert done.returncode == 1
     found = states(done)
     assert found[".cursorignore"] == "stale" and found[".aiexclude"] == "missing"
-    assert found[".claude/settings.json"] == "missing" and len(found) == 11
+    assert found[".claude/settings.json"] == "missing" and len(found) == 14
     assert done.stdout.splitlines()[-1] == (
-        "11 of 11 exported files are missing or out of date: run 'ringfence export'"
+        "14 of 14 exported files are missing or out of date: run 'ringfence export'"
     )
     assert git(demo_repo, "status", "--porcelain", "--untracked-files=all") == before
     assert (demo_repo / ".cursorignore").read_bytes() == cursorignore

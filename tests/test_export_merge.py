@@ -294,8 +294,79 @@ def test_the_demo_export_selects_every_writer(demo_repo):
         ".continueignore",
         ".clineignore",
         ".rooignore",
+        ".kiroignore",
+        ".kilocodeignore",
         ".claude/settings.json",
+        "opencode.json",
         "copilot-content-exclusion.yml",
     ]
     write_files(demo_repo, {"x.py": "x\n"})
-    assert export(demo_repo).stdout.count("unchanged") == 11
+    assert export(demo_repo).stdout.count("unchanged") == 14
+
+
+# ----- OpenCode's opencode.json: permission.edit and permission.read ---------------------------
+
+
+OPENCODE = {
+    "$schema": "https://opencode.ai/config.json",
+    "model": "anthropic/claude-sonnet-4-5",
+    "permission": {
+        "bash": {"*": "ask", "git *": "allow"},
+        "edit": {"*": "ask", "docs/*.md": "allow", "secret/**": "allow"},
+        "read": "allow",
+    },
+}
+
+
+def test_opencode_keeps_every_hand_written_key_and_puts_its_denies_last(make_repo):
+    root = make_repo({".ringfence.toml": POLICY, "opencode.json": json.dumps(OPENCODE)})
+    export(root, "--tool", "opencode")
+    config = json.loads((root / "opencode.json").read_text())
+    assert config["model"] == OPENCODE["model"] and config["$schema"] == OPENCODE["$schema"]
+    permission = config["permission"]
+    assert permission["bash"] == OPENCODE["permission"]["bash"]
+    # last match wins: the policy's deny comes after the catch-all, and replaces an allow
+    assert list(permission["edit"].items()) == [
+        ("*", "ask"),
+        ("docs/*.md", "allow"),
+        ("secret/**", "deny"),
+    ]
+    assert permission["read"] == {"*": "allow", "secret/**": "deny"}  # "allow" means {"*": …}
+    before = (root / "opencode.json").read_bytes()
+    assert "unchanged opencode.json" in export(root, "--tool", "opencode").stdout
+    assert (root / "opencode.json").read_bytes() == before
+
+
+def test_opencode_rules_go_when_the_policy_stops_denying_and_hand_written_ones_stay(make_repo):
+    mine = {"permission": {"edit": {"vendor/**": "deny"}}}
+    root = make_repo({".ringfence.toml": POLICY, "opencode.json": json.dumps(mine)})
+    export(root, "--tool", "opencode")
+    assert json.loads((root / "opencode.json").read_text())["permission"]["edit"] == {
+        "vendor/**": "deny",
+        "secret/**": "deny",
+    }
+    write_files(root, {".ringfence.toml": NO_DENY_POLICY})
+    export(root, "--tool", "opencode")
+    permission = json.loads((root / "opencode.json").read_text())["permission"]
+    assert permission["edit"] == {"vendor/**": "deny"} and permission["read"] == {}
+
+
+def test_opencode_json_with_comments_is_left_alone(make_repo):
+    text = '{\n  // my settings\n  "model": "x"\n}\n'
+    root = make_repo({".ringfence.toml": POLICY, "opencode.json": text})
+    done = run_cli("export", "--tool", "opencode", cwd=root)
+    assert done.returncode == 2 and "opencode.json:2:3: not plain JSON" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (root / "opencode.json").read_text() == text
+
+
+def test_opencode_patterns_cover_at_least_the_policy_paths(make_repo):
+    policy = (
+        'version = 1\n[[zone]]\nname = "keys"\npath = ["*.pem", "conf/{prod,stage}/[ab].env"]\n'
+        'level = "human-only"\n'
+    )
+    root = make_repo({".ringfence.toml": policy})
+    export(root, "--tool", "opencode")
+    edit = json.loads((root / "opencode.json").read_text())["permission"]["edit"]
+    assert {"**/*.pem", "*.pem", "conf/prod/?.env", "conf/stage/?.env"} <= set(edit)
+    assert set(edit.values()) == {"deny"}

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ringfence.errors import PolicyError, RingfenceError
-from ringfence.export import claude, dialects, textfile
+from ringfence.export import claude, dialects, opencode, textfile
 from ringfence.export.rules import Rule, RuleSet, build, is_pattern
 from ringfence.export.targets import BY_PATH, TARGETS, Target, select
 from ringfence.policy import Policy
@@ -85,6 +85,8 @@ class Exporter:
         """What ``target`` should hold, given its ``current`` text (None: no such file)."""
         if target.dialect == "claude":
             return self._claude(target, current)
+        if target.dialect == "opencode":
+            return self._opencode(target, current)
         rendered = self._render(target)
         if target.dialect == "aiexclude" and current is not None and _covers_everything(current):
             return FilePlan(
@@ -123,7 +125,7 @@ class Exporter:
             if not plan.fresh:
                 write_text(self.root, plan.target.path, plan.new)
             if plan.owned is not None:
-                claude.save_owned(self.root, plan.owned)
+                claude.save_owned(self.root, plan.owned, plan.target.path)
 
     def _render(self, target: Target) -> dialects.Rendered:
         ignore_case = self.policy.settings.ignore_case
@@ -144,6 +146,23 @@ class Exporter:
                 [
                     f"+{len(merged.added)} deny entries" if merged.added else "",
                     f"-{len(merged.removed)} deny entries" if merged.removed else "",
+                ],
+            )
+        )
+        return FilePlan(target, current, merged.text, note, merged.owned, rendered.dropped)
+
+    def _opencode(self, target: Target, current: str | None) -> FilePlan:
+        rendered = opencode.rules(
+            self.rules.context, self.rules.edits, self.policy.settings.ignore_case
+        )
+        owned = claude.owned_entries(self.root, target.path)
+        merged = opencode.merge(current, rendered.lines, owned)
+        note = ", ".join(
+            filter(
+                None,
+                [
+                    f"+{len(merged.added)} deny rules" if merged.added else "",
+                    f"-{len(merged.removed)} deny rules" if merged.removed else "",
                 ],
             )
         )

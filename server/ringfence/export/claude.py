@@ -184,19 +184,20 @@ def record_path(root: str) -> str | None:
     return None if common is None else os.path.join(common, "ringfence", "exports.json")
 
 
-def owned_entries(root: str) -> list[str]:
-    """The entries a previous export added to ``.claude/settings.json`` of the tree at ``root``."""
+def owned_entries(root: str, relpath: str = SETTINGS) -> list[str]:
+    """The entries a previous export added to ``relpath`` (``.claude/settings.json``, or
+    OpenCode's ``opencode.json``) of the tree at ``root``."""
     record = _load_record(root)
-    entries = record.get(root, {}).get(SETTINGS, [])
+    entries = record.get(root, {}).get(relpath, [])
     return [e for e in entries if isinstance(e, str)] if isinstance(entries, list) else []
 
 
-def save_owned(root: str, entries: list[str]) -> None:
+def save_owned(root: str, entries: list[str], relpath: str = SETTINGS) -> None:
     path = record_path(root)
     if path is None:
         return
     record = _load_record(root)
-    record.setdefault(root, {})[SETTINGS] = entries
+    record.setdefault(root, {})[relpath] = entries
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temp = f"{path}.{os.getpid()}.tmp"
     with open(temp, "w", encoding="utf-8") as handle:

@@ -11,7 +11,7 @@ from ringfence.errors import UsageError
 class Target:
     name: str  # the canonical --tool name
     path: str  # repository-relative file
-    dialect: str  # gitignore | aiexclude | copilot | claude
+    dialect: str  # gitignore | aiexclude | copilot | claude | opencode
     aliases: tuple[str, ...] = ()
     tool: str = ""  # who reads it, for messages
 
@@ -42,7 +42,10 @@ TARGETS: tuple[Target, ...] = (
     Target("continue", ".continueignore", "gitignore", tool="Continue"),
     Target("cline", ".clineignore", "gitignore", tool="Cline"),
     Target("roo", ".rooignore", "gitignore", ("roo-code",), tool="Roo Code"),
+    Target("kiro", ".kiroignore", "gitignore", ("kiro-cli",), tool="Kiro"),
+    Target("kilocode", ".kilocodeignore", "gitignore", ("kilo", "kilo-code"), tool="Kilo Code"),
     Target("claude-code", ".claude/settings.json", "claude", ("claude",), tool="Claude Code"),
+    Target("opencode", "opencode.json", "opencode", ("opencode-ai",), tool="OpenCode"),
     Target(
         "copilot",
         "copilot-content-exclusion.yml",
