@@ -3,13 +3,41 @@
 Every agent hook imports this package, so its records are named tuples (immutable values) and
 plain ``__slots__`` classes (mutable ones), not dataclasses: generating dataclass methods at
 import costs about 20 ms, more than the rest of a hook's policy work (docs/performance.md).
+
+The names below are loaded on first use: the hook's fast path imports small modules of this
+package (``policy.files``, ``policy.paths``) and must not pay for the engine it exists to skip.
 """
 
-from ringfence.policy.engine import POLICY_FILE, FileView, Policy
-from ringfence.policy.levels import BUILTIN_LEVELS, Level
-from ringfence.policy.model import AssistantConfig, Decision, RepoSettings, Zone
+from __future__ import annotations
 
-__all__ = [
-    "BUILTIN_LEVELS", "POLICY_FILE", "AssistantConfig", "Decision", "FileView", "Level", "Policy",
-    "RepoSettings", "Zone",
-]
+import importlib
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the hook path
+
+_EXPORTS = {
+    "POLICY_FILE": "engine",
+    "FileView": "engine",
+    "Policy": "engine",
+    "BUILTIN_LEVELS": "levels",
+    "Level": "levels",
+    "AssistantConfig": "model",
+    "Decision": "model",
+    "RepoSettings": "model",
+    "Zone": "model",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from ringfence.policy.engine import POLICY_FILE, FileView, Policy
+    from ringfence.policy.levels import BUILTIN_LEVELS, Level
+    from ringfence.policy.model import AssistantConfig, Decision, RepoSettings, Zone
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ringfence.policy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"ringfence.policy.{module}"), name)
+    globals()[name] = value
+    return value
