@@ -273,3 +273,140 @@ def test_a_hook_out_of_time_denies(demo_repo, agent):
     env = {"RINGFENCE_HOOK_BUDGET": "0.000001", "RINGFENCE_HOOK_CACHE": "off"}
     decision, reason = shell_hook(agent, "echo x > app/a.py", demo_repo, env)
     assert decision == "deny" and "budget" in reason and "fail closed" in reason
+
+
+# ----- issue 14, item 5: every construct of bash the old hand parser missed --------------------
+
+CONSTRUCTS = {
+    "hash inside a word": "echo x > evals/a#b.py",
+    "heredoc word inside quotes": "echo '<<EOF' > evals/q.py",
+    "heredoc word inside a comment": "echo ok # <<EOF\necho x > evals/c.py",
+    "quoted heredoc word": "cat <<'EOF' > evals/h.py\nif a > b: pass\nEOF",
+    "after then": "if true; then echo x > evals/t.py; fi",
+    "after do": "for i in 1; do echo x > evals/d.py; done",
+    "after a brace": "{ echo x > evals/b.py; }",
+    "after a bang": "! echo x > evals/n.py",
+    "brace expansion": "echo x > e{vals,xtra}/br.py",
+    "brace sequence": "touch evals/f{1..3}.py",
+    "backticks": "echo `echo x > evals/bt.py`",
+    "command substitution": 'echo "$(touch evals/cs.py)"',
+    "ANSI-C quoting": "echo x > $'ev\\x61ls/ac.py'",
+    "script piped into bash": "echo 'echo x > evals/p.py' | bash",
+    "script heredoc'd into sh": "sh <<'EOF'\necho x > evals/hd.py\nEOF",
+    "here-string into bash": "bash <<< 'touch evals/hs.py'",
+    "script built at run time, piped into bash": "cat $SCRIPT evals/x.py | bash",
+    "pushd": "pushd evals && touch pu.py",
+    "cd -": "cd evals && cd /tmp && cd - && touch cdm.py",
+    "env -C": "env -C evals touch ec.py",
+    "env --chdir": "env --chdir=evals touch ec2.py",
+    "cp --target-directory=": "cp --target-directory=evals app/main.py",
+    "cp -tDIR": "cp -tevals app/main.py",
+    "mv -t DIR": "mv -t evals app/utils.py",
+    "sed w command": "sed -n 'w evals/sw.py' app/main.py",
+    "sed s///w flag": "sed 's/a/b/w evals/sf.py' app/main.py",
+    "sed e command naming a zone": "sed '1e touch evals/se.py' app/main.py",
+    "five nested sh -c": 'sh -c "sh -c \'sh -c \\"sh -c \\\\\\"sh -c \\\\\\\\\\\\\\"touch '
+    'evals/deep.py\\\\\\\\\\\\\\"\\\\\\"\\"\'"',
+    "link created and used": "ln -s ../evals app/t && echo x > app/t/l.py",
+    "link to an unknown target, used": 'ln -s "$D" app/u && echo x > app/u/l.py',
+    "unknown target under a zone": "echo x > evals/$NAME",
+    "xargs with a known input": "echo evals/harness.py | xargs rm",
+    "git config": "git config core.hooksPath /tmp/nohooks",
+    "git remote add": "git remote add evil https://example.com/x.git",
+    "git branch --set-upstream-to": "git branch --set-upstream-to=origin/main",
+}
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+@pytest.mark.parametrize("name", sorted(CONSTRUCTS))
+def test_each_construct_writing_into_a_zone_is_denied(demo_repo, agent, name):
+    decision, reason = shell_hook(agent, CONSTRUCTS[name], demo_repo)
+    assert decision == "deny" and reason.startswith("ringfence:"), (name, reason)
+
+
+def test_nesting_really_is_five_deep():
+    analysis = analyse(CONSTRUCTS["five nested sh -c"], CWD)
+    assert [t.path for t in analysis.writes] == ["/repo/evals/deep.py"] and analysis.complete
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+@pytest.mark.parametrize(
+    "command",
+    [
+        "echo 'x > evals/a.py'",  # quoted: data, not a redirection
+        "echo x # > evals/a.py",  # a comment
+        "cat <<'EOF'\necho x > evals/a.py\nEOF",  # a heredoc printed, not run
+        "ln -s ../app/main.py app/m && cat app/m",  # a link into an open file
+        "echo x > $OUT",  # unknown, but names no zone
+        "git diff --stat && git log --oneline -5",
+        "git show HEAD:app/main.py",
+        "sed -n 1,5p app/main.py",
+        "cd app && cd - && ls",
+    ],
+)
+def test_look_alikes_that_stay_out_of_zones_are_allowed(demo_repo, agent, command):
+    assert shell_hook(agent, command, demo_repo) == ("allow", ""), command
+
+
+# ----- issue 14, item 6: git commands that print restricted code ---------------------------------
+
+GIT_READS = [
+    "git show HEAD:serving/tokenizer.py",
+    "git show HEAD",  # the commit's patch touches every zone of the demo
+    "git cat-file -p HEAD:serving/tokenizer.py",
+    "git cat-file blob HEAD:evals/harness.py",
+    "git cat-file -p 0123456789abcdef0123456789abcdef01234567",  # an id ringfence cannot map
+    "git grep Tokenizer",
+    "git grep -n Tokenizer -- serving",
+    "git log -p",
+    "git log -p -- serving/tokenizer.py",
+    "git blame serving/tokenizer.py",
+    "git annotate evals/harness.py",
+    "git diff HEAD~0 -- serving",
+    "cd serving && git show HEAD:./tokenizer.py",
+    "grep -r Tokenizer .",
+]
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+@pytest.mark.parametrize("command", GIT_READS)
+def test_git_reads_of_restricted_code_are_denied_and_journaled(demo_repo, agent, command):
+    (demo_repo / "serving" / "tokenizer.py").write_text("class Tokenizer: changed\n")
+    decision, reason = shell_hook(agent, command, demo_repo)
+    assert decision == "deny" and "must not reach external AI tools" in reason, reason
+    reads = [e for e in journal_events(demo_repo) if e["event"] == "read"]
+    assert reads and all(e["decision"] == "deny" for e in reads)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git grep -n main -- app/main.py",
+        "git cat-file -t HEAD",
+        "git log --stat -3",
+        "git show --stat HEAD",
+        "git diff",  # nothing changed: git itself says it prints nothing
+        "git diff -- app",
+    ],
+)
+def test_git_commands_that_print_no_restricted_code_are_allowed(demo_repo, command):
+    assert shell_hook("claude-code", command, demo_repo) == ("allow", ""), command
+
+
+def test_git_grep_with_exclusions_is_judged_on_what_is_left(make_repo):
+    repo = make_repo(
+        {
+            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "s"\npath = "secret/**"\n'
+            'level = "internal"\n',
+            "secret/a.py": "x = 1\n",
+            "src/b.py": "y = 2\n",
+        }
+    )
+    assert shell_hook("codex", "git grep x", repo)[0] == "deny"
+    assert shell_hook("codex", "git grep x -- . ':!secret'", repo) == ("allow", "")
+    assert shell_hook("codex", "git grep x -- ':(exclude)secret' src", repo) == ("allow", "")
+
+
+def journal_events(root) -> list[dict]:
+    path = root / ".git" / "ringfence" / "events.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
