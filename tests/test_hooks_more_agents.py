@@ -198,3 +198,41 @@ def test_events_ringfence_does_not_judge_are_allowed(demo_repo):
     assert hook("kiro", kiro, demo_repo).returncode == 0
     cline = json.dumps({"hookName": "TaskStart", "taskId": "t", "workspaceRoots": [str(demo_repo)]})
     assert hook("cline", cline, demo_repo).stdout == ""
+
+
+# ----- the Cline CLI / SDK runs the same hook files with hookName tool_call / tool_result ------
+
+
+@pytest.mark.parametrize(
+    "fixture,where",
+    [
+        ("cli_pre_edit_deny", "evals/harness.py"),
+        ("cli_shell_deny", "evals/cases.jsonl"),
+        ("cli_read_deny", "serving/tokenizer.py"),
+    ],
+)
+def test_cline_cli_tool_call_events_are_judged(demo_repo, fixture, where):
+    reason = denied("cline", hook("cline", payload("cline", fixture, demo_repo), demo_repo))
+    assert where in reason
+
+
+def test_cline_cli_tool_result_journals_the_written_lines(demo_repo):
+    guide = demo_repo / "docs" / "guide.md"
+    guide.write_text(guide.read_text().replace(OLD, NEW))
+    done = hook("cline", payload("cline", "cli_post_edit", demo_repo), demo_repo)
+    assert done.returncode == 0, done.stderr
+    [event] = journal(demo_repo)
+    assert (event["path"], event["ranges"], event["agent"]) == ("docs/guide.md", [[8, 9]], "cline")
+
+
+def test_cline_cli_bare_string_inputs_are_understood(demo_repo):
+    stdin = json.dumps(
+        {
+            "hookName": "tool_call",
+            "taskId": "t",
+            "workspaceRoots": [str(demo_repo)],
+            "tool_call": {"id": "c", "name": "run_commands", "input": "rm -rf evals"},
+            "preToolUse": {"toolName": "run_commands", "parameters": {}},
+        }
+    )
+    assert "evals" in denied("cline", hook("cline", stdin, demo_repo))

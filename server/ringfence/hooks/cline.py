@@ -1,10 +1,14 @@
 """Cline's hook protocol (cline/cline ``.clinerules/hooks/README.md``, ``proto/cline/hooks.proto``).
 
 A hook is an executable file named after its event in ``.clinerules/hooks/``. stdin:
-``clineVersion``, ``hookName`` (``PreToolUse``/``PostToolUse``), ``timestamp``, ``taskId``,
+``clineVersion``, ``hookName``, ``timestamp``, ``taskId``,
 ``workspaceRoots`` (no ``cwd``: relative paths resolve against the first root), ``userId``,
 ``model {provider, slug}``, and ``preToolUse``/``postToolUse {toolName, parameters}`` (post also
-``result``, ``success``). ``parameters`` is a string map: a list or object argument arrives as
+``result``, ``success``). The VS Code extension names the events ``PreToolUse``/``PostToolUse``;
+the Cline CLI and SDK (``sdk/packages/core/src/hooks/subprocess.ts``) run the same files with
+``hookName`` ``tool_call``/``tool_result``, the tool's real input in ``tool_call {id, name,
+input}`` and the legacy ``preToolUse``/``postToolUse`` objects alongside. ``parameters`` is a
+string map: a list or object argument arrives as
 its JSON text (``sdk/hooks-adapter.ts`` ``toStringRecord``). Tools (``sdk/packages/core/src/
 extensions/tools/schemas.ts``): ``write_to_file {path, content}``, ``replace_in_file {path,
 diff}`` (SEARCH/REPLACE blocks), ``editor {path, old_text, new_text, insert_line}``,
@@ -45,6 +49,7 @@ from ringfence.hooks.events import (
 from ringfence.hooks.patch import parse_patch, patch_changes
 
 PRE, POST = "PreToolUse", "PostToolUse"
+EVENTS = {PRE: True, POST: False, "tool_call": True, "tool_result": False}
 SHELL_TOOLS = ("execute_command", "run_commands")
 READ_TOOLS = ("read_file", "read_files")
 SEARCH_TOOLS = ("list_files", "search_files", "list_code_definition_names", "search_codebase")
@@ -55,16 +60,16 @@ _BLOCK = re.compile(
 
 def parse(payload: dict) -> HookEvent:
     event_name = require_text(payload, "hookName")
-    if event_name not in (PRE, POST):
+    if event_name not in EVENTS:
         return HookEvent(IGNORED, event_name=event_name)
-    pre = event_name == PRE
+    pre = EVENTS[event_name]
     data = payload.get("preToolUse" if pre else "postToolUse")
     if not isinstance(data, dict):
         raise MalformedEvent(f"payload has no '{'preToolUse' if pre else 'postToolUse'}' object")
     tool = require_text(data, "toolName")
     if not pre and data.get("success") is False:
         return HookEvent(IGNORED, event_name=event_name, tool_name=tool)  # nothing was written
-    params = data.get("parameters") or {}
+    params = _input(payload, pre) or data.get("parameters") or {}
     if not isinstance(params, dict):
         raise MalformedEvent("'parameters' is not an object")
     event = HookEvent(
@@ -82,6 +87,19 @@ def parse(payload: dict) -> HookEvent:
     kind, changes = _tool_changes(tool, params, pre, event.cwd)
     event.kind, event.changes = kind, changes
     return event
+
+
+def _input(payload: dict, pre: bool) -> dict | None:
+    """The CLI's unflattened tool input (``tool_call.input`` / ``tool_result.input``)."""
+    record = payload.get("tool_call" if pre else "tool_result")
+    value = record.get("input") if isinstance(record, dict) else None
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):  # apply_patch and run_commands also take a bare string
+        return {"input": value, "commands": [value], "files": [value]}
+    if isinstance(value, list):
+        return {"commands": value, "files": value}
+    return None
 
 
 def _first_root(payload: dict) -> str | None:
