@@ -18,7 +18,9 @@ def codex_home(tmp_path):
 
 
 def doctor(root, codex_home, *args):
-    return run_cli("doctor", *args, cwd=root, env={"CODEX_HOME": str(codex_home)})
+    # COPILOT_ALLOW_ALL=true: Copilot CLI trusts every folder (its trust: test_copilot_e2e.py)
+    env = {"CODEX_HOME": str(codex_home), "COPILOT_ALLOW_ALL": "true"}
+    return run_cli("doctor", *args, cwd=root, env=env)
 
 
 def lines(done, status: str) -> list[str]:

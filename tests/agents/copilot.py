@@ -182,7 +182,7 @@ def run_copilot(
 class Payload(NamedTuple):
     """One payload the real binary piped into a ringfence hook, and which hook file ran it."""
 
-    protocol: str  # "copilot" (.github/hooks/ringfence.json) or "claude-code" (.claude/settings.json)
+    protocol: str  # "copilot": .github/hooks/ringfence.json; "claude-code": .claude/settings.json
     data: dict
 
     @property

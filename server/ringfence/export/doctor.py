@@ -125,7 +125,12 @@ TOOLS: tuple[Tool, ...] = (
             "content exclusion is a GitHub setting: paste copilot-content-exclusion.yml into the "
             "repository's settings (ringfence cannot check that it was); changes take up to "
             "30 minutes",
-            "Copilot CLI skips a hook that fails or times out (fail-open)",
+            "Copilot CLI runs the tool when a hook times out (fail-open); a crash or a missing "
+            "interpreter refuses it",
+            "Copilot CLI started with --trust-folder in a subdirectory trusts only that "
+            "subdirectory and loads no repository hook: start it at the root, or trust the "
+            "repository once; machine-wide hooks in /etc/github-copilot/policy.d/*.json run in "
+            "every folder (an administrator's choice; ringfence does not write there)",
         ),
     ),
     Tool(
@@ -272,6 +277,8 @@ def diagnose(root: str, env: Mapping[str, str] | None = None) -> Report:
         findings += _codex_trust(policy.root, env)
     if "gemini" in used:
         findings += gemini_trust_findings(policy.root, env)
+    if _copilot_runs_here(policy.root, used, env):
+        findings += copilot_trust_findings(policy.root, env)
     for tool in TOOLS:
         if tool.name in used:
             findings += [Finding(GAP, tool.name, gap) for gap in tool.gaps]
@@ -639,6 +646,37 @@ def gemini_trust_findings(root: str, env: Mapping[str, str]) -> list[Finding]:
             f"gemini: the folder is {state} ({trust.source}): Gemini CLI loads no "
             f".gemini/settings.json there, so no ringfence hook runs (headless runs refuse to "
             f"start; --skip-trust runs them without hooks); {trust.fix}",
+        )
+    ]
+
+
+def _copilot_runs_here(root: str, used, env: Mapping[str, str]) -> bool:
+    """The repository shows signs of Copilot, or this user has Copilot CLI and ringfence's
+    Copilot hook is installed."""
+    from ringfence.hooks import copilot_trust
+
+    if "copilot" in used:
+        return True
+    files = _hook_files(root, "copilot")
+    return copilot_trust.installed(env) and any(
+        _ringfence_hooks("copilot", _load_json(root, f)) for f in files
+    )
+
+
+def copilot_trust_findings(root: str, env: Mapping[str, str]) -> list[Finding]:
+    """Copilot CLI runs repository hooks only in a trusted folder (hooks/copilot_trust.py)."""
+    from ringfence.hooks import copilot_trust
+
+    trust = copilot_trust.check(root, env)
+    if trust.trusted:
+        return [Finding(OK, "trust", f"copilot: ringfence's hooks run ({trust.source})")]
+    return [
+        Finding(
+            FIX,
+            "trust",
+            f"copilot: the repository is not a trusted folder for Copilot CLI ({trust.source}): "
+            f"it loads no .github/hooks/ or .claude/settings.json hook there and every write "
+            f"lands; {trust.fix}",
         )
     ]
 

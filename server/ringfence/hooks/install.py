@@ -273,8 +273,8 @@ PLANS = {
 }
 FAIL_CLOSED_BY_EXIT_CODE = ("claude-code", "codex", "gemini", "windsurf", "kiro")
 NOTES = {
-    "copilot": "Copilot skips a hook that fails or times out; "
-    "ringfence answers denies as JSON with exit 0.",
+    "copilot": "Copilot CLI refuses a tool whose hook fails (exit non-zero, interpreter gone) "
+    "but runs it when the hook times out; it also runs the hooks of .claude/settings.json.",
     "cursor": "Cursor's preToolUse hook blocks edits into deny zones and fails closed "
     "(failClosed); Tab completions (afterTabFileEdit) are journaled, not blocked.",
     "windsurf": "Cascade blocks on exit 2 only; the hook command ends in '|| exit 2'.",
@@ -364,12 +364,29 @@ def install(root: str, agents: list[str], python: str | None = None) -> list[str
             lines.extend(codex_trust_note(root))
         if agent == "gemini" and text:
             lines.extend(_gemini_trust_lines(root))
+        if agent == "copilot":
+            lines.extend(_copilot_trust_lines(root))
         report.extend(lines)
     if os.path.realpath(python) == os.path.realpath(sys.executable):
         compiled = precompile()
         if compiled:
             report.append(f"compiled {compiled} ringfence modules to bytecode (hooks start faster)")
     return report
+
+
+def _copilot_trust_lines(root: str) -> list[str]:
+    """Copilot CLI runs repository hooks only in a trusted folder: say so, with the fix."""
+    from ringfence.hooks import copilot_trust
+
+    if not copilot_trust.installed(os.environ):
+        return []
+    trust = copilot_trust.check(root)
+    if trust.trusted:
+        return []
+    return [
+        f"  warning: Copilot CLI does not trust {root} ({trust.source}), so it will not run "
+        f"these hooks (nor those in .claude/settings.json); {trust.fix}"
+    ]
 
 
 def _gemini_trust_lines(root: str) -> list[str]:
