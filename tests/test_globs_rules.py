@@ -1,15 +1,16 @@
-"""Glob rules beyond the git oracle: what zones refuse (and why), the two backends, the cache."""
+"""Glob rules beyond the git oracle: what zones refuse (and why), the engines, the index, the caches."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
 from ringfence.policy import globs
-from ringfence.policy.globs import GlobMatcher, glob_problem, translate
+from ringfence.policy.globs import ENGINES, GlobMatcher, glob_problem, translate
 
 
 @pytest.mark.parametrize("pattern, reason", [
@@ -47,7 +48,7 @@ def test_zone_globs_accepted(pattern):
     assert glob_problem(pattern) is None
 
 
-@pytest.mark.parametrize("backend", ["hyperscan", "simple"])
+@pytest.mark.parametrize("backend", ENGINES)
 def test_last_covering_pattern_and_batch(backend):
     matcher = GlobMatcher(["*.py", "a/", "a/keep.py", "b/**"], backend=backend)
     assert matcher.backend == backend
@@ -57,7 +58,7 @@ def test_last_covering_pattern_and_batch(backend):
     assert matcher.check("a/x.py") == (True, 1) and matcher.check("c") == (None, None)
 
 
-@pytest.mark.parametrize("backend", ["hyperscan", "simple"])
+@pytest.mark.parametrize("backend", ENGINES)
 def test_bytes_not_characters(backend):
     """``?`` and brackets match one byte, as in git: 'é' is two bytes in UTF-8."""
     one, two = GlobMatcher(["caf?"], backend=backend), GlobMatcher(["caf??"], backend=backend)
@@ -65,7 +66,7 @@ def test_bytes_not_characters(backend):
     assert GlobMatcher(["*.py"], backend=backend).last_matches(["é.py", "a/ü.py", "x"]) == [0, 0, None]
 
 
-@pytest.mark.parametrize("backend", ["hyperscan", "simple"])
+@pytest.mark.parametrize("backend", ENGINES)
 def test_ignore_case(backend):
     matcher = GlobMatcher(["Docs/**", "*.MD", "[A-C]x"], ignore_case=True, backend=backend)
     assert matcher.last_matches(["docs/a", "DOCS/A", "x/readme.md", "bx", "Bx", "dx"]) == [0, 0, 1, 2, 2, None]
@@ -101,44 +102,120 @@ def test_backend_choice(monkeypatch):
     monkeypatch.setenv("RINGFENCE_GLOB_BACKEND", "simple")
     assert GlobMatcher(long).backend == "simple"
     monkeypatch.setenv("RINGFENCE_GLOB_BACKEND", "nonsense")
-    assert GlobMatcher(long).backend == "hyperscan"
+    assert GlobMatcher(long).backend == "indexed"
     monkeypatch.setenv("RINGFENCE_GLOB_BACKEND", "hyperscan")
     assert GlobMatcher(["a/**"]).backend == "hyperscan"
+    monkeypatch.setenv("RINGFENCE_GLOB_BACKEND", "indexed")
+    assert GlobMatcher(long, backend="simple").backend == "simple"  # an explicit engine wins
 
 
-def test_short_lists_start_on_re_and_move_to_hyperscan_when_asked_about_many_paths(monkeypatch):
+def test_single_questions_and_small_batches_stay_on_the_index(monkeypatch, tmp_path):
     monkeypatch.delenv("RINGFENCE_GLOB_BACKEND", raising=False)
-    one_by_one = GlobMatcher(["*.py", "docs/**"])
-    assert one_by_one.backend == "simple"
-    answers = [one_by_one.last_match(p) for p in ["a.py", "docs/x", "c"] * 30]
-    assert one_by_one.backend == "hyperscan" and answers == [0, 1, None] * 30
-    batch = GlobMatcher(["*.py", "docs/**"])
-    assert batch.last_matches(["a.py", "docs/x", "c"]) == [0, 1, None] and batch.backend == "hyperscan"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    patterns = [f"d{i}/**" for i in range(globs.HYPERSCAN_MIN_PATTERNS)] + ["*.py"]
+    matcher = GlobMatcher(patterns)
+    answers = [matcher.last_match(p) for p in ["a.py", "d3/x", "c"] * 30]
+    assert answers == [64, 3, None] * 30 and matcher.backend == "indexed"
+    assert matcher.last_matches(["a.py", "d3/x", "c"] * 100) == [64, 3, None] * 100
+    assert matcher.backend == "indexed" and not (tmp_path / "ringfence/globs").exists()
     assert GlobMatcher([]).last_matches(["a", "b"]) == [None, None]
 
 
-def test_a_short_policy_leaves_hyperscan_unimported_in_a_hook_process(make_repo):
-    """The hook's start-up budget (bench/hooks.py) has no room for importing Hyperscan.
+def test_a_large_batch_compiles_the_database_in_the_background_for_the_next(monkeypatch, tmp_path):
+    """The first large batch answers on the index at once; a detached process caches the
+    compiled database, and the next batch (in this process or another) scans with Hyperscan."""
+    monkeypatch.delenv("RINGFENCE_GLOB_BACKEND", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    patterns = [f"d{i}/**" for i in range(200)] + ["**/gen/*.md"]
+    paths = [f"d{i % 300}/gen/f{i}.{('py', 'md')[i % 7 == 0]}" for i in range(globs.HYPERSCAN_MIN_PATHS)]
+    expected = [200 if i % 7 == 0 else i % 300 if i % 300 < 200 else None for i in range(len(paths))]
+    first = GlobMatcher(patterns)
+    assert first.last_matches(paths) == expected and first.backend == "indexed"
+    directory = tmp_path / "ringfence/globs"
+    deadline = time.monotonic() + 120
+    while not [p for p in directory.iterdir() if not p.name.startswith(".")]:
+        assert time.monotonic() < deadline, "no database was compiled in the background"
+        time.sleep(0.1)
+    while [p for p in directory.iterdir() if p.name.endswith(".job")]:  # the job is removed last
+        assert time.monotonic() < deadline, "the background compile never finished"
+        time.sleep(0.1)
+    assert first.last_matches(paths) == expected and first.backend == "hyperscan"
+    second = GlobMatcher(patterns)
+    assert second.last_matches(paths) == expected and second.backend == "hyperscan"
+    assert second._globs is None  # nothing translated: the database came from the cache
 
-    Holds from the second run on: the first translates the glob with pathspec, which imports
-    Hyperscan itself, and caches the translation on disk.
-    """
+
+def test_a_job_already_running_is_not_started_twice(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    patterns = ["a/**"] * 70
+    directory = tmp_path / "ringfence/globs"
+    directory.mkdir(parents=True)
+    job = directory / f".{globs._Database._key(patterns, False)}.job"
+    job.write_text("{}")
+    assert globs.compile_later(patterns, False) is False and job.read_text() == "{}"
+    assert globs.compile_job(str(job)) is False and not job.exists()  # a malformed job: removed
+
+
+@pytest.mark.parametrize("pattern, kind, key", [
+    ("src/**", globs.FIRST, b"src"),
+    ("/setup.py", globs.FIRST, b"setup.py"),
+    ("**/fixtures/*.json", globs.NAME, b"fixtures"),
+    ("evals/", globs.NAME, b"evals"),
+    ("a\\*b", globs.NAME, b"a*b"),
+    ("dir_12*/x?.py", globs.FIRST_PREFIX, b"dir_12"),
+    ("*.ipynb", globs.EXTENSION, b"ipynb"),
+    ("**/f1[0-4]*.tar.gz", globs.EXTENSION, b"gz"),
+    ("secret*", globs.NAME_PREFIX, b"secret"),
+    ("Docs/**", globs.FIRST, b"Docs"),
+    ("[ab]?", globs.RESIDUAL, b""),
+    ("**", globs.RESIDUAL, b""),
+    ("x[a/b]y/z", globs.NAME, b"z"),  # a "/" inside brackets is no separator
+])
+def test_index_files_each_pattern_under_a_key_every_covered_path_holds(pattern, kind, key):
+    assert globs.index_key(pattern) == (kind, key)
+    assert globs.index_key("Docs/**", ignore_case=True) == (globs.FIRST, b"docs")
+    assert globs.index_key("a[") is None  # git matches nothing with it
+
+
+def test_index_tests_a_handful_of_candidates_and_is_cached(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    patterns = [f"team-{i}/**" for i in range(500)] + [f"**/gen-{i}/*.py" for i in range(500)]
+    patterns += ["*.ipynb", "**"]
+    matcher = GlobMatcher(patterns, backend="indexed")
+    index = matcher._indexed()
+    assert index.candidates(b"team-7/gen-9/a.py") == [1001, 509, 7]
+    assert matcher.last_match("team-7/gen-9/a.py") == 1001 and len(index._compiled) == 1
+    assert (tmp_path / "ringfence/indexes").is_dir()
+    again = GlobMatcher(patterns, backend="indexed")
+    assert again.last_match("x/y.ipynb") == 1001 and again._globs is None  # from the cache
+    entry = next((tmp_path / "ringfence/indexes").iterdir())
+    entry.write_bytes(entry.read_bytes()[:-10] + b"0123456789")  # damaged: built afresh
+    third = GlobMatcher(patterns[:-1], backend="indexed")
+    assert third.last_match("x/y.ipynb") == 1000 and third.last_match("team-3/q") == 3
+
+
+def test_a_short_policy_leaves_hyperscan_unimported_in_a_hook_process(make_repo):
+    """The hook's start-up budget (bench/hooks.py) has no room for importing Hyperscan, nor
+    (from the second run on, once the translation is cached) pathspec."""
     root = make_repo({".ringfence.toml": 'version = 1\n[[zone]]\nname = "t"\npath = "t/**"\nlevel = "internal"\n'})
     probe = ("import sys; from ringfence.policy import Policy; "
-             f"print(Policy({str(root)!r}).classify({str(root / 't/x.py')!r}).level.name, 'hyperscan' in sys.modules)")
+             f"print(Policy({str(root)!r}).classify({str(root / 't/x.py')!r}).level.name, "
+             "'hyperscan' in sys.modules, 'pathspec' in sys.modules)")
     env = {k: v for k, v in os.environ.items() if k != "RINGFENCE_GLOB_BACKEND"}
     runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
             for _ in range(2)]
-    assert runs[1].stdout.split() == ["internal", "False"]
+    assert runs[1].stdout.split() == ["internal", "False", "False"]
 
 
-@pytest.mark.parametrize("backend", ["hyperscan", "simple"])
-def test_unclean_paths_are_flagged_in_the_same_scan(backend):
-    matcher = GlobMatcher(["*.py", "docs/**"], backend=backend)
-    paths = ["a.py", "/abs.py", "a//b.py", "./a.py", "a/../b.py", "a/..", "docs/", "a\\b.py", "é.py", "docs/x",
-             "a/.hidden.py", ".github/x.py", "tab\t.py"]
-    flagged = matcher.last_matches(paths, flag_unclean=True)
-    u = globs.UNCLEAN
-    assert flagged == [0, u, u, u, u, u, u, u, u, 1, 0, 0, u]
-    assert matcher.last_matches(paths) == [matcher.last_match(p) for p in paths]
-    assert GlobMatcher([], backend=backend).last_matches(["a", "/a"], flag_unclean=True) == [None, u]
+def test_a_large_policy_never_compiles_hyperscan_for_a_single_question(make_repo, tmp_path):
+    """The first hook after a policy change answers on the index (docs/performance.md)."""
+    zones = "".join(f'[[zone]]\nname = "z{i}"\npath = "team-{i}/**"\nlevel = "internal"\n' for i in range(300))
+    root = make_repo({".ringfence.toml": "version = 1\n" + zones})
+    probe = ("from ringfence.policy import Policy; "
+             f"print(Policy({str(root)!r}).classify({str(root / 'team-250/x.py')!r}).zone.name)")
+    env = {k: v for k, v in os.environ.items() if k != "RINGFENCE_GLOB_BACKEND"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split() == ["z250"]
+    cached = {p.name for p in (tmp_path / "cache/ringfence").iterdir()}
+    assert "indexes" in cached and "globs" not in cached  # indexed and cached, nothing compiled

@@ -26,6 +26,7 @@ import itertools
 import operator
 import os
 import re
+import time
 from collections import namedtuple
 from collections.abc import Sequence
 
@@ -40,8 +41,10 @@ _DIR_MARK_OPT = b"(?:(?P<ps_d>/)|$)"
 _ANY_BYTE_BUT_SLASH = b"[^/]"
 _WHOLE_NAME = b"[^/]+"  # pathspec's translation of a "*" path component
 _CACHE_MIN_PATTERNS = 1  # even a short list costs ~10 ms to compile: more than a hook can spare
-HYPERSCAN_MIN_PATTERNS = 64  # bench/hooks.py: below this, ``re`` starts a hook faster
-_SIMPLE_MATCHES = 64  # single-path questions a short list answers with ``re`` before moving
+ENGINES = ("indexed", "hyperscan", "simple")  # what ``RINGFENCE_GLOB_BACKEND`` can force
+HYPERSCAN_MIN_PATTERNS = 64  # a shorter list never needs Hyperscan: the index answers as fast
+HYPERSCAN_MIN_PATHS = 2000  # smaller batches: importing Hyperscan costs more than the index spends
+_JOB_STALE_SECONDS = 600  # a background compile job file older than this is abandoned
 UNCLEAN = -1  # last_matches(flag_unclean=True): the line is not a clean relative path
 # A path that is not a clean relative path: absolute, "." or ".." or empty components, a trailing
 # "/", a backslash, a byte outside printable ASCII, or nothing at all.
@@ -77,9 +80,9 @@ class GlobError(ValueError):
 
 
 def forced_backend() -> str | None:
-    """The backend ``RINGFENCE_GLOB_BACKEND`` forces (``simple`` or ``hyperscan``), if any."""
+    """The engine ``RINGFENCE_GLOB_BACKEND`` forces (one of :data:`ENGINES`), if any."""
     forced = os.environ.get("RINGFENCE_GLOB_BACKEND")
-    return forced if forced in ("simple", "hyperscan") else None
+    return forced if forced in ENGINES else None
 
 
 @functools.cache
@@ -422,33 +425,214 @@ def glob_problem(pattern: str) -> str | None:
     return None
 
 
+# ----- the index of the pure-Python engine ---------------------------------------------------------
+
+# How a pattern is filed in the index; a path's candidates are the patterns filed under its keys.
+FIRST, FIRST_PREFIX, NAME, NAME_PREFIX, EXTENSION, RESIDUAL = range(6)
+_WILDCARDS = frozenset(b"*?" + _PLACEHOLDER)  # bytes of a pre-translated glob matching more than themselves
+_PREFIX_MAX = 8  # name prefixes are filed by at most their first 8 bytes
+_INDEX_CACHE_MIN = 32  # shorter lists build their index faster than they read it from the cache
+
+
+def _literal_parts(component: bytes) -> tuple[bytes, bool, bytes]:
+    """``(prefix, whole, tail)`` of one pre-translated glob component, escapes resolved: the
+    literal bytes before its first wildcard, whether it has none, the literal bytes after its
+    last one."""
+    prefix, tail = bytearray(), bytearray()
+    wild = False
+    i, n = 0, len(component)
+    while i < n:
+        ch = component[i]
+        if ch == 0x5C and i + 1 < n:  # an escaped byte is itself
+            ch = component[i + 1]
+            i += 1
+        elif ch in _WILDCARDS:
+            wild = True
+            tail.clear()
+            i += 1
+            continue
+        if not wild:
+            prefix.append(ch)
+        tail.append(ch)
+        i += 1
+    return bytes(prefix), not wild, bytes(tail)
+
+
+def index_key(pattern: str, ignore_case: bool = False, negation: bool = False) -> tuple[int, bytes] | None:
+    """Where the index files ``pattern``: ``(kind, key)``, or None when git matches nothing with it.
+
+    Every key is something a covered path must hold (or a parent directory of it), so testing
+    only the patterns filed under a path's keys gives the answers of testing them all:
+
+    - ``FIRST``: an anchored pattern whose first component is literal (``src/**``, ``/setup.py``):
+      the path's first component equals it;
+    - ``NAME``: any literal component (``**/fixtures/*.json``): some component of the path equals it;
+    - ``FIRST_PREFIX`` / ``NAME_PREFIX``: the literal start of a component (``dir_*/x``, ``secret*``);
+    - ``EXTENSION``: the literal end ``.ext`` of a component (``*.ipynb``): some component of the
+      path has that extension;
+    - ``RESIDUAL`` (``*``, ``[ab]?``): tested for every path.
+    """
+    text = pattern[1:] if negation and pattern.startswith("!") else pattern
+    if not text.isascii():
+        text = _nfc(text)
+    raw = _trim_trailing_spaces(text.encode("utf-8", "surrogateescape"))
+    if not raw:
+        return None
+    try:
+        glob, _ = _placehold(raw, ignore_case)
+    except GlobError:
+        return None
+    body = glob.rstrip(b"/")
+    anchored = b"/" in body
+    parts = body[1:].split(b"/") if body.startswith(b"/") else body.split(b"/")
+    if not all(parts) or b"." in parts or b".." in parts:
+        return RESIDUAL, b""
+    usable = [p for p in parts if b"**" not in p]  # "**" is no component of the path
+    literal = [_literal_parts(p) for p in usable]
+    first = literal[0] if anchored and b"**" not in parts[0] else None
+    if first is not None and first[1]:
+        return FIRST, first[0]
+    names = [prefix for prefix, whole, _ in literal if whole]
+    if names:
+        return NAME, max(names, key=len)
+    if first is not None and len(first[0]) >= 3:
+        return FIRST_PREFIX, first[0][:_PREFIX_MAX]
+    for _, _, tail in reversed(literal):
+        if b"." in tail:
+            return EXTENSION, tail.rpartition(b".")[2]
+    if first is not None and first[0]:
+        return FIRST_PREFIX, first[0][:_PREFIX_MAX]
+    prefixes = [prefix for prefix, _, _ in literal if prefix]
+    if prefixes:
+        return NAME_PREFIX, max(prefixes, key=len)[:_PREFIX_MAX]
+    return RESIDUAL, b""
+
+
+class _Index:
+    """The pure-Python engine: zone patterns filed by :func:`index_key`, each path tested against
+    the few filed under its components, from the last pattern back (the last match wins)."""
+
+    __slots__ = ("tables", "residual", "sources", "_compiled", "_first_lengths", "_name_lengths")
+
+    def __init__(self, tables: list[dict[bytes, tuple[int, ...]]], residual: tuple[int, ...],
+                 sources: list[bytes | None]) -> None:
+        self.tables = tables  # one per kind, FIRST to EXTENSION
+        self.residual = residual
+        self.sources = sources  # each pattern's ``covering`` expression (None: matches nothing)
+        self._compiled: dict[int, re.Pattern[bytes] | None] = {}
+        self._first_lengths = sorted({len(k) for k in tables[FIRST_PREFIX]})
+        self._name_lengths = sorted({len(k) for k in tables[NAME_PREFIX]})
+
+    @classmethod
+    def build(cls, patterns: Sequence[str], ignore_case: bool, globs: Sequence[Glob | None]) -> _Index:
+        tables: list[dict[bytes, list[int]]] = [{} for _ in range(RESIDUAL)]
+        residual = []
+        for i, (pattern, glob) in enumerate(zip(patterns, globs, strict=True)):
+            where = index_key(pattern, ignore_case) if glob is not None else None
+            if where is None:
+                continue
+            kind, key = where
+            if kind == RESIDUAL:
+                residual.append(i)
+            else:
+                tables[kind].setdefault(key, []).append(i)
+        return cls([{k: tuple(v) for k, v in t.items()} for t in tables], tuple(residual),
+                   [None if g is None else g.covering for g in globs])
+
+    @classmethod
+    def load(cls, patterns: Sequence[str], ignore_case: bool, matcher: GlobMatcher) -> _Index:
+        """The index of ``patterns`` from the on-disk cache, or built (and cached) afresh."""
+        if len(patterns) < _INDEX_CACHE_MIN:
+            return cls.build(patterns, ignore_case, matcher.globs)
+        import marshal
+
+        from ringfence.policy.loader import _code_stamp
+
+        name = cache.key("ringfence-index-1", _code_stamp(), str(ignore_case), *patterns)
+        payload = cache.read("indexes", name)
+        if payload is not None:
+            try:
+                tables, residual, sources = marshal.loads(payload)
+                if len(sources) == len(patterns) and len(tables) == RESIDUAL:
+                    return cls(tables, residual, sources)
+            except (ValueError, EOFError, TypeError):
+                pass  # a damaged or foreign entry: build afresh
+        index = cls.build(patterns, ignore_case, matcher.globs)
+        cache.write("indexes", name, marshal.dumps((index.tables, index.residual, index.sources)))
+        return index
+
+    def candidates(self, data: bytes) -> list[int]:
+        """The patterns that can cover ``data``, last first."""
+        first, first_prefix, name, name_prefix, extension = self.tables
+        parts = data.split(b"/")
+        found = list(self.residual)
+        head = parts[0]
+        hit = first.get(head)
+        if hit:
+            found += hit
+        for k in self._first_lengths:
+            hit = first_prefix.get(head[:k])
+            if hit:
+                found += hit
+        name_lengths = self._name_lengths
+        for part in parts:
+            hit = name.get(part)
+            if hit:
+                found += hit
+            if extension and b"." in part:
+                hit = extension.get(part.rpartition(b".")[2])
+                if hit:
+                    found += hit
+            for k in name_lengths:
+                hit = name_prefix.get(part[:k])
+                if hit:
+                    found += hit
+        if len(found) > 1:
+            found = sorted(set(found), reverse=True)
+        return found
+
+    def last_match(self, data: bytes) -> int | None:
+        compiled = self._compiled
+        for index in self.candidates(data):
+            regex = compiled.get(index, False)
+            if regex is False:
+                source = self.sources[index]
+                regex = compiled[index] = None if source is None else re.compile(source, re.DOTALL)
+            if regex is not None and regex.search(data):
+                return index
+        return None
+
+
 # ----- matching --------------------------------------------------------------------------------
 
 
 class GlobMatcher:
-    """An ordered list of zone patterns; the deciding pattern is the last one covering a path."""
+    """An ordered list of zone patterns; the deciding pattern is the last one covering a path.
+
+    Engines (``backend``): ``indexed``, the pure-Python default, answers single questions and
+    small batches; ``hyperscan`` answers a batch of at least :data:`HYPERSCAN_MIN_PATHS` paths
+    once its compiled database is in the on-disk cache (a batch that finds none answers on the
+    index and has the database compiled in the background, for later); ``simple`` tests every
+    pattern in turn (the reference). ``backend=`` or ``RINGFENCE_GLOB_BACKEND`` forces one.
+    """
 
     def __init__(self, patterns: Sequence[str], ignore_case: bool = False, backend: str | None = None) -> None:
         self.ignore_case = ignore_case
         self.patterns = list(patterns)
         self._globs: list[Glob | None] | None = None
         self._simple: list[tuple[int, re.Pattern[bytes]]] | None = None
+        self._index: _Index | None = None
         self._database: _Database | None = None
-        # Questions a short list answers with ``re`` before it moves to Hyperscan (None: it stays).
-        # Importing Hyperscan costs a process ~5 ms, more than a hook spends checking a path or
-        # two against a few dozen expressions (bench/hooks.py).
-        self._simple_left: int | None = None
-        self.backend = backend or forced_backend() or ""
-        if not self.backend and len(self.patterns) < HYPERSCAN_MIN_PATTERNS:
-            self.backend, self._simple_left = "simple", _SIMPLE_MATCHES if self.patterns else None
-        elif self.backend != "simple":
+        self._compile_asked = False  # a background compile of this list was asked for
+        self.forced = backend if backend in ENGINES else forced_backend()
+        self.backend = self.forced or "indexed"
+        if self.forced == "hyperscan":
             self._use_hyperscan()
 
     def _use_hyperscan(self) -> None:
-        self._simple_left = None
-        if hyperscan_installed():
+        if hyperscan_installed() and self.patterns:
             self._database = _Database.load(self.patterns, self.ignore_case) or _Database.build(self)
-        self.backend = "simple" if self._database is None else "hyperscan"
+        self.backend = "indexed" if self._database is None else "hyperscan"
 
     @property
     def globs(self) -> list[Glob | None]:
@@ -472,31 +656,48 @@ class GlobMatcher:
             ]
         return self._simple
 
+    def _indexed(self) -> _Index:
+        if self._index is None:
+            self._index = _Index.load(self.patterns, self.ignore_case, self)
+        return self._index
+
     def last_match(self, relpath: str) -> int | None:
         """The index of the last pattern covering ``relpath`` (``/``-separated, a trailing ``/``
         for a directory), or None."""
-        if self._simple_left is not None:
-            self._simple_left -= 1
-            if not self._simple_left:
-                self._use_hyperscan()
         data = self._encode(relpath)
         if self._database is not None and b"\n" not in data:
             return self._database.scan_one(data)
-        for index, regex in self._simple_patterns():
-            if regex.search(data):
-                return index
-        return None
+        if self.backend == "simple":
+            for index, regex in self._simple_patterns():
+                if regex.search(data):
+                    return index
+            return None
+        if not self.patterns:
+            return None
+        return self._indexed().last_match(data)
+
+    def _batch_database(self, n_paths: int) -> None:
+        """On the default engine, move a large batch to Hyperscan when its database is cached;
+        ask for it to be compiled in the background when not."""
+        if self.forced or self._database is not None or n_paths < HYPERSCAN_MIN_PATHS \
+                or len(self.patterns) < HYPERSCAN_MIN_PATTERNS or not hyperscan_installed():
+            return
+        self._database = _Database.load(self.patterns, self.ignore_case)
+        if self._database is not None:
+            self.backend = "hyperscan"
+        elif not self._compile_asked:
+            self._compile_asked = True
+            compile_later(self.patterns, self.ignore_case)
 
     def last_matches(self, relpaths: Sequence[str], joined: str | None = None,
                      flag_unclean: bool = False) -> list[int | None]:
-        """:meth:`last_match` for many paths at once (one scan on the Hyperscan backend).
+        """:meth:`last_match` for many paths at once (one scan on the Hyperscan engine).
 
         ``joined``: the paths joined by newlines, when the caller has it already.
         ``flag_unclean``: answer :data:`UNCLEAN` for a path that is not a clean relative path
         (the caller normalises those itself); it costs nothing extra on Hyperscan.
         """
-        if self._simple_left is not None and len(relpaths) > 1:
-            self._use_hyperscan()
+        self._batch_database(len(relpaths))
         if self._database is None or not relpaths:
             return self._one_by_one(relpaths, flag_unclean)
         if joined is None:
@@ -527,6 +728,60 @@ class GlobMatcher:
         """``(True, index)`` of the deciding pattern, ``(None, None)`` when none covers the path."""
         index = self.last_match(relpath)
         return (None, None) if index is None else (True, index)
+
+
+def compile_later(patterns: Sequence[str], ignore_case: bool) -> bool:
+    """Have a detached process compile and cache the Hyperscan database of ``patterns``
+    (``python -m ringfence.policy.warm``); False when one is already at it or it cannot start.
+
+    The job file it reads sits beside the databases; it is the only thing the process trusts,
+    and it keys what it writes by the patterns it read, so a forged job can only cache the
+    database of the patterns it names.
+    """
+    import json
+    import subprocess
+    import sys
+
+    directory = cache.cache_dir("globs")
+    job = os.path.join(directory, f".{_Database._key(patterns, ignore_case)}.job")
+    try:
+        os.makedirs(directory, exist_ok=True)
+        try:
+            fd = os.open(job, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            if time.time() - os.stat(job).st_mtime < _JOB_STALE_SECONDS:
+                return False  # another process is compiling this list
+            os.unlink(job)
+            fd = os.open(job, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"patterns": list(patterns), "ignore_case": ignore_case}, handle)
+        detach = {"creationflags": 0x00000008 | 0x00000200} if os.name == "nt" else {"start_new_session": True}
+        subprocess.Popen([sys.executable, "-m", "ringfence.policy.warm", job], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True, **detach)
+    except (OSError, ValueError) as exc:
+        log.debug("cannot compile the glob database in the background: %s", exc)
+        return False
+    return True
+
+
+def compile_job(job: str) -> bool:
+    """Compile and cache the database a :func:`compile_later` job file names; remove the job."""
+    import json
+
+    try:
+        with open(job, encoding="utf-8") as handle:
+            spec = json.load(handle)
+        patterns, ignore_case = spec["patterns"], spec["ignore_case"]
+        if not (isinstance(patterns, list) and all(isinstance(p, str) for p in patterns)):
+            return False
+        return GlobMatcher(patterns, bool(ignore_case), backend="hyperscan").backend == "hyperscan"
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    finally:
+        try:
+            os.unlink(job)
+        except OSError:
+            pass
 
 
 class _Database:
