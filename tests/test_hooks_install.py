@@ -59,7 +59,7 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
             "hooks": [
                 {
                     "type": "command",
-                    "command": f"{python} -m ringfence hook claude-code || exit 2",
+                    "command": f"{python} -P -m ringfence hook claude-code || exit 2",
                     "timeout": 10,
                 }
             ],
@@ -69,7 +69,7 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     codex = read(repo, FILES["codex"])
     assert codex["hooks"]["PreToolUse"][0]["matcher"] == "apply_patch|Edit|Write|Bash"
     assert commands(codex, "PostToolUse") == [
-        f"{python} -m ringfence hook codex "
+        f"{python} -P -m ringfence hook codex "
         '|| { echo "ringfence: the codex hook failed (exit $?); denied (fail closed)" >&2; '
         "exit 2; }"
     ]
@@ -77,13 +77,13 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     handler = gemini["hooks"]["BeforeTool"][0]["hooks"][0]
     assert (
         handler["timeout"] == 10000
-        and handler["command"] == f"{python} -m ringfence hook gemini || exit 2"
+        and handler["command"] == f"{python} -P -m ringfence hook gemini || exit 2"
     )
     assert "read_many_files" in gemini["hooks"]["BeforeTool"][0]["matcher"]
     copilot = read(repo, FILES["copilot"])
     assert copilot["version"] == 1
     assert copilot["hooks"]["preToolUse"] == [
-        {"type": "command", "bash": f"{python} -m ringfence hook copilot", "timeoutSec": 10}
+        {"type": "command", "bash": f"{python} -P -m ringfence hook copilot", "timeoutSec": 10}
     ]
     cursor = read(repo, FILES["cursor"])
     assert cursor["version"] == 1 and set(cursor["hooks"]) == {

@@ -33,7 +33,7 @@ from ringfence.policy.files import read_regular
 from ringfence.policy.levels import INTERNAL, Level
 from ringfence.policy.links import hard_links
 from ringfence.policy.markers import MARKER_WORD, RegionMarker
-from ringfence.policy.paths import clean, find_root, git_common_dir
+from ringfence.policy.paths import WINDOWS, clean, find_root, git_common_dir, kernel_path
 
 WALK_LIMIT = 1000  # files examined under a directory a shell command deletes, writes or prints
 MAX_MENTIONS = 512  # paths of a partly unknown command judged for deny zones
@@ -74,13 +74,19 @@ class Workspace:
         return policy
 
     def locate(self, path: str) -> list[Located]:
-        """Where ``path`` is: its normalised path, and its real path when a symlink differs."""
+        """Where ``path`` is, by every spelling that can reach a file; the strictest one wins.
+
+        Its normalised path; where the kernel puts it (symlinks resolved before ``..``:
+        ``link/../x`` is not always ``x``); the real path of the normalised one; on POSIX, the
+        spelling with ``\\`` read as ``/`` (a file name there, but a separator to Windows
+        tools and to anyone who copies the tree there); and its other hard links.
+        """
         absolute = clean(path, self.cwd)
-        found = [self._located(absolute)]
-        # resolve symlinks before collapsing "..": "link/../x" is not always "x"
-        real = clean(os.path.realpath(posixpath.join(self.cwd, path.replace("\\", "/"))), "/")
-        if real != absolute and real != clean(os.path.realpath(absolute), "/"):
-            found.append(self._located(real))
+        real = kernel_path(path, self.cwd)
+        spellings = [absolute, real, clean(os.path.realpath(absolute), "/")]
+        if not WINDOWS and "\\" in path:
+            spellings.append(clean(path.replace("\\", "/"), self.cwd.replace("\\", "/")))
+        found = [self._located(spelled) for spelled in dict.fromkeys(spellings)]
         found.extend(self._located(other) for other in hard_links(real, found[0].root))
         return found
 
@@ -126,9 +132,21 @@ def decide(event: HookEvent, ws: Workspace) -> Verdict:
 # ----- edits ---------------------------------------------------------------------------------
 
 
+def protection(located: Located) -> str | None:
+    """Why ``located`` is protected, in its repository or in any repository around it (whose
+    policy and protected paths a nested repository cannot cut)."""
+    found = protected.protected_reason(located.absolute, located.relpath, located.root)
+    outer = located.policy.outer
+    while outer is not None and found in (None, protected.PYPROJECT_TABLE):
+        relpath = outer.relpath(located.absolute, "/")
+        found = protected.protected_reason(located.absolute, relpath, outer.root) or found
+        outer = outer.outer
+    return found
+
+
 def judge_edit(ws: Workspace, change: Change, verdict: Verdict) -> None:
     for located in ws.locate(change.path):
-        why = protected.protected_reason(located.absolute, located.relpath, located.root)
+        why = protection(located)
         if why == protected.PYPROJECT_TABLE:
             if touches_policy_table(located.absolute, change):
                 verdict.deny(
@@ -399,7 +417,7 @@ def _judge_unknowns(ws: Workspace, analysis, verdict: Verdict, event: HookEvent)
 
 def judge_shell_write(ws: Workspace, target, verdict: Verdict, walk: bool = True) -> None:
     for located in ws.locate(target.path):
-        why = protected.protected_reason(located.absolute, located.relpath, located.root)
+        why = protection(located)
         if why == protected.PYPROJECT_TABLE:
             if "ringfence" in (read_text(located.absolute) or ""):
                 verdict.deny(

@@ -255,6 +255,7 @@ def remember(snapshot: Snapshot, ws) -> None:
             len(located) != 1
             or where.root != root
             or where.relpath is None
+            or where.policy.outer_root is not None  # a nested repository: the outer policy too
             or _has_marker(absolute)
         ):
             continue

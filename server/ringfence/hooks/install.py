@@ -44,7 +44,11 @@ CODEX_FALLBACK = (
 
 
 def hook_command(python: str, agent: str, fail_closed: bool) -> str:
-    command = f"{shlex.quote(python)} -m ringfence hook {agent}"
+    # -P: the hook's working directory (the agent's project) is not put on sys.path, so a
+    # ``json.py`` or ``ringfence/`` an agent writes there cannot replace ringfence's code
+    # (-I on Python 3.10, which has no -P; docs/security.md)
+    isolate = "-P" if sys.version_info >= (3, 11) else "-I"
+    command = f"{shlex.quote(python)} {isolate} -m ringfence hook {agent}"
     if agent == "codex":
         return f"{command} {CODEX_FALLBACK}"
     return f"{command} || exit 2" if fail_closed else command

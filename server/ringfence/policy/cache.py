@@ -1,62 +1,100 @@
 """A small on-disk cache of derived data (compiled glob databases, validated policy files).
 
 Entries live in ``$XDG_CACHE_HOME/ringfence/<kind>/`` (default ``~/.cache``), named by a hash
-of everything they are derived from, so a stale entry is never found: it is simply not asked
-for again, and the oldest entries are pruned. Each entry carries a CRC-32 of its payload (enough
-to catch damage; a compiled database is read in a fraction of the time SHA-256 takes); a
-damaged entry reads as missing. Nothing here is needed for correctness: every failure to read
-or write an entry only means doing the work again.
+of everything they are derived from (the exact policy bytes, the patterns, this code), so a
+stale entry is never found: it is simply not asked for again, and the oldest entries are pruned.
+
+The cache must never loosen a policy (docs/security.md). Each entry is bound to its inputs: it
+stores the BLAKE2b digest of those inputs and a BLAKE2b MAC of its payload keyed by that digest,
+and both are checked on every read. An entry copied or renamed from other inputs (say, a policy
+without zones), a damaged or truncated one, a file of another format or one that cannot be read
+is a miss: the work is done again from the source. Hooks deny agent writes to the cache
+directory (hooks/protected.py); what remains possible for code running as the user is listed
+in docs/security.md. Nothing here is needed for correctness: every failure to read or write an
+entry only means doing the work again.
 """
 
 from __future__ import annotations
 
 import os
-from binascii import crc32
 
 try:  # the built-in module: importing hashlib would load OpenSSL, which costs milliseconds
-    from _sha256 import sha256
+    from _blake2 import blake2b
 except ImportError:  # pragma: no cover - other Python builds
-    from hashlib import sha256
+    from hashlib import blake2b
 from ringfence.lazylog import LazyLogger
 
 log = LazyLogger(__name__)
 
 KEEP = 128  # entries kept per kind (small policies and ignore files are cached too)
+MAGIC = b"rfc2"
+_DIGEST = 32
+_HEADER = len(MAGIC) + 2 * _DIGEST
+
+
+def cache_root() -> str:
+    """``$XDG_CACHE_HOME/ringfence`` (default ``~/.cache/ringfence``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "ringfence")
 
 
 def cache_dir(kind: str) -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "ringfence", kind)
+    return os.path.join(cache_root(), kind)
+
+
+def _source(parts: tuple[str, ...]) -> bytes:
+    return "\0".join(parts).encode("utf-8", "surrogateescape")
+
+
+def source_digest(*parts: str) -> bytes:
+    """The BLAKE2b digest of an entry's inputs (what it is bound to)."""
+    return blake2b(_source(parts), digest_size=_DIGEST).digest()
 
 
 def key(*parts: str) -> str:
-    """A cache key for the given inputs."""
-    return sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    """A cache entry name for the given inputs."""
+    return blake2b(_source(parts), digest_size=_DIGEST, person=b"ringfence-name").hexdigest()
 
 
-def read(kind: str, name: str) -> bytes | None:
-    """The payload stored under ``name``, or None when absent or damaged."""
+def _mac(bound: bytes, payload: bytes) -> bytes:
+    return blake2b(payload, digest_size=_DIGEST, key=bound).digest()
+
+
+def read(kind: str, *parts: str) -> bytes | None:
+    """The payload derived from ``parts``, or None when absent, damaged or bound to other inputs."""
+    path = os.path.join(cache_dir(kind), key(*parts))
     try:
-        with open(os.path.join(cache_dir(kind), name), "rb") as handle:
+        with open(path, "rb") as handle:
             blob = handle.read()
-    except OSError:
+    except (OSError, ValueError):
         return None
-    check, payload = blob[:4], blob[4:]
-    return payload if len(check) == 4 and int.from_bytes(check, "big") == crc32(payload) else None
+    bound, payload = blob[len(MAGIC) : len(MAGIC) + _DIGEST], blob[_HEADER:]
+    if blob[: len(MAGIC)] != MAGIC or bound != source_digest(*parts):
+        log.debug("cache entry %s is not bound to these inputs: a miss", path)
+        return None
+    if blob[len(MAGIC) + _DIGEST : _HEADER] != _mac(bound, payload):
+        log.debug("cache entry %s is damaged: a miss", path)
+        return None
+    return payload
 
 
-def write(kind: str, name: str, payload: bytes) -> None:
-    """Store ``payload`` atomically and prune the oldest entries of ``kind``."""
+def write(kind: str, payload: bytes, *parts: str) -> None:
+    """Store ``payload`` as derived from ``parts`` (atomically); prune the oldest entries."""
     directory = cache_dir(kind)
+    name = key(*parts)
+    bound = source_digest(*parts)
     try:
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
         tmp = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as handle:
-            handle.write(crc32(payload).to_bytes(4, "big") + payload)
+            handle.write(MAGIC + bound + _mac(bound, payload) + payload)
         os.replace(tmp, os.path.join(directory, name))
         with os.scandir(directory) as listing:
-            entries = sorted((e for e in listing if not e.name.startswith(".")),
-                             key=lambda e: e.stat().st_mtime, reverse=True)
+            entries = sorted(
+                (e for e in listing if not e.name.startswith(".")),
+                key=lambda e: e.stat().st_mtime,
+                reverse=True,
+            )
         for old in entries[KEEP:]:
             try:
                 os.unlink(old.path)

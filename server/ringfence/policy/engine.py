@@ -24,11 +24,20 @@ from ringfence.policy.comments import may_have_markers
 from ringfence.policy.files import read_regular
 from ringfence.policy.globs import UNCLEAN, GlobMatcher
 from ringfence.policy.imports import IGNORE_FILES, IgnoreFile, parse_ignore_file
-from ringfence.policy.levels import INTERNAL, OPEN, Level, strictest
+from ringfence.policy.levels import INTERNAL, OPEN, Level, stricter_of, strictest
 from ringfence.policy.loader import ParsedPolicy, parse_policy_cached, parse_user_assistant
 from ringfence.policy.markers import HEADER_LINES, MarkerProblem, MarkerScan, scan_markers
 from ringfence.policy.model import AssistantConfig, Decision, RepoSettings, Zone
-from ringfence.policy.paths import clean, find_root, relative_to, volume_is_case_insensitive
+from ringfence.policy.paths import (
+    WINDOWS,
+    clean,
+    enclosing_root,
+    find_root,
+    kernel_path,
+    relative_to,
+    separators,
+    volume_is_case_insensitive,
+)
 from ringfence.policy.record import Record
 from ringfence.policy.toml_positions import KeyPositions
 
@@ -43,6 +52,7 @@ FAIL_CLOSED = "the policy is invalid; failing closed at 'internal' until it is f
 _IGNORE_NAMES = frozenset(IGNORE_FILES)
 _WATCHED_NAMES = frozenset({POLICY_FILE, *IGNORE_FILES, ".git"})
 _NO_ZONES = GlobMatcher([])  # classifies nothing: flags unclean paths for a policy without zones
+_UNLOADED = object()
 
 
 def user_config_dir() -> str:
@@ -138,6 +148,21 @@ class Policy:
         self.ignore_case = volume_is_case_insensitive(self.root)
         self.settings = self._load_root()
         self.user_assistant = self._load_user_assistant() if use_user_config else None
+        self._use_user_config = use_user_config
+        # the repository around this one, whose policy keeps applying here (raise-only)
+        self.outer_root = enclosing_root(self.root)
+        self._outer: object = _UNLOADED
+
+    @property
+    def outer(self) -> Policy | None:
+        """The policy of the enclosing repository (loaded on first use), None without one."""
+        if self._outer is _UNLOADED:
+            self._outer = (
+                Policy(self.outer_root, use_user_config=self._use_user_config)
+                if self.outer_root is not None
+                else None
+            )
+        return self._outer  # type: ignore[return-value]
 
     # ----- loading -------------------------------------------------------------------------
 
@@ -150,6 +175,9 @@ class Policy:
         try:
             data = read_regular(posixpath.join(self.root, relpath), MAX_POLICY_BYTES + 1)
         except FileNotFoundError:
+            if os.path.islink(posixpath.join(self.root, relpath)):
+                self._unreadable(relpath, "is a symlink to a missing file: a policy that cannot "
+                                 "be read is an invalid policy, not no policy", 1, 1)
             return None
         except IsADirectoryError:
             if relpath == PYPROJECT:
@@ -315,7 +343,13 @@ class Policy:
             return False
         tool = tool.lower()
         assistant = self.assistant
-        return tool in self.settings.inhouse_tools or (assistant is not None and tool == assistant.name)
+        own = tool in self.settings.inhouse_tools or (
+            assistant is not None and tool == assistant.name
+        )
+        outer = self.outer
+        if own and outer is not None and outer.root_file is not None:
+            return outer.is_inhouse(tool)  # a nested repository cannot make a tool in-house
+        return own
 
     def relpath(self, path: str, cwd: str | None = None) -> str | None:
         """The repository-relative form of ``path`` (None when it lies outside the repository)."""
@@ -383,7 +417,11 @@ class Policy:
         absolute = _absolute(path, cwd)
         exists, is_dir, is_file, real = self._stat(absolute)
         decision: Decision | None = None
-        for spelled in (absolute, real) if real != absolute else (absolute,):
+        kernel = kernel_path(path, cwd) if ".." in path else real  # "lnk/.." resolves lnk first
+        spellings = [absolute, real, kernel]
+        if not WINDOWS and "\\" in path:  # a file name on POSIX; a separator to Windows tools
+            spellings.append(_absolute(path.replace("\\", "/"), cwd))
+        for spelled in dict.fromkeys(spellings):
             rel = self._rel(spelled)
             if rel is None:
                 continue
@@ -396,7 +434,29 @@ class Policy:
         else:
             decision = decision.copy()
         decision.path, decision.exists = path, exists
+        outer = self.outer
+        if outer is not None and decision.relpath is not None:
+            self._raise_by_outer(decision, outer._decide(path, cwd)[0], outer.root)
         return decision, absolute, is_file
+
+    @staticmethod
+    def _raise_by_outer(decision: Decision, found: Decision, outer_root: str) -> None:
+        """Raise ``decision`` to the enclosing repository's ``found`` for the same path."""
+        if found.relpath is None:
+            return
+        if found.error and not decision.error:
+            decision.error = found.error
+        level = stricter_of(decision.level, found.level)
+        if level is decision.level:
+            return
+        if found.level.rank > decision.level.rank:
+            decision.zone, decision.reason, decision.owner = found.zone, found.reason, found.owner
+            decision.source, decision.rule = found.source, found.rule
+        decision.level = level
+        decision.notes.append(
+            f"judged by the policy of the enclosing repository {outer_root} "
+            f"({found.rule or found.source}): a nested repository cannot lower it"
+        )
 
     def _rel(self, absolute: str) -> str | None:
         """The NFC repository-relative path of an absolute on-disk path (None: outside)."""
@@ -570,7 +630,8 @@ class Policy:
         batch = Batch(paths, [None] * n, [None] * n, [False] * n)  # type: ignore[list-item]
         prefix = self._rel(cwd)
         decided = 0
-        if prefix is not None and not self.root_failed and not self.errors:
+        plain = not self.root_failed and not self.errors and self.outer_root is None
+        if prefix is not None and plain:
             decided = self._classify_plain(batch, prefix)
         for i, shared in enumerate(batch.decisions) if decided < n else ():
             if shared is None:
@@ -762,9 +823,9 @@ def _lstat_kind(path: str) -> str | None:
 
 def _absolute(path: str, cwd: str) -> str:
     """``path`` made absolute and collapsed, as spelled on disk (no Unicode normalisation)."""
-    path = path.replace("\\", "/")
+    path = separators(path)
     if not path.startswith("/"):
-        path = cwd.replace("\\", "/").rstrip("/") + "/" + path
+        path = separators(cwd).rstrip("/") + "/" + path
     path = posixpath.normpath(path)
     return "/" + path.lstrip("/") if path.startswith("//") else path
 

@@ -149,9 +149,8 @@ def translate_all(patterns: list[str], ignore_case: bool, negation: bool) -> lis
 
     from ringfence.policy.loader import _code_stamp
 
-    name = cache.key("ringfence-translations-1", _code_stamp(), str(ignore_case), str(negation),
-                     *patterns)
-    payload = cache.read("translations", name)
+    parts = ("ringfence-translations-2", _code_stamp(), str(ignore_case), str(negation), *patterns)
+    payload = cache.read("translations", *parts)
     if payload is not None:
         try:
             revived = [
@@ -178,7 +177,7 @@ def translate_all(patterns: list[str], ignore_case: bool, negation: bool) -> lis
         ]
         for g in out
     ]
-    cache.write("translations", name, json.dumps(plain).encode())
+    cache.write("translations", json.dumps(plain).encode(), *parts)
     return out
 
 
@@ -796,12 +795,13 @@ class _Database:
         self._limit = limit  # ids from here on flag unclean lines
 
     @staticmethod
-    def _key(patterns: Sequence[str], ignore_case: bool) -> str | None:
+    def _key(patterns: Sequence[str], ignore_case: bool) -> tuple[str, ...] | None:
+        """The inputs a cached database is bound to (None: too short a list to cache)."""
         if len(patterns) < _CACHE_MIN_PATTERNS:
             return None
         import hyperscan
 
-        return cache.key("ringfence-globs-3", hyperscan.__version__, str(ignore_case), *patterns)
+        return ("ringfence-globs-4", hyperscan.__version__, str(ignore_case), *patterns)
 
     @classmethod
     def load(cls, patterns: Sequence[str], ignore_case: bool) -> _Database | None:
@@ -829,7 +829,7 @@ class _Database:
             return None
         key = cls._key(matcher.patterns, matcher.ignore_case)
         if key:
-            cache.write("globs", key, hyperscan.dumpb(db))
+            cache.write("globs", hyperscan.dumpb(db), *key)
         return cls(db, len(globs))
 
     def scan_one(self, data: bytes) -> int | None:
@@ -860,17 +860,17 @@ class _Database:
         return list(map(get, ends))
 
 
-def _load_cached(name: str):
+def _load_cached(parts: tuple[str, ...]):
     import hyperscan
 
-    payload = cache.read("globs", name)
+    payload = cache.read("globs", *parts)
     if payload is None:
         return None
     try:
         db = hyperscan.loadb(payload, hyperscan.HS_MODE_BLOCK)
         db.scratch = hyperscan.Scratch(db)
     except Exception as exc:  # another CPU or Hyperscan build: compile afresh
-        log.debug("cached glob database %s unusable: %s", name, exc)
+        log.debug("cached glob database unusable: %s", exc)
         return None
     return db
 

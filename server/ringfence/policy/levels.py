@@ -52,3 +52,17 @@ INTERNAL = BUILTIN_LEVELS["internal"]
 
 def strictest(a: Level, b: Level) -> Level:
     return b if b.rank > a.rank else a
+
+
+def stricter_of(a: Level, b: Level) -> Level:
+    """A level at least as strict as both: one of them when it is, else their attribute-wise
+    maximum (levels of two repositories need not be ranked against each other)."""
+    if a.at_least_as_strict_as(b) and a.rank >= b.rank:
+        return a
+    if b.at_least_as_strict_as(a):
+        return b
+    if a.at_least_as_strict_as(b):
+        return a
+    high = a if a.rank >= b.rank else b
+    worst = [max(getattr(a, n), getattr(b, n), key=_STRICTNESS.__getitem__) for n in ATTRIBUTES]
+    return Level(high.name, high.rank, *worst)

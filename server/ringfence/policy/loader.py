@@ -437,18 +437,18 @@ def parse_policy_cached(
         return parse_policy(text, relpath, base, is_root=is_root, levels=levels, pyproject=pyproject,
                             submodule=submodule)
     levels_key = json.dumps({n: lv._asdict() for n, lv in (levels or {}).items()}, sort_keys=True)
-    name = cache.key("ringfence-policy-1", _code_stamp(), relpath, base, str(is_root), str(pyproject),
-                     str(submodule), levels_key, text)
-    payload = cache.read("policies", name)
+    parts = ("ringfence-policy-2", _code_stamp(), relpath, base, str(is_root), str(pyproject),
+             str(submodule), levels_key, text)  # the entry is bound to all of them (cache.py)
+    payload = cache.read("policies", *parts)
     if payload is not None:
         try:
             return _revive(json.loads(payload))
         except (ValueError, KeyError, TypeError) as exc:
-            log.debug("cached policy %s unusable: %s", name, exc)
+            log.debug("cached policy for %s unusable: %s", relpath, exc)
     parsed = parse_policy(text, relpath, base, is_root=is_root, levels=levels, pyproject=pyproject,
                           submodule=submodule)
     if not parsed.errors:
-        cache.write("policies", name, json.dumps(_plain(parsed)).encode())
+        cache.write("policies", json.dumps(_plain(parsed)).encode(), *parts)
     return parsed
 
 
