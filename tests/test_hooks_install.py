@@ -96,7 +96,7 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     }
     assert cursor["hooks"]["preToolUse"] == [
         {
-            "command": f"{python} -m ringfence hook cursor",
+            "command": f"{python} -P -m ringfence hook cursor",
             "timeout": 10,
             "matcher": "Write|StrReplace|Edit|MultiEdit|Delete|EditNotebook",
             "failClosed": True,
@@ -107,7 +107,7 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     windsurf = read(repo, FILES["windsurf"])
     assert "version" not in windsurf
     assert windsurf["hooks"]["pre_write_code"] == [
-        {"command": f"{python} -m ringfence hook windsurf || exit 2", "show_output": True}
+        {"command": f"{python} -P -m ringfence hook windsurf || exit 2", "show_output": True}
     ]
     assert set(windsurf["hooks"]) == {
         "pre_write_code",
@@ -120,7 +120,7 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     assert kiro["name"] == "ringfence" and kiro["tools"] == ["*"]
     assert kiro["hooks"]["preToolUse"] == [
         {
-            "command": f"{python} -m ringfence hook kiro || exit 2",
+            "command": f"{python} -P -m ringfence hook kiro || exit 2",
             "matcher": "*",
             "timeout_ms": 10000,
         }
@@ -128,7 +128,7 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
     for rel in (FILES["cline"], FILES["cline-post"]):
         script = repo / rel
         assert os.access(script, os.X_OK) and script.read_text().startswith("#!/bin/sh\n")
-        assert f"{python} -m ringfence hook cline" in script.read_text()
+        assert f"{python} -P -m ringfence hook cline" in script.read_text()
 
 
 def test_second_run_changes_nothing(make_repo):
@@ -377,7 +377,7 @@ def test_windsurf_and_kiro_keep_every_hand_written_key_and_hook(make_repo):
     assert written["pre_user_prompt"] == windsurf["hooks"]["pre_user_prompt"]
     assert written["pre_write_code"] == [
         {"command": "./lint-write.sh"},
-        {"command": f"{sys.executable} -m ringfence hook windsurf || exit 2", "show_output": True},
+        {"command": f"{sys.executable} -P -m ringfence hook windsurf || exit 2", "show_output": True},
     ]
     agent = read(repo, FILES["kiro"])
     assert agent["tools"] == ["read", "write"] and agent["allowedTools"] == ["read"]
@@ -473,7 +473,7 @@ def test_cursor_fail_closed_entries_replace_older_ringfence_entries(make_repo):
     assert done.returncode == 0, done.stderr
     hooks = read(repo, FILES["cursor"])["hooks"]
     assert hooks["beforeReadFile"] == [
-        {"command": f"{sys.executable} -m ringfence hook cursor", "timeout": 10, "failClosed": True}
+        {"command": f"{sys.executable} -P -m ringfence hook cursor", "timeout": 10, "failClosed": True}
     ]
     assert hooks["preToolUse"][0] == {"command": "./my-guard.sh", "matcher": "Shell"}
     assert hooks["preToolUse"][1]["failClosed"] is True and len(hooks["preToolUse"]) == 2
