@@ -22,6 +22,7 @@ FILES = {
     "kiro": ".kiro/agents/ringfence.json",
     "cline": ".clinerules/hooks/PreToolUse",
     "cline-post": ".clinerules/hooks/PostToolUse",
+    "antigravity": ".agents/hooks.json",
 }
 
 

@@ -49,21 +49,24 @@ def _top_parser():
 
 
 def _hook_args(rest: list[str]):
-    """``hook AGENT [--protocol NAME]`` parsed without argparse (every hook run starts here), or
-    None for any other shape (help, abbreviations, a usage error): argparse handles those."""
-    if len(rest) == 2 and rest[1].startswith("--protocol="):
-        agent, protocol = rest[0], rest[1][len("--protocol="):]
-    elif len(rest) == 3 and rest[1] == "--protocol":
-        agent, protocol = rest[0], rest[2]
-    elif len(rest) == 1:
-        agent, protocol = rest[0], None
-    else:
+    """``hook AGENT [--protocol NAME] [--event NAME]`` parsed without argparse (every hook run
+    starts here), or None for any other shape (help, abbreviations, a usage error): argparse
+    handles those."""
+    if not rest or rest[0].startswith("-"):
         return None
-    if agent.startswith("-") or (protocol is not None and protocol.startswith("-")):
-        return None
+    options = {"--protocol": None, "--event": None}
+    words = iter(rest[1:])
+    for word in words:
+        name, eq, value = word.partition("=")
+        if name not in options or options[name] is not None:
+            return None
+        value = value if eq else next(words, None)
+        if not value or value.startswith("-"):
+            return None
+        options[name] = value
     from types import SimpleNamespace
 
-    return SimpleNamespace(agent=agent, protocol=protocol)
+    return SimpleNamespace(agent=rest[0], protocol=options["--protocol"], event=options["--event"])
 
 
 def main(argv: list[str] | None = None) -> int:

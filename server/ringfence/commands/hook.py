@@ -19,9 +19,15 @@ def configure(parser) -> None:
     parser.add_argument(
         "--protocol",
         metavar="NAME",
-        help="payload format: claude-code, codex, gemini, copilot, cursor, windsurf, kiro "
-        "or cline "
+        help="payload format: claude-code, codex, gemini, copilot, cursor, windsurf, kiro, "
+        "cline or antigravity "
         "(default: the agent's own; Claude Code's for other ids)",
+    )
+    parser.add_argument(
+        "--event",
+        metavar="NAME",
+        help="the hook event, for agents whose payload does not name it (Antigravity CLI: "
+        "PreToolUse or PostToolUse; install-hooks writes it)",
     )
 
 
@@ -36,7 +42,7 @@ def run(args) -> int:
         from ringfence.errors import UsageError
 
         raise UsageError("pipe the agent's JSON event into 'ringfence hook' on stdin")
-    answer = run_hook(args.agent, sys.stdin.buffer.read(), args.protocol)
+    answer = run_hook(args.agent, sys.stdin.buffer.read(), args.protocol, args.event)
     if answer.stdout:
         sys.stdout.write(answer.stdout)
         sys.stdout.flush()

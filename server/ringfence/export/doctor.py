@@ -22,6 +22,7 @@ from ringfence.export import Exporter, read_text
 from ringfence.export.rules import is_pattern
 from ringfence.hooks import codex_trust
 from ringfence.hooks.install import (
+    ANTIGRAVITY_EVENTS,
     CLAUDE_EVENTS,
     CLINE_DIR,
     CLINE_EVENTS,
@@ -149,6 +150,18 @@ TOOLS: tuple[Tool, ...] = (
         ),
     ),
     Tool(
+        "antigravity",
+        (".agents/rules", ".agents/workflows", ".agents/skills"),
+        None,
+        (
+            "the hook protocol comes from Antigravity's docs and third-party live tests of agy "
+            "1.0.5/1.1.2, not from a run by ringfence's tests (agy is not on npm)",
+            "an 'allow' does not skip agy's own confirmation prompt; a missing or malformed "
+            "answer makes agy ask the user (fail closed)",
+            "shell commands (run_command) are checked best-effort",
+        ),
+    ),
+    Tool(
         "gemini-code-assist",
         (),
         ".aiexclude",
@@ -251,6 +264,7 @@ HOOK_EVENTS = {
     "windsurf": WINDSURF_EVENTS,
     "kiro": KIRO_EVENTS,
     "cline": CLINE_EVENTS,
+    "antigravity": tuple(ANTIGRAVITY_EVENTS),
 }
 
 

@@ -2,19 +2,30 @@
 
 The ``AGENT`` argument of ``ringfence hook`` is the tool id that the policy's in-house check sees.
 The agents with hooks (Claude Code, Codex, Gemini CLI, Copilot CLI, Cursor, Windsurf, Kiro
-CLI, Cline) speak their own protocol; any other id (an in-house assistant such as
+CLI, Cline, Antigravity CLI) speak their own protocol; any other id (an in-house assistant such as
 ``metacode``) speaks Claude Code's, the format Codex shares, unless ``--protocol`` says otherwise.
 """
 
 from __future__ import annotations
 
-PROTOCOLS = ("claude-code", "codex", "gemini", "copilot", "cursor", "windsurf", "kiro", "cline")
+PROTOCOLS = (
+    "claude-code",
+    "codex",
+    "gemini",
+    "copilot",
+    "cursor",
+    "windsurf",
+    "kiro",
+    "cline",
+    "antigravity",
+)
 CANONICAL = (
     "claude-code",
     "codex",
     "copilot",
     "cursor",
     "gemini",
+    "antigravity",
     "windsurf",
     "kiro",
     "cline",
@@ -37,6 +48,9 @@ _ALIASES = {
     "gemini-cli": "gemini",
     "gemini_cli": "gemini",
     "google-gemini": "gemini",
+    "agy": "antigravity",
+    "antigravity-cli": "antigravity",
+    "google-antigravity": "antigravity",
     "codex-cli": "codex",
     "codex_cli": "codex",
     "openai-codex": "codex",

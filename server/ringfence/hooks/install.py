@@ -22,7 +22,17 @@ import sys
 
 from ringfence.errors import RingfenceError, UsageError
 
-AGENTS = ("claude-code", "codex", "gemini", "copilot", "cursor", "windsurf", "kiro", "cline")
+AGENTS = (
+    "claude-code",
+    "codex",
+    "gemini",
+    "copilot",
+    "cursor",
+    "windsurf",
+    "kiro",
+    "cline",
+    "antigravity",
+)
 TIMEOUT_SECONDS = 10
 _MARK = " -m ringfence hook "
 
@@ -229,6 +239,36 @@ KIRO_AGENT = {
 
 
 CLINE_EVENTS = ("PreToolUse", "PostToolUse")
+
+# ----- Antigravity CLI: .agents/hooks.json -----------------------------------------------------
+# Documented as named hooks ({"NAME": {EVENT: [groups]}}) and, by another live test, as
+# {"hooks": {EVENT: [groups]}}: a hook named "hooks" is both. The payload names no event, so
+# each event's command passes --event.
+ANTIGRAVITY_EVENTS = {
+    "PreToolUse": "run_command|write_to_file|create_file|replace_file_content"
+    "|multi_replace_file_content|edit_file|view_file|view_file_outline|view_code_item|list_dir"
+    "|grep_search|find_by_name|codebase_search",
+    "PostToolUse": "run_command|write_to_file|create_file|replace_file_content"
+    "|multi_replace_file_content|edit_file",
+}
+
+
+def _antigravity_handler(command: str, event: str) -> dict:
+    marker = " -m ringfence hook antigravity"
+    command = command.replace(marker, f"{marker} --event {event}", 1)
+    return {"type": "command", "command": command, "timeout": TIMEOUT_SECONDS}
+
+
+def _antigravity(config: dict, command: str) -> list[str]:
+    hooks = _object(config, "hooks")
+    changes = []
+    for event, matcher in ANTIGRAVITY_EVENTS.items():
+        groups = hooks.setdefault(event, [])
+        if not isinstance(groups, list):
+            raise RingfenceError(f"'hooks.{event}' is not a list")
+        want = {"matcher": matcher, "hooks": [_antigravity_handler(command, event)]}
+        changes.extend(_place_group(groups, want, event))
+    return changes
 CLINE_DIR = ".clinerules/hooks"
 _CLINE_DENY = (
     '{"cancel": true, "errorMessage": "ringfence: the hook could not run (is the interpreter '
@@ -274,8 +314,9 @@ PLANS = {
         _flat(KIRO_EVENTS, _kiro_handler, "command", version=False, defaults=KIRO_AGENT),
     ),
     "cline": Plan("cline", CLINE_DIR, None),  # executable files, written by _cline_files
+    "antigravity": Plan("antigravity", ".agents/hooks.json", _antigravity),
 }
-FAIL_CLOSED_BY_EXIT_CODE = ("claude-code", "codex", "gemini", "windsurf", "kiro")
+FAIL_CLOSED_BY_EXIT_CODE = ("claude-code", "codex", "gemini", "windsurf", "kiro", "antigravity")
 NOTES = {
     "copilot": "Copilot CLI refuses a tool whose hook fails (exit non-zero, interpreter gone) "
     "but runs it when the hook times out; it also runs the hooks of .claude/settings.json.",
@@ -286,6 +327,8 @@ NOTES = {
     "'kiro-cli chat --agent ringfence' or make it the default "
     "('kiro-cli settings chat.defaultAgent ringfence').",
     "cline": "Cline runs hook files only with Settings > Features > Enable Hooks switched on.",
+    "antigravity": "Antigravity CLI's hook protocol is taken from its docs and third-party live "
+    "tests, not from a run here (agy is not on npm); check /hooks in agy lists 'hooks'.",
 }
 
 

@@ -134,6 +134,8 @@ def _in_repository(rel: str) -> str | None:
             return "it is Claude Code's settings or hooks"
         if part in _AGENT_DIRS:
             return f"it is {_AGENT_DIRS[part]}"
+        if part == ".agents" and below == ["hooks.json"]:
+            return "it is Antigravity CLI's hooks"
         if part == ".github" and below[0] == "hooks" and len(below) > 1:
             return "it is a GitHub Copilot hook file"
         if part == ".windsurf" and below[0] == "hooks.json":
@@ -188,6 +190,8 @@ def _user_reason(absolute: str) -> str | None:
             and (_SETTINGS.fullmatch(parts[1]) or parts[1] == "hooks")
         ):
             return "it is your user-level Claude Code settings or hooks"
+        if parts[:3] == [".gemini", "config", "hooks.json"]:
+            return "it is your user-level Antigravity CLI hooks"
         if parts[0] in (".codex", ".copilot") or (
             parts[0] == ".gemini" and parts[-1] == "settings.json"
         ):

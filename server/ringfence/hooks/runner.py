@@ -28,6 +28,7 @@ _MODULES = {
     "windsurf": "windsurf",
     "kiro": "kiro",
     "cline": "cline",
+    "antigravity": "antigravity",
 }
 
 
@@ -40,11 +41,18 @@ class Answer:
         self.stdout, self.stderr, self.code = stdout, stderr, code
 
 
-def run_hook(agent: str, raw: bytes, protocol: str | None = None) -> Answer:
+def run_hook(
+    agent: str, raw: bytes, protocol: str | None = None, event_name: str | None = None
+) -> Answer:
+    """``event_name``: the event named on the command line, for agents whose payload lacks it
+    (Antigravity CLI); a payload's own ``hook_event_name`` wins."""
     tool = canonical_tool(agent)
     adapter = importlib.import_module(f"ringfence.hooks.{_MODULES[protocol_for(tool, protocol)]}")
     try:
-        event = adapter.parse(_payload(raw))
+        payload = _payload(raw)
+        if event_name:
+            payload.setdefault("hook_event_name", event_name)
+        event = adapter.parse(payload)
     except MalformedEvent as exc:
         reason = f"ringfence: malformed {agent} hook input: {exc}; denied (fail closed)"
         return Answer(*adapter.fail(None, reason))
