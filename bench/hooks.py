@@ -10,7 +10,9 @@ imports. This runs, interleaved, N times each:
   path's level cached by an earlier hook, every input re-checked), the same edit with the cache
   off (``RINGFENCE_HOOK_CACHE=off``: the full policy engine, as on the first edit of a path), a
   denied edit of ``serving/tokenizer.py`` (always the full engine: it writes the reason), and
-  a denied edit under a 1,000-zone policy (Hyperscan, its compiled database cached on disk).
+  a denied edit under a 1,000-zone and a 5,000-zone policy (the glob index cached on disk), and
+  the first hook after a policy change with 5,000 zones (an empty cache each run: the policy
+  parsed, its globs translated and indexed; target well under 1 s).
 
 Both sides run with bytecode caching on (``PYTHONPYCACHEPREFIX`` in a temporary directory, after
 a warm-up), as an installed package has its ``.pyc`` files; ``--no-bytecode-cache`` keeps the
@@ -36,6 +38,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 4.0
+COLD_TARGET = 1.0  # seconds: the first hook after a policy change (docs/performance.md)
+COLD = "first hook, 5,000 zones, empty cache"
 
 
 def make_repo(base: Path, name: str = "demo", zones: int = 0) -> Path:
@@ -124,11 +128,14 @@ def main() -> int:
         allowed = payload(root, "app/main.py", "import sys", "import sys")
         cold = {**env, "RINGFENCE_HOOK_CACHE": "off"}
         large = make_repo(base, "large", zones=1000)
+        huge = make_repo(base, "huge", zones=5000)
         cases = {  # name: (cwd, stdin, environment)
             "allowed edit, fast path": (root, allowed, env),
             "allowed edit, cache off (full engine)": (root, allowed, cold),
             "denied edit (full engine)": (root, denied(root), env),
             "denied edit, 1,000-zone policy": (large, denied(large), env),
+            "denied edit, 5,000-zone policy": (huge, denied(huge), env),
+            COLD: (huge, denied(huge), env),
         }
         for cwd, stdin, case_env in cases.values():  # warm-up: bytecode, the hook's caches
             for _ in range(2):
@@ -139,9 +146,11 @@ def main() -> int:
                     return 2
         samples: dict[str, list[float]] = {"peer": [], **{name: [] for name in cases}}
         answers = {}
-        for _ in range(args.runs):
+        for run in range(args.runs):
             samples["peer"].append(timed(peer, b"", root, env)[0])
             for name, (cwd, stdin, case_env) in cases.items():
+                if name == COLD:
+                    case_env = {**case_env, "XDG_CACHE_HOME": str(base / f"cold-cache-{run}")}
                 elapsed, done = timed(hook, stdin, cwd, case_env)
                 samples[name].append(elapsed)
                 answers[name] = done.stdout
@@ -159,12 +168,20 @@ def main() -> int:
         worst = 0.0
         for name in cases:
             ratio = statistics.median(samples[name]) / peer_median
-            worst = max(worst, ratio)
+            if name != COLD:
+                worst = max(worst, ratio)
             verdict = "deny" if answers[name] else "allow (silent)"
             say(f"  {name:38s} {summary(samples[name])}   ratio {ratio:4.2f}x   answer: {verdict}")
         say(
             f"target: every median within {TARGET_RATIO:.0f}x of the peer -> "
-            f"{'met' if worst <= TARGET_RATIO else 'NOT met'} (worst {worst:.2f}x)"
+            f"{'met' if worst <= TARGET_RATIO else 'NOT met'} (worst {worst:.2f}x, "
+            "the first hook after a policy change aside)"
+        )
+        cold = statistics.median(samples[COLD])
+        say(
+            f"target: the first hook after a policy change under {COLD_TARGET:.0f} s -> "
+            f"{'met' if cold < COLD_TARGET else 'NOT met'} (median {cold:.2f} s, "
+            f"p90 {sorted(samples[COLD])[int(round(0.9 * (len(samples[COLD]) - 1)))]:.2f} s)"
         )
     return 0
 

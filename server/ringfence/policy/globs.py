@@ -119,7 +119,9 @@ def translate(pattern: str, *, ignore_case: bool = False, negation: bool = False
     text = pattern[1:] if negated else pattern
     if not text.isascii():
         text = _nfc(text)
-    raw = _trim_trailing_spaces(text.encode("utf-8", "surrogateescape"))
+    raw = text.encode("utf-8", "surrogateescape")
+    if raw.endswith(b" "):
+        raw = _trim_trailing_spaces(raw)
     if not raw:
         raise GlobError("empty pattern")
     glob, classes = _placehold(raw, ignore_case)
@@ -424,11 +426,13 @@ def glob_problem(pattern: str) -> str | None:
     return None
 
 
-# ----- the index of the pure-Python engine ---------------------------------------------------------
+# ----- the index of the pure-Python engine -----------------------------------------------------
 
 # How a pattern is filed in the index; a path's candidates are the patterns filed under its keys.
 FIRST, FIRST_PREFIX, NAME, NAME_PREFIX, EXTENSION, RESIDUAL = range(6)
-_WILDCARDS = frozenset(b"*?" + _PLACEHOLDER)  # bytes of a pre-translated glob matching more than themselves
+_WILDCARDS = frozenset(b"*?" + _PLACEHOLDER)  # pre-translated bytes matching more than themselves
+_PLAIN_GLOB = re.compile(rb"[\x21-\x5a\x5d-\x7e]+").fullmatch  # printable ASCII but "[", "\\"
+_HAS_WILDCARD = re.compile(rb"[*?\\\x01]").search
 _PREFIX_MAX = 8  # name prefixes are filed by at most their first 8 bytes
 _INDEX_CACHE_MIN = 32  # shorter lists build their index faster than they read it from the cache
 
@@ -437,6 +441,8 @@ def _literal_parts(component: bytes) -> tuple[bytes, bool, bytes]:
     """``(prefix, whole, tail)`` of one pre-translated glob component, escapes resolved: the
     literal bytes before its first wildcard, whether it has none, the literal bytes after its
     last one."""
+    if not _HAS_WILDCARD(component):
+        return component, True, component
     prefix, tail = bytearray(), bytearray()
     wild = False
     i, n = 0, len(component)
@@ -457,7 +463,9 @@ def _literal_parts(component: bytes) -> tuple[bytes, bool, bytes]:
     return bytes(prefix), not wild, bytes(tail)
 
 
-def index_key(pattern: str, ignore_case: bool = False, negation: bool = False) -> tuple[int, bytes] | None:
+def index_key(
+    pattern: str, ignore_case: bool = False, negation: bool = False
+) -> tuple[int, bytes] | None:
     """Where the index files ``pattern``: ``(kind, key)``, or None when git matches nothing with it.
 
     Every key is something a covered path must hold (or a parent directory of it), so testing
@@ -465,8 +473,8 @@ def index_key(pattern: str, ignore_case: bool = False, negation: bool = False) -
 
     - ``FIRST``: an anchored pattern whose first component is literal (``src/**``, ``/setup.py``):
       the path's first component equals it;
-    - ``NAME``: any literal component (``**/fixtures/*.json``): some component of the path equals it;
-    - ``FIRST_PREFIX`` / ``NAME_PREFIX``: the literal start of a component (``dir_*/x``, ``secret*``);
+    - ``NAME``: any literal component (``**/fixtures/*.json``): a component of the path equals it;
+    - ``FIRST_PREFIX`` / ``NAME_PREFIX``: a component's literal start (``dir_*/x``, ``secret*``);
     - ``EXTENSION``: the literal end ``.ext`` of a component (``*.ipynb``): some component of the
       path has that extension;
     - ``RESIDUAL`` (``*``, ``[ab]?``): tested for every path.
@@ -474,13 +482,18 @@ def index_key(pattern: str, ignore_case: bool = False, negation: bool = False) -
     text = pattern[1:] if negation and pattern.startswith("!") else pattern
     if not text.isascii():
         text = _nfc(text)
-    raw = _trim_trailing_spaces(text.encode("utf-8", "surrogateescape"))
+    raw = text.encode("utf-8", "surrogateescape")
+    if raw.endswith(b" "):
+        raw = _trim_trailing_spaces(raw)
     if not raw:
         return None
-    try:
-        glob, _ = _placehold(raw, ignore_case)
-    except GlobError:
-        return None
+    if _PLAIN_GLOB(raw):  # most zone globs: nothing to pre-translate but letter case
+        glob = raw.lower() if ignore_case else raw
+    else:
+        try:
+            glob, _ = _placehold(raw, ignore_case)
+        except GlobError:
+            return None
     body = glob.rstrip(b"/")
     anchored = b"/" in body
     parts = body[1:].split(b"/") if body.startswith(b"/") else body.split(b"/")
@@ -523,7 +536,9 @@ class _Index:
         self._name_lengths = sorted({len(k) for k in tables[NAME_PREFIX]})
 
     @classmethod
-    def build(cls, patterns: Sequence[str], ignore_case: bool, globs: Sequence[Glob | None]) -> _Index:
+    def build(
+        cls, patterns: Sequence[str], ignore_case: bool, globs: Sequence[Glob | None]
+    ) -> _Index:
         tables: list[dict[bytes, list[int]]] = [{} for _ in range(RESIDUAL)]
         residual = []
         for i, (pattern, glob) in enumerate(zip(patterns, globs, strict=True)):
@@ -615,7 +630,9 @@ class GlobMatcher:
     pattern in turn (the reference). ``backend=`` or ``RINGFENCE_GLOB_BACKEND`` forces one.
     """
 
-    def __init__(self, patterns: Sequence[str], ignore_case: bool = False, backend: str | None = None) -> None:
+    def __init__(
+        self, patterns: Sequence[str], ignore_case: bool = False, backend: str | None = None
+    ) -> None:
         self.ignore_case = ignore_case
         self.patterns = list(patterns)
         self._globs: list[Glob | None] | None = None
@@ -630,7 +647,8 @@ class GlobMatcher:
 
     def _use_hyperscan(self) -> None:
         if hyperscan_installed() and self.patterns:
-            self._database = _Database.load(self.patterns, self.ignore_case) or _Database.build(self)
+            cached = _Database.load(self.patterns, self.ignore_case)
+            self._database = cached or _Database.build(self)
         self.backend = "indexed" if self._database is None else "hyperscan"
 
     @property
@@ -754,9 +772,19 @@ def compile_later(patterns: Sequence[str], ignore_case: bool) -> bool:
             fd = os.open(job, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump({"patterns": list(patterns), "ignore_case": ignore_case}, handle)
-        detach = {"creationflags": 0x00000008 | 0x00000200} if os.name == "nt" else {"start_new_session": True}
-        subprocess.Popen([sys.executable, "-m", "ringfence.policy.warm", job], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True, **detach)
+        detach = (
+            {"creationflags": 0x00000008 | 0x00000200}  # DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP
+            if os.name == "nt"
+            else {"start_new_session": True}
+        )
+        subprocess.Popen(
+            [sys.executable, "-m", "ringfence.policy.warm", job],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+            **detach,
+        )
     except (OSError, ValueError) as exc:
         log.debug("cannot compile the glob database in the background: %s", exc)
         return False
