@@ -93,6 +93,8 @@ def trusted_folders(path: str) -> list[str]:
         return []
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read it ({exc})") from None
+    # Copilot CLI writes "// This file is managed automatically." lines above the JSON
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
     try:
         config = json.loads(text) if text.strip() else {}
     except ValueError as exc:
