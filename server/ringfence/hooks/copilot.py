@@ -5,10 +5,13 @@ Two payload shapes, chosen by the event-name spelling in the hook file. camelCas
 ``toolArgs`` is a JSON string or an object, and a payload with ``toolResult`` is a post-event.
 PascalCase (``PreToolUse``, VS Code compatible): ``{hook_event_name, session_id, cwd, tool_name,
 tool_input}``. Tools: ``create {path, file_text}``, ``edit {path, old_str, new_str}``, ``view
-{path}``, ``bash``/``powershell {command}``, ``glob``/``grep``; VS Code's ``create_file``,
-``replace_string_in_file``, ``read_file`` (``filePath``) are understood too. A deny is
-``{"permissionDecision": "deny", "permissionDecisionReason": …}`` with exit 0, and always exit 0:
-Copilot skips a hook that fails, so a non-zero exit would let the tool run.
+{path}``, ``bash``/``powershell {command}``, ``glob``/``grep {pattern, paths}`` (``paths`` a
+string or a list); VS Code's ``create_file``, ``replace_string_in_file``, ``read_file``
+(``filePath``) are understood too. A deny is ``{"permissionDecision": "deny",
+"permissionDecisionReason": …}`` with exit 0 (1.0.102 refuses a tool on any non-zero exit too;
+older builds skipped a failing hook). The same call also runs the hooks of
+``.claude/settings.json`` (``ringfence.hooks.twins``). Shapes as recorded from the real binary:
+``tests/fixtures/hooks/copilot/real-*.json``.
 """
 
 from __future__ import annotations
