@@ -42,7 +42,6 @@ _SEQUENTIAL = frozenset(
         "case_statement",
         "case_item",
         "function_definition",
-        "negated_command",
     }
 )
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
@@ -130,11 +129,33 @@ def parser():
     """tree-sitter's bash parser, loaded on first use (hooks for edits never import it)."""
     global _parser
     if _parser is None:
-        import tree_sitter
-        import tree_sitter_bash
-
-        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+        try:  # the two compiled bindings alone: the packages' __init__ import typing, pathlib…
+            binding, grammar = _binding("tree_sitter"), _binding("tree_sitter_bash")
+        except (ImportError, OSError, AttributeError):
+            import tree_sitter as binding
+            import tree_sitter_bash as grammar
+        _parser = binding.Parser(binding.Language(grammar.language()))
     return _parser
+
+
+def _binding(package: str):
+    """``PACKAGE._binding``, loaded without running ``PACKAGE/__init__.py`` (≈30 ms less)."""
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(package)
+    for directory in spec.submodule_search_locations:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(directory, "_binding" + suffix)
+            if os.path.isfile(path):
+                found = importlib.util.spec_from_file_location(f"{package}._binding", path)
+                module = importlib.util.module_from_spec(found)
+                found.loader.exec_module(module)
+                return module
+    raise ImportError(f"{package}._binding")
 
 
 class Run:
@@ -157,16 +178,25 @@ class Run:
             self.analysis.problem("the command is too long to analyse")
             self.raw_mentions(text[:MAX_COMMAND_BYTES], state)
             return
+        if "!" in text:
+            text = _without_bangs(text)
         tree = parser().parse(text.encode("utf-8", errors="surrogateescape"))
         if tree.root_node.has_error:
             self.analysis.problem("the bash grammar cannot parse part of the command")
             self.raw_mentions(text, state)
+            if "`" in text:  # unescaped nested backticks: bash still runs each piece
+                self.script(text.replace("`", ";"), state.copy(), depth + 1)
         self.depth = depth
         self.statement(tree.root_node, state, None, depth)
 
     def statement(self, node, state: State, stdin, depth: int):
         """Walk one statement in execution order; return its static output (or None)."""
         kind = node.type
+        if kind == "negated_command":  # ``! cmd <<EOF``: the heredoc is cmd's stdin
+            output = stdin
+            for child in node.named_children:
+                output = self.statement(child, state, stdin, depth)
+            return output
         if kind in _SEQUENTIAL:
             output = None
             for child in node.named_children:
@@ -414,6 +444,9 @@ class Run:
     def raw_mentions(self, text: str, state: State) -> None:
         """Path-like tokens of text the grammar could not give structure to."""
         for token in _TOKEN_SPLIT.split(text):
+            token = token.replace("'", "").replace('"', "")
+            if token.startswith("-") and not token.startswith("--"):
+                token = token[2:]  # an option's attached value: ``-tDIR``
             if token and not token.startswith(("-", "$")) and len(self.analysis.mentions) < 4096:
                 self.analysis.mentions.append(Target(posixpath.join(state.cwd, token), "named"))
 
@@ -435,6 +468,15 @@ def _before(parts, chars: str) -> str:
                 break
         out.append(text)
     return "".join(out)
+
+
+def _without_bangs(text: str) -> str:
+    """The script with pipeline negations (``! cmd``) blanked out. ``!`` changes only an exit
+    status, never what a command writes, and tree-sitter-bash misreads ``! if …; fi`` and
+    ``! { …; }`` (commands named ``if``, ``then``… and no error)."""
+    import re
+
+    return re.sub(r"(^|[\s;&|({])!(?=\s)", r"\1 ", text)
 
 
 def _heredoc_unescape(text: str) -> str:
@@ -459,7 +501,7 @@ class _Splitter:
         if _Splitter._compiled is None:
             import re
 
-            _Splitter._compiled = re.compile(r"[\s;|&<>()'\"`=]+")
+            _Splitter._compiled = re.compile(r"[\s;|&<>()`=]+")
         return _Splitter._compiled.split(text)
 
 

@@ -30,6 +30,9 @@ PRINTERS = frozenset(
     "cut paste fold fmt rev diff cmp column md5sum sha1sum sha256sum sha512sum iconv expand "
     "unexpand tr jq yq".split()
 )
+RESERVED = frozenset(
+    "if then elif else fi do done while until for case esac in function select { } !".split()
+)
 SEARCHERS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep"})
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "busybox"})
 _WRAPPER_VALUES = {  # wrapper: options that take a value
@@ -84,6 +87,11 @@ def run(run, argv: list[str], state, stdin, depth: int):
     if isinstance(name, Unknown):
         run.analysis.problem("a program name that depends on the environment")
         return None
+    if name in RESERVED:
+        # tree-sitter-bash reads ``! if …; then cmd; fi`` and ``! { cmd; }`` as commands
+        # named ``if``, ``then``, ``{``… without an error: what follows the word still runs
+        run.analysis.problem("the bash grammar misplaced a reserved word")
+        return globals()["run"](run, argv[1:], state, stdin, depth) if len(argv) > 1 else None
     program = posixpath.basename(name)
     args = argv[1:]
     handler = _HANDLERS.get(program)
