@@ -154,7 +154,8 @@ def test_hooks_that_cannot_run_need_attention(demo_repo, codex_home):
     assert lines(done, "fix") == [
         "hooks: claude-code: no ringfence hook for PostToolUse; "
         "run 'ringfence install-hooks --agent claude-code'",
-        "hooks: claude-code: .claude/settings.local.json sets disableAllHooks: no hook runs",
+        "hooks: claude-code: .claude/settings.local.json sets disableAllHooks: no hook runs; "
+        'delete "disableAllHooks" from it',
         "hooks: cursor: the hook runs /nonexistent/python3, which does not exist; "
         "run 'ringfence install-hooks --agent cursor'",
     ]

@@ -62,11 +62,13 @@ def test_install_on_an_empty_repository_writes_every_agent(make_repo):
                     "type": "command",
                     "command": f"{python} -P -m ringfence hook claude-code || exit 2",
                     "timeout": 10,
+                    "onFailure": "block",
                 }
             ],
         }
     ]
     assert post[0]["matcher"] == "Edit|Write|NotebookEdit|MultiEdit|Bash"
+    assert "onFailure" not in post[0]["hooks"][0]  # a post-hook cannot undo a write
     codex = read(repo, FILES["codex"])
     assert codex["hooks"]["PreToolUse"][0]["matcher"] == "apply_patch|Edit|Write|Bash"
     assert commands(codex, "PostToolUse") == [
@@ -478,3 +480,32 @@ def test_cursor_fail_closed_entries_replace_older_ringfence_entries(make_repo):
     ]
     assert hooks["preToolUse"][0] == {"command": "./my-guard.sh", "matcher": "Shell"}
     assert hooks["preToolUse"][1]["failClosed"] is True and len(hooks["preToolUse"]) == 2
+
+
+def test_an_install_without_on_failure_is_upgraded_once(make_repo):
+    """Hooks installed before onFailure (Claude Code 2.1.295+) get it; a second run is a no-op."""
+    python = sys.executable
+    old = {
+        "hooks": {
+            "PreToolUse": [
+                {
+                    "matcher": "Edit|Write|NotebookEdit|MultiEdit|Read|Grep|Glob|Bash",
+                    "hooks": [
+                        {
+                            "type": "command",
+                            "command": f"{python} -m ringfence hook claude-code || exit 2",
+                            "timeout": 10,
+                        }
+                    ],
+                }
+            ]
+        }
+    }
+    repo = make_repo({FILES["claude-code"]: json.dumps(old)})
+    done = run_cli("install-hooks", "--agent", "claude-code", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert f"updated {FILES['claude-code']}: updated PreToolUse hook" in done.stdout
+    pre = read(repo, FILES["claude-code"])["hooks"]["PreToolUse"]
+    assert [h["onFailure"] for g in pre for h in g["hooks"]] == ["block"]
+    again = run_cli("install-hooks", "--agent", "claude-code", cwd=repo)
+    assert f"unchanged {FILES['claude-code']}" in again.stdout

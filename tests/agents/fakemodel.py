@@ -113,5 +113,6 @@ def _handler(server: FakeModelServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(b"0\r\n\r\n")
 
         do_GET = do_POST = do_PUT = do_DELETE = _answer
+        do_CONNECT = _answer  # a proxy request (HTTPS_PROXY pointed here) is recorded too
 
     return Handler

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ringfence.commands._common import add_root_option, load_policy
@@ -16,7 +17,8 @@ def configure(parser) -> None:
 def run(args) -> int:
     from ringfence.export.doctor import GAP, diagnose
 
-    report = diagnose(load_policy(args.root).root)
+    start = os.getcwd()  # where the agents are likely started from (a subdirectory matters)
+    report = diagnose(load_policy(args.root).root, start=start if args.root is None else None)
     out = sys.stdout
     if report.tools:
         used = ", ".join(f"{name} ({', '.join(signs)})" for name, signs in report.tools.items())

@@ -278,8 +278,9 @@ class Report:
         return [f for f in self.findings if f.status == FIX]
 
 
-def diagnose(root: str, env: Mapping[str, str] | None = None) -> Report:
-    """Every check, in the order the command prints them."""
+def diagnose(root: str, env: Mapping[str, str] | None = None, start: str | None = None) -> Report:
+    """Every check, in the order the command prints them. ``start`` is the directory the user
+    runs doctor (and so, likely, the agents) from; it defaults to the root."""
     env = os.environ if env is None else env
     policy = Policy(root)
     findings = _policy(policy)
@@ -287,6 +288,10 @@ def diagnose(root: str, env: Mapping[str, str] | None = None) -> Report:
     used = tools_in_use(policy.root)
     for agent in HOOK_EVENTS:
         findings += _hooks(policy.root, agent, agent in used)
+        if agent == "claude-code":
+            from ringfence.export.claude_doctor import claude_checks
+
+            findings += claude_checks(policy.root, env, start or policy.root)
     if "codex" in used or codex_set_up(policy.root, env):
         findings += _codex_trust(policy.root, env)
     if "gemini" in used:
@@ -402,8 +407,6 @@ def _hooks(root: str, agent: str, used: bool) -> list[Finding]:
                     FIX, "hooks", f"{agent}: the hook runs {gone}, which does not exist; {install}"
                 )
             )
-    if agent == "claude-code":
-        out += _claude_hooks_disabled(root)
     if agent == "cursor":
         out += _cursor_fail_open(configs)
     if agent == "kiro":
@@ -516,17 +519,6 @@ def _missing_interpreter(command: str) -> str | None:
     ):
         return words[0]
     return None
-
-
-def _claude_hooks_disabled(root: str) -> list[Finding]:
-    out = []
-    for relpath in (".claude/settings.json", ".claude/settings.local.json"):
-        config = _load_json(root, relpath)
-        if isinstance(config, dict) and config.get("disableAllHooks") is True:
-            out.append(
-                Finding(FIX, "hooks", f"claude-code: {relpath} sets disableAllHooks: no hook runs")
-            )
-    return out
 
 
 def _load_json(root: str, relpath: str) -> dict:

@@ -3,7 +3,9 @@
 stdin: ``hook_event_name`` (``PreToolUse``/``PostToolUse``), ``session_id``, ``cwd``,
 ``tool_name``, ``tool_input`` (``file_path``/``notebook_path``, ``content``, ``old_string``/
 ``new_string``/``replace_all``, ``edits``, ``command``, ``pattern``/``path``/``glob``), and on
-PostToolUse ``tool_response`` (``structuredPatch`` gives the exact lines written). A deny is
+PostToolUse ``tool_response`` (``structuredPatch`` gives the exact lines written; on Bash,
+``bashEditDiff`` lists every file the command changed with its hunks, when Claude Code computes
+it: in auto and bypass modes, or with ``CLAUDE_CODE_BASH_EDIT_DIFF=1``). A deny is
 ``hookSpecificOutput.permissionDecision = "deny"`` on stdout with exit 0; a failure exits 2 with
 the reason on stderr, which blocks the tool as well. Codex speaks the same format.
 """
@@ -14,6 +16,7 @@ import json
 
 from ringfence.hooks import twins
 from ringfence.hooks.events import (
+    DELETE,
     EDIT,
     IGNORED,
     POST_EDIT,
@@ -62,6 +65,8 @@ def parse(payload: dict) -> HookEvent:
     event.kind, event.changes = tool_changes(tool, tool_input, pre, event.cwd)
     if event.kind in (SHELL, POST_SHELL):
         event.command = require_text(tool_input, "command")
+    if event.kind == POST_SHELL:
+        event.changes, event.complete_diff = bash_edit_diff(payload.get("tool_response"))
     if not pre and event.kind == POST_EDIT:
         added = structured_patch_lines(payload.get("tool_response"))
         if added is not None and len(event.changes) == 1:
@@ -113,6 +118,41 @@ def tool_changes(
             return READ, [Change(require_path(tool_input, *FILE_KEYS), READ_FILE)]
         return READ, search_changes(tool_input, cwd, "glob" if tool == "Grep" else "pattern")
     return generic_changes(tool, tool_input, pre)
+
+
+BASH_DIFF_NOTE = "shell: lines from Claude Code's bashEditDiff"
+BASH_CHANGED_NOTE = "shell: Claude Code reports a change here; lines unknown"
+
+
+def bash_edit_diff(response: object) -> tuple[list[Change], bool]:
+    """The files a Bash command changed, per ``tool_response.bashEditDiff``, and whether that
+    list is complete (not cut short, not ``unavailable`` or ``skipped``).
+
+    ``files[]`` carry ``filePath`` and ``hunks`` in ``structuredPatch`` form (``created`` /
+    ``deleted`` flags); ``changedFiles`` names every changed file known, listed or not.
+    """
+    diff = response.get("bashEditDiff") if isinstance(response, dict) else None
+    if not isinstance(diff, dict) or diff.get("skipped") is True:
+        return [], False
+    changes: list[Change] = []
+    seen: set[str] = set()
+    for entry in diff.get("files") if isinstance(diff.get("files"), list) else []:
+        path = text_field(entry, "filePath") if isinstance(entry, dict) else None
+        if not path or path in seen:
+            continue
+        seen.add(path)
+        if entry.get("deleted") is True:
+            changes.append(Change(path, DELETE, note=BASH_DIFF_NOTE))
+            continue
+        added = structured_patch_lines({"structuredPatch": entry.get("hunks")})
+        changes.append(Change(path, EDIT, added=added or [], note=BASH_DIFF_NOTE))
+    listed = diff.get("changedFiles") if isinstance(diff.get("changedFiles"), list) else []
+    for path in listed:
+        if isinstance(path, str) and path and path not in seen:
+            seen.add(path)
+            changes.append(Change(path, EDIT, added=[], note=BASH_CHANGED_NOTE))
+    complete = diff.get("unavailable") is not True and diff.get("moreFiles") == 0
+    return changes, complete
 
 
 def search_changes(tool_input: dict, cwd: str | None, glob_key: str) -> list[Change]:

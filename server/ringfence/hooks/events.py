@@ -70,6 +70,7 @@ class HookEvent:
         "pascal",
         "sender",
         "call",
+        "complete_diff",
     )
 
     def __init__(
@@ -86,6 +87,7 @@ class HookEvent:
         pascal: bool = False,
         sender: str | None = None,
         call: str | None = None,
+        complete_diff: bool = False,
     ) -> None:
         self.kind = kind
         self.event_name = event_name
@@ -98,6 +100,9 @@ class HookEvent:
         self.pascal = pascal  # Copilot's VS Code compatible (PascalCase) payload shape
         self.sender = sender  # the agent that really sent a payload in another's format
         self.call = call  # the tool call's key across Copilot's twin hook runs (hooks/twins.py)
+        # post-shell: ``changes`` are every file the command changed, with exact lines (Claude
+        # Code's bashEditDiff), so nothing else needs guessing from the command line
+        self.complete_diff = complete_diff
 
     @property
     def is_pre(self) -> bool:
@@ -215,7 +220,7 @@ def structured_patch_lines(response: object) -> list[tuple[int, int]] | None:
 
 
 def tool_event(payload: dict, event_name: str, tool: str) -> HookEvent:
-    """The event of a Claude-style payload (``cwd``, ``session_id``, ``model``), kind not yet known."""
+    """The event of a Claude-style payload (``cwd``, ``session_id``, ``model``); kind unknown."""
     return HookEvent(
         IGNORED,
         event_name=event_name,

@@ -72,9 +72,16 @@ def is_ringfence(command: object) -> bool:
 
 
 CLAUDE_EVENTS = {
+    # Claude Code 2.1.328 has no Grep, Glob or MultiEdit tool (it searches through Bash); they
+    # stay for older builds and for Copilot CLI, which runs these hooks with its own Grep/Glob.
     "PreToolUse": "Edit|Write|NotebookEdit|MultiEdit|Read|Grep|Glob|Bash",
     "PostToolUse": "Edit|Write|NotebookEdit|MultiEdit|Bash",
 }
+# Claude Code 2.1.295+: a pre-hook that crashes, times out or prints bad JSON blocks the tool
+# instead of letting it run (``|| exit 2`` alone cannot catch a timeout). Only on PreToolUse:
+# a post-hook cannot undo a write, and its failures are reported, not blocking.
+CLAUDE_ON_FAILURE = {"PreToolUse": {"onFailure": "block"}}
+CLAUDE_FAIL_CLOSED_SINCE = (2, 1, 295)
 CODEX_EVENTS = {
     "PreToolUse": "apply_patch|Edit|Write|Bash",
     "PostToolUse": "apply_patch|Edit|Write|Bash",
@@ -86,8 +93,9 @@ GEMINI_EVENTS = {
 }
 
 
-def _grouped(events: dict[str, str], handler) -> callable:
-    """Builder for the matcher-group format shared by Claude Code, Codex and Gemini."""
+def _grouped(events: dict[str, str], handler, extra: dict[str, dict] | None = None) -> callable:
+    """Builder for the matcher-group format shared by Claude Code, Codex and Gemini; ``extra``
+    adds keys to the handler of some events."""
 
     def build(config: dict, command: str) -> list[str]:
         hooks = _object(config, "hooks")
@@ -96,7 +104,10 @@ def _grouped(events: dict[str, str], handler) -> callable:
             groups = hooks.setdefault(event, [])
             if not isinstance(groups, list):
                 raise RingfenceError(f"'hooks.{event}' is not a list")
-            want = {"matcher": matcher, "hooks": [handler(command)]}
+            want = {
+                "matcher": matcher,
+                "hooks": [{**handler(command), **(extra or {}).get(event, {})}],
+            }
             changes.extend(_place_group(groups, want, event))
         return changes
 
@@ -293,7 +304,9 @@ def is_ringfence_script(text: str) -> bool:
 
 PLANS = {
     "claude-code": Plan(
-        "claude-code", ".claude/settings.json", _grouped(CLAUDE_EVENTS, _claude_handler)
+        "claude-code",
+        ".claude/settings.json",
+        _grouped(CLAUDE_EVENTS, _claude_handler, CLAUDE_ON_FAILURE),
     ),
     "codex": Plan("codex", ".codex/hooks.json", _grouped(CODEX_EVENTS, _claude_handler)),
     "gemini": Plan("gemini", ".gemini/settings.json", _grouped(GEMINI_EVENTS, _gemini_handler)),
@@ -318,6 +331,9 @@ PLANS = {
 }
 FAIL_CLOSED_BY_EXIT_CODE = ("claude-code", "codex", "gemini", "windsurf", "kiro", "antigravity")
 NOTES = {
+    "claude-code": "Claude Code loads .claude/settings.json only from the directory it starts "
+    "in: start it at the repository root (a session started in a subdirectory runs no "
+    "ringfence hook; 'ringfence doctor' run there says so).",
     "copilot": "Copilot CLI refuses a tool whose hook fails (exit non-zero, interpreter gone) "
     "but runs it when the hook times out; it also runs the hooks of .claude/settings.json.",
     "cursor": "Cursor's preToolUse hook blocks edits into deny zones and fails closed "

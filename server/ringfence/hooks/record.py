@@ -186,8 +186,16 @@ def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def post_shell(event: HookEvent, ws: Workspace) -> Evidence:
-    """Journal what a finished shell command wrote (lines unknown) and what it could not analyse."""
-    evidence = Evidence()
+    """Journal what a finished shell command wrote and what ringfence could not analyse.
+
+    Files the agent itself reports (Claude Code's bashEditDiff, in ``event.changes``) are
+    journaled with their exact lines, like an edit; when that report is complete it is the whole
+    story. Otherwise each file a recognised command wrote is journaled with lines unknown.
+    """
+    evidence = post_edit(event, ws)
+    if event.complete_diff:
+        return evidence
+    reported = {ws.locate(c.path)[0].absolute for c in event.changes}
     here = ws.locate(ws.cwd)[0]
     if event.command is None:
         _note(evidence, event, ws, here, f"shell: {event.tool_name or 'command'} not analysed")
@@ -197,7 +205,7 @@ def post_shell(event: HookEvent, ws: Workspace) -> Evidence:
     analysis = analyse(event.command, ws.cwd)
     for target in analysis.writes:
         located = ws.locate(target.path)[0]
-        if not located.in_repository:
+        if not located.in_repository or located.absolute in reported:
             continue
         view = located.policy.view(located.absolute)
         level, _ = strictest_over(view, 0, 1 << 30)
