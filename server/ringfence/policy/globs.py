@@ -562,8 +562,8 @@ class _Index:
 
         from ringfence.policy.loader import _code_stamp
 
-        name = cache.key("ringfence-index-1", _code_stamp(), str(ignore_case), *patterns)
-        payload = cache.read("indexes", name)
+        parts = ("ringfence-index-1", _code_stamp(), str(ignore_case), *patterns)
+        payload = cache.read("indexes", *parts)
         if payload is not None:
             try:
                 tables, residual, sources = marshal.loads(payload)
@@ -572,7 +572,7 @@ class _Index:
             except (ValueError, EOFError, TypeError):
                 pass  # a damaged or foreign entry: build afresh
         index = cls.build(patterns, ignore_case, matcher.globs)
-        cache.write("indexes", name, marshal.dumps((index.tables, index.residual, index.sources)))
+        cache.write("indexes", marshal.dumps((index.tables, index.residual, index.sources)), *parts)
         return index
 
     def candidates(self, data: bytes) -> list[int]:
