@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import test_lsp_editor
+from ringfence.hooks.agents import CANONICAL
 from test_lsp_editor import start
 
 lsp = test_lsp_editor.lsp  # the fixture: a real server for each client preset
@@ -217,3 +218,54 @@ async def test_rule_below_a_locked_floor_is_rf101(lsp, make_repo):
     assert (rf101.code, rf101.severity, rf101.range.start.line) == ("RF101", 2, 2)
     assert "below the locked zone 'data'" in rf101.message
     assert rf101.related_information[0].location.uri == ed.uri(".ringfence.toml")
+
+
+APPROVED_TOOLS = """version = 1
+
+[[zone]]
+name = "src"
+path = "src/**"
+level = "internal"
+reason = "Vendor code under the enterprise agreement only."
+tools.allow = ["copilot"]
+tools.level = { copilot = "open" }
+models.deny = ["gpt-4*"]
+"""
+
+
+async def test_each_region_is_judged_by_its_own_tool_and_model(lsp, make_repo):
+    root = make_repo({".ringfence.toml": APPROVED_TOOLS, "src/app.py": "a = 1\n" * 12})
+    ed = await start(lsp, root)
+    uri = ed.open("src/app.py")
+    assert await ed.diagnostics(uri) == []
+    ed.ai_insert(uri, 2, "copilot_line = 1\n", tool="copilot", model="gpt-5")
+    ed.ai_insert(uri, 8, "claude_line = 1\nclaude_line = 2\n", tool="claude-code")
+    found = await ed.diagnostics(uri, until=lambda d: any(x.code == "RF001" for x in d))
+    (rf001,) = found  # the approved tool's lines get nothing
+    assert (rf001.range.start.line, rf001.range.end.line) == (8, 9)
+    assert rf001.message == (
+        "AI edit (claude-code) in internal zone 'src' [claude-code is not in tools.allow "
+        "(copilot) (.ringfence.toml:3)]: Vendor code under the enterprise agreement only."
+    )
+    ed.ai_insert(uri, 0, "denied_model = 1\n", tool="copilot", model="gpt-4.1")
+    found = await ed.diagnostics(uri, until=lambda d: len(d) == 2)
+    lines = sorted((d.code, d.range.start.line) for d in found)
+    assert lines == [("RF001", 0), ("RF001", 9)]  # the claude lines moved down by one
+    assert "model gpt-4.1 matches models.deny 'gpt-4*'" in next(
+        d.message for d in found if d.range.start.line == 0
+    )
+    explained = await ed.request("ringfence/explain", {"uri": uri})
+    # pygls hands objects over as named tuples, renaming "claude-code" to a positional name:
+    # the values come in the table's order (every canonical tool id, docs/lsp.md)
+    tool_edits = dict(zip(CANONICAL, explained["toolEdits"].values(), strict=True))
+    assert tool_edits["copilot"] == "allow" and tool_edits["claude-code"] == "deny"
+    assert tool_edits["codex"] == tool_edits["unknown"] == "deny"
+    rules = list(explained["toolRules"].values())
+    assert {
+        "rule": ".ringfence.toml:3",
+        "why": "claude-code is not in tools.allow (copilot)",
+        "level": "internal",
+        "edits": "deny",
+        "context": "deny",
+    } in rules
+    assert explained["externalEdits"] == "deny"  # the level itself is unchanged

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -20,6 +21,11 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from ringfence.policy.loader import parse_policy
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schema" / "ringfence.schema.json").read_text())
 ROOT = jsonschema.Draft7Validator(SCHEMA)
@@ -190,6 +196,46 @@ def test_schema_documents_every_loader_key():
     assert set(SCHEMA["properties"]["provenance"]["properties"]) == loader.PROVENANCE_KEYS
     assert set(SCHEMA["properties"]["history"]["properties"]) == loader.HISTORY_KEYS
     assert set(SCHEMA["definitions"]["level"]["properties"]) == loader.LEVEL_KEYS
+    assert set(SCHEMA["definitions"]["tools"]["properties"]) == loader.TOOLS_KEYS
+    assert set(SCHEMA["definitions"]["models"]["properties"]) == loader.MODELS_KEYS
+
+
+def test_schema_tool_ids_are_the_canonical_table():
+    from ringfence.hooks.agents import CANONICAL
+
+    assert SCHEMA["definitions"]["toolId"]["enum"] == list(CANONICAL)
+
+
+@pytest.mark.parametrize(
+    "tables",
+    [
+        'tools.allow = ["copilot"]',
+        'tools.deny = ["claude-code", "codex"]\nmodels.deny = ["gpt-*"]',
+        'tools.level = { copilot = "tagged", unknown = "human-only" }',
+        'tools.allow = ["claude"]',
+        'tools.deny = "codex"',
+        'tools.level = { copilot = 1 }',
+        'tools.level = { copilt = "open" }',
+        'tools.colour = ["x"]',
+        'models.deny = [1]',
+        'models.allow = ["gpt-5"]',
+        'tools = 3',
+    ],
+)
+def test_tool_rules_loader_agrees_with_schema(tables):
+    """The same rules in a zone and as the top-level [tools] / [models] of the root policy."""
+    in_zone = f'version = 1\n[[zone]]\nname = "z"\npath = "a/**"\nlevel = "open"\n{tables}\n'
+    top_level = "version = 1\n" + "".join(_as_table(line) for line in tables.split("\n"))
+    for text in (in_zone, top_level):
+        parsed = parse_policy(text, ".ringfence.toml", "", is_root=True)
+        assert ROOT.is_valid(tomllib.loads(text)) == (not parsed.errors), (text, parsed.errors)
+
+
+def _as_table(line: str) -> str:
+    """``tools.allow = [...]`` as ``[tools]`` / ``allow = [...]`` (other lines as they are)."""
+    key, _, rest = line.partition(" = ")
+    table, dot, sub = key.partition(".")
+    return f"[{table}]\n{sub} = {rest}\n" if dot else f"{line}\n"
 
 
 @pytest.mark.parametrize("pattern", GOOD_GLOBS + BAD_GLOBS)

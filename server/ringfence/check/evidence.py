@@ -47,6 +47,8 @@ class Evidence:
 def matters(view: FileView) -> bool:
     """Would an AI edit anywhere in this file be denied or need a tag?"""
     levels = [view.decision.level, *(view.levels.get(r.level) for r in view.markers.regions)]
+    if view.decision.tools:  # approved tools: some tool's edit may be denied even in an open file
+        return True
     return any(lv is not None and (lv.external_edits != "allow" or lv.inhouse_edits != "allow") for lv in levels)
 
 

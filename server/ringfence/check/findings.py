@@ -88,12 +88,16 @@ def _where(view: FileView, first: int, last: int) -> Where:
 def _judge_region(policy: Policy, entry: FileEvidence, region: Region) -> Iterator[Finding]:
     inhouse = policy.is_inhouse(region.tool)
     for first, last, where in pieces(entry.view, region.start, region.end):
-        permission = where.level.edits(inhouse)
+        judged = policy.for_tool(where.level, entry.view.decision, region.tool, region.model)
+        permission = judged.level.edits(inhouse)
         if permission == "allow":
             continue
         if permission == "deny":
             code = _deny_code(region, inhouse)
-            yield _finding(region, first, last, where, code, "warning" if code == "RF005" else "error")
+            found = _finding(region, first, last, where, code, "warning" if code == "RF005" else "error")
+            if judged.why:  # an approved-tools rule decided (docs/policy.md)
+                found.message = f"{found.message} [{judged.why} ({judged.rule})]"
+            yield found
             continue
         for a, b in _uncovered(entry, first, last):
             code = "RF005" if region.source == "heuristic" else "RF002"

@@ -42,10 +42,10 @@ def run(args) -> int:
     if args.json:
         tails: dict = {}
         for start in range(0, len(paths), _CHUNK):
-            write(json_lines(batch, start, min(start + _CHUNK, len(paths)), tails))
+            write(json_lines(batch, start, min(start + _CHUNK, len(paths)), tails, policy))
     else:
         for i in range(len(paths)):
-            write(render(batch.decision(i)))
+            write(render(batch.decision(i), policy))
     sys.stdout.flush()
     return 2 if report_policy_errors(policy) else 0
 
@@ -79,7 +79,7 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
-def json_lines(batch: Batch, start: int, stop: int, tails: dict | None = None) -> str:
+def json_lines(batch: Batch, start: int, stop: int, tails: dict | None = None, policy=None) -> str:
     """SPEC §3.4 JSON lines for paths ``start:stop``; each shared decision is serialised once
     (``tails`` carries those serialisations from one chunk to the next)."""
     paths = batch.paths[start:stop]
@@ -93,6 +93,8 @@ def json_lines(batch: Batch, start: int, stop: int, tails: dict | None = None) -
         for key in set(map(id, decisions)) - known.keys():
             body = batch.shared[key].to_json()
             body["path"], body["exists"] = "", flag
+            if policy is not None and batch.shared[key].tools:
+                body["tools"] = tool_rules_json(policy, batch.shared[key])
             known[key] = ('"' if plain else "") + json.dumps(body)[len('{"path": ""'):] + "\n"
     if len(flags) == 2:
         ends = [tails[plain, e][id(d)] for d, e in zip(decisions, exists, strict=True)]
@@ -105,7 +107,12 @@ def json_lines(batch: Batch, start: int, stop: int, tails: dict | None = None) -
     return "".join(itertools.chain.from_iterable(zip(itertools.repeat(opener), quoted, ends)))
 
 
-def render(decision: Decision) -> str:
+def tool_rules_json(policy, decision: Decision) -> dict:
+    """``{toolId: {level, edits, context, rule, why}}`` for every canonical external tool."""
+    return {tool: judged.to_json() for tool, judged in policy.tool_table(decision).items()}
+
+
+def render(decision: Decision, policy=None) -> str:
     """The text form of one decision."""
     lines = [f"{decision.path}: {decision.level.name}"]
     if decision.zone is not None:
@@ -121,9 +128,24 @@ def render(decision: Decision) -> str:
     level = decision.level
     lines.append(f"  allows  external AI edits: {level.external_edits}; in-house AI edits: "
                  f"{level.inhouse_edits}; external AI context: {level.external_context}")
+    if policy is not None and decision.tools:
+        lines.extend(_tool_lines(policy, decision))
     if not decision.exists:
         lines.append("  note    the path does not exist; classified by its path alone")
     lines.extend(f"  note    {note}" for note in decision.notes)
     if decision.error:
         lines.append(f"  error   {decision.error}")
     return "\n".join(lines) + "\n"
+
+
+def _tool_lines(policy, decision: Decision) -> list[str]:
+    """One ``tool`` line per external tool an approved-tools rule changes, naming the rule."""
+    out = []
+    for tool, judged in policy.tool_table(decision).items():
+        if judged.rule is not None:
+            out.append(f"  tool    {tool}: edits {judged.level.external_edits}, context "
+                       f"{judged.level.external_context} ({judged.why}; {judged.rule})")
+    others = [t for t, j in policy.tool_table(decision).items() if j.rule is None]
+    if out and others:
+        out.append(f"  tool    others ({', '.join(others)}): as the level says")
+    return out

@@ -61,10 +61,11 @@ class Located:
 class Workspace:
     """The repositories one event touches, each policy loaded once, and who is asking."""
 
-    def __init__(self, cwd: str | None, tool: str) -> None:
+    def __init__(self, cwd: str | None, tool: str, model: str | None = None) -> None:
         here = os.getcwd()
         self.cwd = clean(cwd, here) if cwd else clean(here, "/")
         self.tool = tool
+        self.model = model or ""  # the payload's model id, for models.deny (docs/policy.md)
         self._policies: dict[str, Policy] = {}
 
     def policy(self, root: str) -> Policy:
@@ -97,6 +98,15 @@ class Workspace:
 
     def inhouse(self, located: Located) -> bool:
         return located.policy.is_inhouse(self.tool)
+
+    def for_tool(self, located: Located, decision, level: Level):
+        """This agent's level where ``decision`` holds and the lines' level is ``level``
+        (a :class:`~ringfence.policy.tools.ToolVerdict`: the zone's approved tools applied)."""
+        return located.policy.for_tool(level, decision, self.tool, self.model)
+
+    def for_zone(self, located: Located, zone):
+        """This agent's level in ``zone`` (for zones below a directory)."""
+        return located.policy.zone_for_tool(zone, self.tool, self.model)
 
 
 class Verdict:
@@ -167,8 +177,11 @@ def judge_edit(ws: Workspace, change: Change, verdict: Verdict) -> None:
             continue
         level, region = edit_level(located, view, change, text)
         inhouse = ws.inhouse(located)
-        if level.edits(inhouse) == "deny":
-            verdict.deny(edit_text(ws, located, view.decision, level, region, inhouse))
+        judged = ws.for_tool(located, view.decision, level)
+        if judged.level.edits(inhouse) == "deny":
+            verdict.deny(
+                edit_text(ws, located, view.decision, judged.level, region, inhouse, judged)
+            )
 
 
 def edit_level(
@@ -267,9 +280,10 @@ def judge_read(
         if ws.inhouse(located):
             continue
         level, region = strictest_over(view, 0, _WHOLE_FILE)
-        if level.external_context != "deny":
+        judged = ws.for_tool(located, view.decision, level)
+        if judged.level.external_context != "deny":
             continue
-        verdict.deny(read_text_reason(ws, located, view.decision, level, region))
+        verdict.deny(read_text_reason(ws, located, view.decision, judged.level, region, judged))
         if journal:
             zone = view.decision.zone
             _journal_denied_read(
@@ -311,7 +325,7 @@ def judge_tree_read(ws: Workspace, target, verdict: Verdict, event: HookEvent) -
         if located.relpath is None or ws.inhouse(located) or not os.path.isdir(located.absolute):
             continue
         excluded = [clean(path, "/") for path in target.excluded]
-        zone = _context_zone_below(located, excluded)
+        zone = _context_zone_below(ws, located, excluded)
         if zone is not None:
             level = located.policy.level(zone.level)
             verdict.deny(
@@ -327,13 +341,13 @@ def judge_tree_read(ws: Workspace, target, verdict: Verdict, event: HookEvent) -
             return
 
 
-def _context_zone_below(located: Located, excluded: list[str]):
+def _context_zone_below(ws: Workspace, located: Located, excluded: list[str]):
     """A zone below the directory whose level keeps content from external tools (anchored
     zones by their prefix; zones that match at any depth count unless excluded wholesale)."""
     rel = located.relpath or ""
     for parsed in located.policy.policy_files():
         for zone in parsed.zones:
-            if located.policy.level(zone.level).external_context != "deny":
+            if ws.for_zone(located, zone).level.external_context != "deny":
                 continue
             for pattern in zone.patterns:
                 prefix = _anchored_prefix(pattern)
@@ -444,10 +458,11 @@ def _judge_tree(ws: Workspace, located: Located, verdict: Verdict, walk: bool = 
     if view.decision.error:
         verdict.deny(invalid_policy_text(located))
         return
-    if view.decision.level.edits(inhouse) == "deny":
-        verdict.deny(edit_text(ws, located, view.decision, view.decision.level, None, inhouse))
+    judged = ws.for_tool(located, view.decision, view.decision.level)
+    if judged.level.edits(inhouse) == "deny":
+        verdict.deny(edit_text(ws, located, view.decision, judged.level, None, inhouse, judged))
         return
-    zone = _denying_zone_below(located, inhouse)
+    zone = _denying_zone_below(ws, located, inhouse)
     if zone is not None:
         verdict.deny(
             f"ringfence: {located.relpath or '.'}/ holds the {zone.level} zone '{zone.name}' "
@@ -478,12 +493,12 @@ def _judge_tree(ws: Workspace, located: Located, verdict: Verdict, walk: bool = 
                 return
 
 
-def _denying_zone_below(located: Located, inhouse: bool):
+def _denying_zone_below(ws: Workspace, located: Located, inhouse: bool):
     """A zone anchored below the directory whose level denies this tool's edits."""
     rel = located.relpath or ""
     for parsed in located.policy.policy_files():
         for zone in parsed.zones:
-            if located.policy.level(zone.level).edits(inhouse) != "deny":
+            if ws.for_zone(located, zone).level.edits(inhouse) != "deny":
                 continue
             for pattern in zone.patterns:
                 prefix = _anchored_prefix(pattern)
@@ -554,19 +569,29 @@ def instead_text(located: Located, ws: Workspace, inhouse: bool, level: Level) -
 
 
 def edit_text(
-    ws: Workspace, located: Located, decision, level: Level, region, inhouse: bool
+    ws: Workspace, located: Located, decision, level: Level, region, inhouse: bool, judged=None
 ) -> str:
     who = "in-house" if inhouse else "external"
     owner = f" Owner: {decision.owner}." if decision.owner and region is None else ""
     return (
         f"ringfence: {where_text(located, decision, level, region)}: "
         f"{who} AI edits ({ws.tool}) are "
-        f"denied. Reason: {_reason_of(decision, region)}. Instead: "
+        f"denied{tool_rule_text(judged)}. Reason: {_reason_of(decision, region)}. Instead: "
         f"{instead_text(located, ws, inhouse, level)}.{owner}"
     )
 
 
-def read_text_reason(ws: Workspace, located: Located, decision, level: Level, region) -> str:
+def tool_rule_text(judged) -> str:
+    """`` here (claude-code is not in tools.allow (copilot); .ringfence.toml:7)`` when a tool
+    rule decided, else nothing."""
+    if judged is None or not judged.why:
+        return ""
+    return f" here ({judged.why}; {judged.rule})"
+
+
+def read_text_reason(
+    ws: Workspace, located: Located, decision, level: Level, region, judged=None
+) -> str:
     assistant = located.policy.assistant
     instead = (
         f"use {assistant.name}, the in-house assistant, for work that needs this file"
@@ -576,7 +601,8 @@ def read_text_reason(ws: Workspace, located: Located, decision, level: Level, re
     owner = f" Owner: {decision.owner}." if decision.owner and region is None else ""
     return (
         f"ringfence: {where_text(located, decision, level, region)}: its content must not reach "
-        f"external AI tools ({ws.tool}). Reason: {_reason_of(decision, region)}. "
+        f"external AI tools ({ws.tool}){tool_rule_text(judged)}. "
+        f"Reason: {_reason_of(decision, region)}. "
         f"Instead: {instead}.{owner}"
     )
 

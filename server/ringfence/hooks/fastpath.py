@@ -264,6 +264,8 @@ def remember(snapshot: Snapshot, ws) -> None:
         view = where.policy.view(absolute)
         if view.decision.error or view.markers.regions or view.markers.header:
             continue
+        if view.decision.tools:
+            continue  # tool rules: the level depends on the agent and its model (the full path)
         level = view.decision.level
         inhouse = where.policy.is_inhouse(ws.tool)
         updates.setdefault(root, []).append(

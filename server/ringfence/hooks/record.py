@@ -52,7 +52,7 @@ def _record_change(
     view = located.policy.view(located.absolute, content=text)
     level, _ = _level_of(view, ranges)
     inhouse = ws.inhouse(located)
-    permission = level.edits(inhouse)
+    permission = ws.for_tool(located, view.decision, level).level.edits(inhouse)
     why = protected.protected_reason(located.absolute, located.relpath, located.root)
     if why is not None and why != protected.PYPROJECT_TABLE:
         permission = "deny"
@@ -209,7 +209,7 @@ def post_shell(event: HookEvent, ws: Workspace) -> Evidence:
             continue
         view = located.policy.view(located.absolute)
         level, _ = strictest_over(view, 0, 1 << 30)
-        permission = level.edits(ws.inhouse(located))
+        permission = ws.for_tool(located, view.decision, level).level.edits(ws.inhouse(located))
         evidence.journal.append(
             (
                 located.root,

@@ -145,7 +145,7 @@ def _pre(adapter, event: HookEvent, tool: str) -> Answer:
     from ringfence.hooks.decide import Workspace, decide
 
     snapshot = fastpath.Snapshot(event)
-    ws = Workspace(event.cwd, tool)
+    ws = Workspace(event.cwd, tool, event.model)
     verdict = decide(event, ws)
     (journal,) = _first_run(event, verdict.journal)
     problems = _append(journal)
@@ -161,7 +161,7 @@ def _post(event: HookEvent, tool: str) -> Answer:
     from ringfence.hooks.decide import Workspace
     from ringfence.hooks.record import post_edit, post_shell
 
-    ws = Workspace(event.cwd, tool)
+    ws = Workspace(event.cwd, tool, event.model)
     evidence = post_edit(event, ws) if event.kind == POST_EDIT else post_shell(event, ws)
     journal, records = _first_run(event, evidence.journal, evidence.records)
     problems = _append(journal)

@@ -111,8 +111,11 @@ def region_code(
         return None
     if region.source == "heuristic":
         return ("RF005", WARNING) if level.external_edits != "allow" else None
+    policy = od.repo.active
     if inhouse is None:
-        inhouse = od.repo.active.is_inhouse(region.tool)
+        inhouse = policy.is_inhouse(region.tool)
+    if od.view is not None:  # the region's own tool and model meet the zone's approved tools
+        level = policy.for_tool(level, od.view.decision, region.tool, region.model).level
     permission = level.edits(inhouse)
     if permission == "deny":
         return ("RF003", ERROR) if inhouse else ("RF001", ERROR)
@@ -121,8 +124,18 @@ def region_code(
     return None
 
 
-def region_message(code: str, region: Region, at: Where) -> str:
+def _tool_rule(od: OpenDoc, region: Region, at: Where) -> str:
+    """Which approved-tools rule decided this region's diagnostic ("" when the level alone did)."""
+    if od.view is None or not od.view.decision.tools:
+        return ""
+    judged = od.repo.active.for_tool(at.level, od.view.decision, region.tool, region.model)
+    return f"{judged.why} ({judged.rule})" if judged.why else ""
+
+
+def region_message(code: str, region: Region, at: Where, tool_rule: str = "") -> str:
     tail = f": {at.reason}" if at.reason else ""
+    if tool_rule:
+        tail = f" [{tool_rule}]{tail}"
     place = f"{at.level.name} {at.label}"
     if code == "RF001":
         return f"AI edit ({region.tool}) in {place}{tail}"
@@ -193,6 +206,7 @@ def region_diagnostics(server, od: OpenDoc) -> list[RenderedDiagnostic]:
         key = (
             found,
             region.tool,
+            region.model,
             region.source,
             region.line_count() if found[0] == "RF005" else 0,
             at,
@@ -206,7 +220,7 @@ def region_diagnostics(server, od: OpenDoc) -> list[RenderedDiagnostic]:
                     "severity": found[1],
                     "code": found[0],
                     "source": SOURCE,
-                    "message": region_message(found[0], region, at),
+                    "message": region_message(found[0], region, at, _tool_rule(od, region, at)),
                     "relatedInformation": related(at),
                     "data": {"regionId": region.id},
                 },

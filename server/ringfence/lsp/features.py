@@ -228,6 +228,11 @@ def explain_uri(ls: RingfenceServer, uri: str) -> dict | None:
     at = decision_where(repo, decision, uri)
     out["policy"] = {"uri": at.location[0], "line": at.location[1]} if at.location else None
     out.update(decision.level.attributes())
+    table = repo.active.tool_table(decision)  # docs/lsp.md: what each external tool may do here
+    out["toolEdits"] = {tool: judged.level.external_edits for tool, judged in table.items()}
+    out["toolRules"] = {
+        tool: judged.to_json() for tool, judged in table.items() if judged.rule is not None
+    }
     return out
 
 

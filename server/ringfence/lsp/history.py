@@ -162,7 +162,8 @@ def _wanted(server, od: OpenDoc) -> bool:
 
 def _may_deny(view: FileView) -> bool:
     levels = [view.decision.level, *(view.levels.get(r.level) for r in view.markers.regions)]
-    return any(lv is not None and "deny" in (lv.external_edits, lv.inhouse_edits) for lv in levels)
+    return bool(view.decision.tools) or any(
+        lv is not None and "deny" in (lv.external_edits, lv.inhouse_edits) for lv in levels)
 
 
 def moved(shown: Shown, od: OpenDoc) -> tuple[HistoryRun, ...]:
@@ -194,10 +195,9 @@ def _diagnostics(od: OpenDoc, runs: tuple[HistoryRun, ...]) -> list[dict]:
     for run in runs:
         if run.start > count:
             continue
-        inhouse = policy.is_inhouse(run.tool)
         for first, last, _ in pieces(od.view, run.start, min(run.end, count)):
             at = where(od, first - 1, last - 1)
-            if at.level.edits(inhouse) != "deny":
+            if policy.edit_permission(at.level, od.view.decision, run.tool) != "deny":
                 continue
             origin = (f"git-ai note on commit {run.commit[:12]}" if run.kind == "note"
                       else f"commit {run.commit[:12]}: {run.signal}")

@@ -40,6 +40,7 @@ from ringfence.policy.paths import (
 )
 from ringfence.policy.record import Record
 from ringfence.policy.toml_positions import KeyPositions
+from ringfence.policy.tools import ToolVerdict, for_tool
 
 log = LazyLogger(__name__)
 
@@ -351,6 +352,46 @@ class Policy:
             return outer.is_inhouse(tool)  # a nested repository cannot make a tool in-house
         return own
 
+    def for_tool(
+        self, level: Level, decision: Decision, tool: str | None, model: str | None = None
+    ) -> ToolVerdict:
+        """The level ``tool``'s edit (or read) gets where ``decision`` holds and the lines'
+        level is ``level`` (docs/policy.md, "Approved tools"): the one place where a level meets
+        a tool. In-house tools keep their own rules (``level.inhouse_edits``); so do paths
+        without tool rules."""
+        if not decision.tools or not tool or self.is_inhouse(tool):
+            return ToolVerdict(level)
+        from ringfence.hooks.agents import canonical_tool
+
+        raised = decision.source not in ("zone", "default") or level.rank > decision.level.rank
+        return for_tool(level, decision.tools, decision.tool_base, raised, canonical_tool(tool),
+                        model or "", self.settings.levels)
+
+    def zone_for_tool(
+        self, zone: Zone, tool: str | None, model: str | None = None
+    ) -> ToolVerdict:
+        """:meth:`for_tool` inside ``zone`` itself (its level, the default's and its own rules)."""
+        level = self.level(zone.level)
+        chain = tuple(r for r in (self.settings.tools, zone.tools) if r is not None)
+        decision = Decision(zone.name, None, level, zone, zone.reason, zone.owner, "zone",
+                            zone.rule, False, tools=chain, tool_base=zone.tools)
+        return self.for_tool(level, decision, tool, model)
+
+    def tool_table(self, decision: Decision) -> dict[str, ToolVerdict]:
+        """:meth:`for_tool` at ``decision``'s level for every canonical external tool."""
+        from ringfence.hooks.agents import CANONICAL
+
+        return {tool: self.for_tool(decision.level, decision, tool) for tool in CANONICAL
+                if not self.is_inhouse(tool)}
+
+    def edit_permission(
+        self, level: Level, decision: Decision, tool: str | None, model: str | None = None
+    ) -> str:
+        """allow | tag | deny for an AI edit by ``tool`` (``model``) on lines of ``level``."""
+        if self.is_inhouse(tool):
+            return level.inhouse_edits
+        return self.for_tool(level, decision, tool, model).level.external_edits
+
     def relpath(self, path: str, cwd: str | None = None) -> str | None:
         """The repository-relative form of ``path`` (None when it lies outside the repository)."""
         absolute = clean(path, cwd or os.getcwd())
@@ -549,6 +590,7 @@ class Policy:
             directory = self._dir(posixpath.join(self.root, parent) if parent else self.root)
         zone: Zone | None = None
         floor: Zone | None = None
+        matched: list[Zone] = []
         notes: list[str] = []
         failed = self.root_failed
         suffix = "/" if is_dir else ""
@@ -558,6 +600,7 @@ class Policy:
             candidate = source.zone_for(sub)
             if candidate is None:
                 continue
+            matched.append(candidate)
             if floor is not None and self.level(candidate.level).rank < self.level(floor.level).rank:
                 notes.append(f"RF101: zone {candidate.name!r} ({candidate.rule}) is below the locked "
                              f"zone {floor.name!r} ({floor.rule}) and is ignored")
@@ -569,16 +612,21 @@ class Policy:
         for reldir, ignore in directory.ignores:
             sub = (rel[len(reldir) + 1:] if reldir else rel) + suffix
             import_rule = ignore.rule_for(sub) or import_rule
-        return self._decision(rel, zone, import_rule, failed, notes)
+        return self._decision(rel, zone, import_rule, failed, notes, matched)
 
     def _decision(self, rel: str, zone: Zone | None, import_rule: str | None, failed: bool,
-                  notes: list[str]) -> Decision:
+                  notes: list[str], matched: Sequence[Zone] = ()) -> Decision:
         if zone is not None:
             decision = Decision(rel, rel, self.level(zone.level), zone, zone.reason, zone.owner, "zone",
                                 zone.rule, False, notes=notes)
         else:
             decision = Decision(rel, rel, self.level(self.settings.default), None, "", "", "default", None,
                                 False, notes=notes)
+        default_rule = self.settings.tools
+        chain = tuple(r for r in (default_rule, *(z.tools for z in matched)) if r is not None)
+        if chain:
+            decision.tools = chain
+            decision.tool_base = zone.tools if zone is not None else default_rule
         if import_rule is not None:
             imported = self.level(self.settings.import_level)
             if imported.rank > decision.level.rank:
@@ -721,7 +769,7 @@ class Policy:
         template = self._templates.get(key)
         if template is None:
             zone = None if index is None or source is None else source.parsed.zones[source.pattern_zone[index]]
-            template = self._templates[key] = self._decision("", zone, None, False, [])
+            template = self._templates[key] = self._decision("", zone, None, False, [], [zone] if zone else [])
         return template
 
     # ----- static checks -------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ringfence.policy.levels import BUILTIN_LEVELS, PERMISSIONS, Level
 from ringfence.policy.model import AssistantConfig, HistorySettings, RepoSettings, Zone
 from ringfence.policy.record import Record
 from ringfence.policy.toml_positions import KeyPositions
+from ringfence.policy.tools import ToolRule
 
 TYPE_CHECKING = False  # typing itself costs a hook ~3 ms to import
 if TYPE_CHECKING:
@@ -27,10 +28,12 @@ if TYPE_CHECKING:
 
 ROOT_KEYS = {
     "version", "default", "inhouse-tools", "ignore-case", "levels", "assistant", "import",
-    "provenance", "history", "zone",
+    "provenance", "history", "zone", "tools", "models",
 }
 NESTED_KEYS = {"version", "zone"}
-ZONE_KEYS = {"name", "path", "level", "reason", "owner", "locked"}
+ZONE_KEYS = {"name", "path", "level", "reason", "owner", "locked", "tools", "models"}
+TOOLS_KEYS = {"allow", "deny", "level"}
+MODELS_KEYS = {"deny"}
 ASSISTANT_KEYS = {"name", "kind", "endpoint", "model", "api-key-env", "command", "url"}
 ASSISTANT_KINDS = ("openai", "command", "url")
 IMPORT_KEYS = {"enabled", "level"}
@@ -268,6 +271,7 @@ def _settings(check: _Checker, data: dict) -> RepoSettings:
         provenance_style=check.choice(provenance, "style", PROVENANCE_STYLES, ("provenance",), "provenance")
         or "trace",
         auto_tag_agents=True if auto_tag is None else auto_tag,
+        tools=_tool_rule(check, data, (), levels, f"{check.relpath} [tools]"),
         history=HistorySettings(
             enabled=True if history_enabled is None else history_enabled,
             trailer_keys=tuple(k.lower() for k in check.strings(history, "trailer-keys", ("history",), "history")
@@ -411,10 +415,72 @@ def _zones(check: _Checker, data: dict, levels: dict[str, Level], relpath: str, 
         reason = check.typed(table, "reason", str, path, "zone") or ""
         owner = check.typed(table, "owner", str, path, "zone") or ""
         locked = check.typed(table, "locked", bool, path, "zone") or False
+        tools = _tool_rule(check, table, path, levels, "")
         if len(check.errors) == before:
             line = check.zone_line(index, len(raw))
-            zones.append(Zone(name, tuple(patterns), level, reason, owner, locked, relpath, line, base))
+            if tools is not None:
+                tools = tools._replace(rule=f"{relpath}:{line}")
+            zones.append(Zone(name, tuple(patterns), level, reason, owner, locked, relpath, line, base,
+                              tools))
     return zones
+
+
+def _tool_rule(
+    check: _Checker, table: dict, path: tuple, levels: dict[str, Level], rule: str
+) -> ToolRule | None:
+    """The ``tools`` / ``models`` tables of a zone or of the root policy (None: neither given)."""
+    if "tools" not in table and "models" not in table:
+        return None
+    tools = _subtable(check, table, "tools", TOOLS_KEYS, path)
+    models = _subtable(check, table, "models", MODELS_KEYS, path)
+    allow = _tool_ids(check, tools, "allow", (*path, "tools"))
+    deny = _tool_ids(check, tools, "deny", (*path, "tools")) or ()
+    overrides = []
+    raw = tools.get("level", {})
+    if not isinstance(raw, dict):
+        check.error((*path, "tools", "level"), 'tools.level must be a table of tool = "level"')
+        raw = {}
+    for tool, name in raw.items():
+        if _tool_id_problem(check, tool, (*path, "tools", "level", tool)):
+            continue
+        if not isinstance(name, str) or name not in levels:
+            hint = _close(str(name), list(levels), n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            check.error((*path, "tools", "level", tool),
+                        f"tools.level.{tool}: unknown level {name!r}{suggestion}")
+            continue
+        overrides.append((tool, name))
+    globs = check.strings(models, "deny", (*path, "models"), "models") or ()
+    return ToolRule(rule, allow, deny, tuple(overrides), globs)
+
+
+def _subtable(check: _Checker, table: dict, key: str, allowed: set[str], path: tuple) -> dict:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        check.error((*path, key), f"{key} must be a table (write {key}.{sorted(allowed)[0]} = ...)")
+        return {}
+    check.keys(value, allowed, (*path, key), key)
+    return value
+
+
+def _tool_ids(check: _Checker, table: dict, key: str, path: tuple) -> tuple[str, ...] | None:
+    ids = check.strings(table, key, path, "tools")
+    if ids is None:
+        return None
+    return tuple(t for t in ids if not _tool_id_problem(check, t, (*path, key)))
+
+
+def _tool_id_problem(check: _Checker, tool: str, path: tuple) -> bool:
+    """Record an error for a tool id that is not canonical (with a did-you-mean); True if so."""
+    from ringfence.hooks.agents import CANONICAL, canonical_tool
+
+    if tool in CANONICAL:
+        return False
+    alias = canonical_tool(tool)
+    hint = [alias] if alias in CANONICAL else _close(tool, CANONICAL, n=1)
+    suggestion = f" (did you mean {hint[0]!r}?)" if hint else f"; tool ids: {', '.join(CANONICAL)}"
+    check.error(path, f"unknown tool id {tool!r}{suggestion}")
+    return True
 
 
 def parse_policy_cached(
@@ -437,7 +503,7 @@ def parse_policy_cached(
         return parse_policy(text, relpath, base, is_root=is_root, levels=levels, pyproject=pyproject,
                             submodule=submodule)
     levels_key = json.dumps({n: lv._asdict() for n, lv in (levels or {}).items()}, sort_keys=True)
-    parts = ("ringfence-policy-2", _code_stamp(), relpath, base, str(is_root), str(pyproject),
+    parts = ("ringfence-policy-3", _code_stamp(), relpath, base, str(is_root), str(pyproject),
              str(submodule), levels_key, text)  # the entry is bound to all of them (cache.py)
     payload = cache.read("policies", *parts)
     if payload is not None:
@@ -457,7 +523,7 @@ def _code_stamp() -> str:
     """Size and modification time of the code that validates policies."""
     here = os.path.dirname(__file__)
     stamps = []
-    for name in ("loader.py", "globs.py", "model.py", "levels.py", "toml_positions.py"):
+    for name in ("loader.py", "globs.py", "model.py", "levels.py", "toml_positions.py", "tools.py"):
         info = os.stat(os.path.join(here, name))
         stamps.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
     return ";".join(stamps)
@@ -467,15 +533,17 @@ def _plain(parsed: ParsedPolicy) -> dict:
     return {
         "relpath": parsed.relpath, "base": parsed.base, "present": parsed.present,
         "warnings": parsed.warnings,
-        "zones": [[z.name, list(z.patterns), z.level, z.reason, z.owner, z.locked, z.policy_file, z.line, z.base]
-                  for z in parsed.zones],
+        "zones": [[z.name, list(z.patterns), z.level, z.reason, z.owner, z.locked, z.policy_file, z.line, z.base,
+                   None if z.tools is None else z.tools.to_json()] for z in parsed.zones],
         "settings": None if parsed.settings is None else parsed.settings.to_json(),
     }
 
 
 def _revive(data: dict) -> ParsedPolicy:
-    zones = [Zone(name, tuple(patterns), level, reason, owner, locked, policy_file, line, base)
-             for name, patterns, level, reason, owner, locked, policy_file, line, base in data["zones"]]
+    zones = [Zone(name, tuple(patterns), level, reason, owner, locked, policy_file, line, base,
+                  ToolRule.from_json(tools))
+             for name, patterns, level, reason, owner, locked, policy_file, line, base, tools
+             in data["zones"]]
     settings = None
     if data["settings"] is not None:
         raw = data["settings"]
@@ -488,6 +556,7 @@ def _revive(data: dict) -> ParsedPolicy:
             levels={name: Level(**level) for name, level in raw["levels"].items()}, assistant=assistant,
             import_enabled=raw["import_enabled"], import_level=raw["import_level"],
             provenance_style=raw["provenance_style"], auto_tag_agents=raw["auto_tag_agents"],
+            tools=ToolRule.from_json(raw["tools"]),
             history=HistorySettings(**{k: tuple(v) if isinstance(v, list) else v
                                        for k, v in raw["history"].items()}),
         )

@@ -6,6 +6,7 @@ from collections import namedtuple
 
 from ringfence.policy.levels import BUILTIN_LEVELS, Level
 from ringfence.policy.record import Record
+from ringfence.policy.tools import ToolRule
 
 DEFAULT_TRAILER_KEYS = ("co-authored-by", "assisted-by")
 DEFAULT_AI_NAMES = ("claude", "codex", "copilot", "cursor", "aider", "gemini")
@@ -13,13 +14,15 @@ DEFAULT_AI_AUTHORS = ("(aider)", "copilot-swe-agent[bot]")
 
 
 class Zone(namedtuple(
-    "Zone", "name patterns level reason owner locked policy_file line base", defaults=("", "", False, "", 0, "")
+    "Zone", "name patterns level reason owner locked policy_file line base tools",
+    defaults=("", "", False, "", 0, "", None)
 )):
     """One ``[[zone]]`` table: a set of globs relative to the directory of its policy file.
 
     ``patterns`` is a tuple of globs; ``policy_file`` the repository-relative path of the declaring
     file, ``line`` the 1-based line of its ``[[zone]]`` header, ``base`` the repository-relative
-    directory of the declaring file ("" at the root).
+    directory of the declaring file ("" at the root); ``tools`` its
+    :class:`~ringfence.policy.tools.ToolRule` (None: no ``tools`` / ``models`` keys).
     """
 
     __slots__ = ()
@@ -65,7 +68,7 @@ class RepoSettings(Record):
     """Repository-wide keys, allowed only in the root policy."""
 
     __slots__ = ("default", "inhouse_tools", "ignore_case", "levels", "assistant", "import_enabled",
-                 "import_level", "provenance_style", "auto_tag_agents", "history")
+                 "import_level", "provenance_style", "auto_tag_agents", "history", "tools")
 
     def __init__(
         self,
@@ -80,6 +83,7 @@ class RepoSettings(Record):
         provenance_style: str = "trace",  # trace | comment
         auto_tag_agents: bool = True,
         history: HistorySettings | None = None,
+        tools: ToolRule | None = None,
     ) -> None:
         self.default = default
         self.inhouse_tools = inhouse_tools
@@ -91,6 +95,7 @@ class RepoSettings(Record):
         self.provenance_style = provenance_style
         self.auto_tag_agents = auto_tag_agents
         self.history = HistorySettings() if history is None else history
+        self.tools = tools  # the top-level [tools] / [models]: the repository default's tool rules
 
     def to_json(self) -> dict:
         """Plain JSON values (the loader's on-disk cache)."""
@@ -99,6 +104,7 @@ class RepoSettings(Record):
             "levels": {name: level._asdict() for name, level in self.levels.items()},
             "assistant": None if self.assistant is None else self.assistant._asdict(),
             "history": self.history._asdict(),
+            "tools": None if self.tools is None else self.tools.to_json(),
         }
 
 
@@ -110,7 +116,7 @@ class Decision(Record):
     """
 
     __slots__ = ("path", "relpath", "level", "zone", "reason", "owner", "source", "rule", "exists",
-                 "error", "notes")
+                 "error", "notes", "tools", "tool_base")
 
     def __init__(
         self,
@@ -125,6 +131,8 @@ class Decision(Record):
         exists: bool,
         error: str | None = None,
         notes: list[str] | None = None,
+        tools: tuple[ToolRule, ...] = (),
+        tool_base: ToolRule | None = None,
     ) -> None:
         self.path = path
         self.relpath = relpath
@@ -137,11 +145,14 @@ class Decision(Record):
         self.exists = exists
         self.error = error
         self.notes = [] if notes is None else notes
+        self.tools = tools  # the tool rules on the path's way, default first (docs/policy.md)
+        self.tool_base = tool_base  # the rule of the zone (or default) that set the level
 
     def copy(self) -> Decision:
         """An independent copy (its own notes list)."""
         return Decision(self.path, self.relpath, self.level, self.zone, self.reason, self.owner,
-                        self.source, self.rule, self.exists, self.error, list(self.notes))
+                        self.source, self.rule, self.exists, self.error, list(self.notes), self.tools,
+                        self.tool_base)
 
     def to_json(self) -> dict:
         out: dict = {
