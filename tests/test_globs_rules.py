@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -148,9 +149,8 @@ def test_a_large_batch_compiles_the_database_in_the_background_for_the_next(monk
 def test_a_job_already_running_is_not_started_twice(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     patterns = ["a/**"] * 70
-    directory = tmp_path / "ringfence/globs"
-    directory.mkdir(parents=True)
-    job = directory / f".{globs._Database._key(patterns, False)}.job"
+    job = Path(globs.job_file(patterns, False))
+    job.parent.mkdir(parents=True)
     job.write_text("{}")
     assert globs.compile_later(patterns, False) is False and job.read_text() == "{}"
     assert globs.compile_job(str(job)) is False and not job.exists()  # a malformed job: removed

@@ -760,7 +760,9 @@ def compile_later(patterns: Sequence[str], ignore_case: bool) -> bool:
     import sys
 
     directory = cache.cache_dir("globs")
-    job = os.path.join(directory, f".{_Database._key(patterns, ignore_case)}.job")
+    job = job_file(patterns, ignore_case)
+    if job is None:
+        return False
     try:
         os.makedirs(directory, exist_ok=True)
         try:
@@ -789,6 +791,14 @@ def compile_later(patterns: Sequence[str], ignore_case: bool) -> bool:
         log.debug("cannot compile the glob database in the background: %s", exc)
         return False
     return True
+
+
+def job_file(patterns: Sequence[str], ignore_case: bool) -> str | None:
+    """Where the background compile of this list is claimed (None: a list too short to cache)."""
+    parts = _Database._key(patterns, ignore_case)
+    if not parts:
+        return None
+    return os.path.join(cache.cache_dir("globs"), f".{cache.key(*parts)}.job")
 
 
 def compile_job(job: str) -> bool:
