@@ -347,3 +347,30 @@ def test_hooks_keep_a_denied_tools_reads_out_of_the_zone(make_repo):
         }
         done = run_cli("hook", "copilot", stdin=json.dumps(copilot), cwd=root)
         assert done.returncode == 0 and "deny" not in done.stdout, done.stdout + done.stderr
+
+
+# ----- exports ----------------------------------------------------------------------------------
+
+
+def test_each_tools_ignore_file_gets_the_zones_that_deny_that_tool(make_repo):
+    root = make_repo(
+        {
+            ".ringfence.toml": APPROVED
+            + '\n[[zone]]\nname = "tests"\npath = "tests/**"\nlevel = "open"\n'
+            'tools.deny = ["cursor"]\n',
+            "src/a.py": "a = 1\n",
+            "tests/t.py": "t = 1\n",
+        }
+    )
+    done = run_cli("export", cwd=root)
+    assert done.returncode == 0, done.stderr
+    cursor = (root / ".cursorignore").read_text()
+    assert "/src/**" in cursor and "/tests/**" in cursor
+    assert "# zone 'tests' (open; cursor not approved) in .ringfence.toml" in cursor
+    assert not (root / "copilot-content-exclusion.yml").exists()  # copilot may read both zones
+    claude = json.loads((root / ".claude/settings.json").read_text())["permissions"]["deny"]
+    assert "Read(/src/**)" in claude and "Edit(/src/**)" in claude
+    assert not any("tests" in entry for entry in claude)
+    gemini = (root / ".geminiignore").read_text()
+    assert "/src/**" in gemini and "/tests/**" not in gemini
+    assert run_cli("export", "--check", cwd=root).returncode == 0  # per-tool files are stable

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 
 from ringfence.errors import PolicyError, RingfenceError
 from ringfence.export import claude, dialects, opencode, textfile
-from ringfence.export.rules import Rule, RuleSet, build, is_pattern
+from ringfence.export.rules import (
+    Rule,
+    RuleSet,
+    build,
+    has_tool_rules,
+    is_pattern,
+    repository_files,
+)
 from ringfence.export.targets import BY_PATH, TARGETS, Target, select
 from ringfence.policy import Policy
 
@@ -77,6 +84,20 @@ class Exporter:
         self.policy = policy
         self.root = policy.root
         self.rules: RuleSet = build(policy, files, texts)
+        self._files, self._texts = files, texts
+        self._per_tool: dict[str, RuleSet] = {}
+
+    def rules_for(self, target: Target) -> RuleSet:
+        """The flat rules for ``target``'s own tool: with approved tools in the policy, a tool's
+        file also lists the zones that deny that tool (docs/policy.md, "Approved tools")."""
+        if not has_tool_rules(self.policy):
+            return self.rules
+        tool = target.tool_id
+        if tool not in self._per_tool:
+            if self._files is None:
+                self._files = repository_files(self.root)
+            self._per_tool[tool] = build(self.policy, self._files, self._texts, tool)
+        return self._per_tool[tool]
 
     def plan(self, targets: list[Target] | None = None) -> list[FilePlan]:
         return [self.expect(t, read_text(self.root, t.path)) for t in targets or TARGETS]
@@ -130,14 +151,16 @@ class Exporter:
     def _render(self, target: Target) -> dialects.Rendered:
         ignore_case = self.policy.settings.ignore_case
         if target.dialect == "gitignore":
-            return dialects.gitignore(self.rules.context, ignore_case)
+            return dialects.gitignore(self.rules_for(target).context, ignore_case)
         if target.dialect == "aiexclude":
-            return dialects.gitignore_without_negation(self.rules.context, ignore_case)
-        return dialects.copilot(self.rules.context)
+            return dialects.gitignore_without_negation(self.rules_for(target).context, ignore_case)
+        return dialects.copilot(self.rules_for(target).context)
 
     def _claude(self, target: Target, current: str | None) -> FilePlan:
         rendered = dialects.claude(
-            self.rules.context, self.rules.edits, self.policy.settings.ignore_case
+            self.rules_for(target).context,
+            self.rules_for(target).edits,
+            self.policy.settings.ignore_case,
         )
         merged = claude.merge(current, rendered.lines, claude.owned_entries(self.root))
         note = ", ".join(
@@ -153,7 +176,9 @@ class Exporter:
 
     def _opencode(self, target: Target, current: str | None) -> FilePlan:
         rendered = opencode.rules(
-            self.rules.context, self.rules.edits, self.policy.settings.ignore_case
+            self.rules_for(target).context,
+            self.rules_for(target).edits,
+            self.policy.settings.ignore_case,
         )
         owned = claude.owned_entries(self.root, target.path)
         merged = opencode.merge(current, rendered.lines, owned)

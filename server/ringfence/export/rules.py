@@ -89,17 +89,23 @@ class _Floor:
 
 
 def build(
-    policy: Policy, files: list[str] | None = None, texts: Mapping[str, str] | None = None
+    policy: Policy,
+    files: list[str] | None = None,
+    texts: Mapping[str, str] | None = None,
+    tool: str | None = None,
 ) -> RuleSet:
     """Flatten ``policy`` (already free of errors); ``files`` lists the repository's files,
-    ``texts`` holds unsaved editor text of ignore files (by repository-relative path)."""
+    ``texts`` holds unsaved editor text of ignore files (by repository-relative path).
+
+    ``tool``: the tool id the export is for; the policy's approved-tools rules then decide
+    each zone for that tool (docs/policy.md, "Approved tools"); None: the levels alone."""
     policy.discover_all()
     files = repository_files(policy.root) if files is None else files
     marked = _header_marked(policy, files)
     warnings: list[str] = []
     texts = texts or {}
-    context = _flatten(policy, context_denied, files, marked, texts, warnings)
-    edits = _flatten(policy, edits_denied, files, marked, texts, [])
+    context = _flatten(policy, context_denied, files, marked, texts, warnings, tool)
+    edits = _flatten(policy, edits_denied, files, marked, texts, [], tool)
     return RuleSet(context, edits, list(dict.fromkeys(warnings)))
 
 
@@ -110,10 +116,11 @@ def _flatten(
     marked,
     texts: Mapping[str, str],
     warnings: list[str],
+    tool: str | None = None,
 ) -> list[Rule]:
     rules: list[Rule] = []
     default = policy.level(policy.settings.default)
-    if denies(default):
+    if denies(_default_for_tool(policy, default, tool)):
         rules.append(
             Rule("/**", True, f"default level {default.name!r}", policy.root_file or "default")
         )
@@ -123,10 +130,13 @@ def _flatten(
         for zone in parsed.zones:
             level = policy.level(zone.level)
             label = f"zone {zone.name!r} ({level.name})"
+            for_tool = policy.zone_for_tool(zone, tool).level if tool else level
+            if denies(for_tool) and not denies(level):
+                label = f"zone {zone.name!r} ({level.name}; {tool} not approved)"
             for raw in zone.patterns:
                 pattern = anchor(raw, parsed.base)
                 fixed = len(prefix_of(parsed.base))
-                if denies(level):
+                if denies(for_tool):
                     rules.append(Rule(pattern, True, label, zone.rule, fixed=fixed))
                 else:
                     carve = Rule(pattern, False, label, zone.rule, fixed=fixed)
@@ -139,6 +149,24 @@ def _flatten(
         if denies(level)
     )
     return rules
+
+
+def _default_for_tool(policy: Policy, default: Level, tool: str | None) -> Level:
+    """The default level as ``tool`` gets it (the root policy's [tools] / [models])."""
+    if not tool or policy.settings.tools is None:
+        return default
+    from ringfence.policy import Decision
+
+    rules = (policy.settings.tools,)
+    decision = Decision("", "", default, None, "", "", "default", None, False, tools=rules,
+                        tool_base=rules[0])
+    return policy.for_tool(default, decision, tool).level
+
+
+def has_tool_rules(policy: Policy) -> bool:
+    """Whether any policy file names approved tools (exports then differ per tool)."""
+    return policy.settings.tools is not None or any(
+        zone.tools is not None for parsed in policy.policy_files() for zone in parsed.zones)
 
 
 def _carve_out(

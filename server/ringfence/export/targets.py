@@ -14,6 +14,12 @@ class Target:
     dialect: str  # gitignore | aiexclude | copilot | claude | opencode
     aliases: tuple[str, ...] = ()
     tool: str = ""  # who reads it, for messages
+    agent: str = ""  # its tool id (hooks/agents.py) for approved tools; "" = the name itself
+
+    @property
+    def tool_id(self) -> str:
+        """The id this file's tool has in the policy's approved-tools rules (docs/policy.md)."""
+        return self.agent or self.name
 
     @property
     def names(self) -> frozenset[str]:
@@ -28,6 +34,7 @@ TARGETS: tuple[Target, ...] = (
         "aiexclude",
         ("aiexclude", "gemini", "android-studio"),
         tool="Gemini Code Assist and Android Studio",
+        agent="gemini",
     ),
     Target(
         "jetbrains",
@@ -38,7 +45,9 @@ TARGETS: tuple[Target, ...] = (
     ),
     Target("windsurf", ".codeiumignore", "gitignore", ("codeium",), tool="Windsurf"),
     Target("aider", ".aiderignore", "gitignore", tool="aider"),
-    Target("gemini-cli", ".geminiignore", "gitignore", ("gemini",), tool="Gemini CLI"),
+    Target(
+        "gemini-cli", ".geminiignore", "gitignore", ("gemini",), tool="Gemini CLI", agent="gemini"
+    ),
     Target("continue", ".continueignore", "gitignore", tool="Continue"),
     Target("cline", ".clineignore", "gitignore", tool="Cline"),
     Target("roo", ".rooignore", "gitignore", ("roo-code",), tool="Roo Code"),
