@@ -833,7 +833,7 @@ class _Database:
         self._limit = limit  # ids from here on flag unclean lines
 
     @staticmethod
-    def _key(patterns: Sequence[str], ignore_case: bool) -> tuple[str, ...] | None:
+    def _parts(patterns: Sequence[str], ignore_case: bool) -> tuple[str, ...] | None:
         """The inputs a cached database is bound to (None: too short a list to cache)."""
         if len(patterns) < _CACHE_MIN_PATTERNS:
             return None
@@ -842,8 +842,14 @@ class _Database:
         return ("ringfence-globs-4", hyperscan.__version__, str(ignore_case), *patterns)
 
     @classmethod
+    def _key(cls, patterns: Sequence[str], ignore_case: bool) -> str | None:
+        """The cache entry name of the database of ``patterns`` (None: not cached)."""
+        parts = cls._parts(patterns, ignore_case)
+        return cache.key(*parts) if parts else None
+
+    @classmethod
     def load(cls, patterns: Sequence[str], ignore_case: bool) -> _Database | None:
-        key = cls._key(patterns, ignore_case)
+        key = cls._parts(patterns, ignore_case)
         db = _load_cached(key) if key else None
         return cls(db, len(patterns)) if db is not None else None
 
@@ -865,7 +871,7 @@ class _Database:
         except hyperscan.error as exc:
             log.info("hyperscan cannot compile these patterns (%s); using the fallback", exc)
             return None
-        key = cls._key(matcher.patterns, matcher.ignore_case)
+        key = cls._parts(matcher.patterns, matcher.ignore_case)
         if key:
             cache.write("globs", hyperscan.dumpb(db), *key)
         return cls(db, len(globs))
