@@ -158,15 +158,17 @@ def _default_for_tool(policy: Policy, default: Level, tool: str | None) -> Level
     from ringfence.policy import Decision
 
     rules = (policy.settings.tools,)
-    decision = Decision("", "", default, None, "", "", "default", None, False, tools=rules,
-                        tool_base=rules[0])
+    decision = Decision(
+        "", "", default, None, "", "", "default", None, False, tools=rules, tool_base=rules[0]
+    )
     return policy.for_tool(default, decision, tool).level
 
 
 def has_tool_rules(policy: Policy) -> bool:
     """Whether any policy file names approved tools (exports then differ per tool)."""
     return policy.settings.tools is not None or any(
-        zone.tools is not None for parsed in policy.policy_files() for zone in parsed.zones)
+        zone.tools is not None for parsed in policy.policy_files() for zone in parsed.zones
+    )
 
 
 def _carve_out(
