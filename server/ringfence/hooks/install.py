@@ -21,18 +21,9 @@ import shlex
 import sys
 
 from ringfence.errors import RingfenceError, UsageError
+from ringfence.hooks.agents import PROTOCOLS
 
-AGENTS = (
-    "claude-code",
-    "codex",
-    "gemini",
-    "copilot",
-    "cursor",
-    "windsurf",
-    "kiro",
-    "cline",
-    "antigravity",
-)
+AGENTS = PROTOCOLS  # every agent with a hook protocol has an install plan
 TIMEOUT_SECONDS = 10
 _MARK = " -m ringfence hook "
 
