@@ -19,9 +19,7 @@ import threading
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from pygls.uris import from_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient
 from tests.agents import openai
 from tests.agents.conftest import (
     agent_binary,
@@ -35,7 +33,7 @@ from tests.agents.fakemodel import FakeModelServer
 
 from ringfence.hooks import codex_trust
 from ringfence.hooks.install import is_ringfence
-from test_lsp_editor import SERVER, SERVER_ENV, make_client, start
+from test_lsp_editor import SERVER_ENV, lsp, start  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -334,22 +332,8 @@ def test_an_untrusted_project_runs_no_hook_and_doctor_flags_it(tmp_path, fake_op
 # ----- the journaled edit in a running language server ---------------------------------------
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=SERVER, client_factory=make_client, server_env=SERVER_ENV
-    )
-)
-async def editor_client(lsp_client: LanguageClient):
-    lsp_client.preset = "visual-studio-code"
-    yield
-    try:
-        await asyncio.wait_for(lsp_client.shutdown_session(), 5)
-    except asyncio.TimeoutError:
-        pass
-
-
-async def test_a_codex_edit_shows_in_a_running_language_server(editor_client, codex):
-    ed = await start(editor_client, codex.root)
+async def test_a_codex_edit_shows_in_a_running_language_server(lsp, codex):  # noqa: F811
+    ed = await start(lsp, codex.root)
     target = codex.root / "src/api/routes.py"
     target.parent.mkdir(parents=True)
     target.write_text("ROUTES = []\n")

@@ -21,15 +21,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from pygls.uris import from_fs_path
-from pytest_lsp import ClientServerConfig, LanguageClient
 from tests.agents import copilot
 from tests.agents.conftest import git, make_repo, recording_python
 from tests.agents.copilot import ToolCall
 from tests.agents.fakemodel import FakeModelServer
 
-from test_lsp_editor import SERVER, SERVER_ENV, make_client, start
+from test_lsp_editor import lsp, start  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -225,22 +223,8 @@ def test_grep_and_glob_paths_into_zones_are_refused(agent):
 # ----- the journaled edit in a running language server ---------------------------------------
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=SERVER, client_factory=make_client, server_env=SERVER_ENV
-    )
-)
-async def editor_client(lsp_client: LanguageClient):
-    lsp_client.preset = "visual-studio-code"
-    yield
-    try:
-        await asyncio.wait_for(lsp_client.shutdown_session(), 5)
-    except asyncio.TimeoutError:
-        pass
-
-
-async def test_a_copilot_edit_shows_in_a_running_language_server(editor_client, agent):
-    ed = await start(editor_client, agent.root)
+async def test_a_copilot_edit_shows_in_a_running_language_server(lsp, agent):  # noqa: F811
+    ed = await start(lsp, agent.root)
     target = agent.root / "src/api/routes.py"
     uri = ed.open("src/api/routes.py")
     await ed.diagnostics(uri)
