@@ -1,4 +1,5 @@
-"""Judge AI regions against the policy (SPEC §6.1 codes, as ``ringfence check`` reports them).
+"""Judge AI regions against the policy (the codes of docs/lsp.md "Diagnostics",
+as ``ringfence check`` reports them).
 
 - external-edits (or inhouse-edits for in-house tools) = deny: RF001 (client, agent, trace,
   comment evidence), RF003 (in-house tool), RF010 (history): errors. Tags and reviews never

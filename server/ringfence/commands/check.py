@@ -1,4 +1,4 @@
-"""``ringfence check``: the CI and pre-commit gate (SPEC §9).
+"""``ringfence check``: the CI and pre-commit gate (docs/ci.md).
 
 Exit 1 when a finding is at or above ``--fail-on`` (default ``error``), else 0; 2 on a usage or
 policy error (the results computed with the failed-closed policy are still printed, so a

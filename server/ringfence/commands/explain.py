@@ -1,4 +1,5 @@
-"""``ringfence explain``: SPEC §3.4 for each path, as text or one JSON object per line.
+"""``ringfence explain``: the explain fields (docs/policy.md) for each path, as text or one JSON
+object per line.
 
 ``--stdin`` reads one path per line (LF or CRLF; NUL also separates, so ``git ls-files -z``
 works); empty lines are skipped; a line that is not UTF-8 is classified by its bytes as the
@@ -80,8 +81,8 @@ def _has_surrogates(text: str) -> bool:
 
 
 def json_lines(batch: Batch, start: int, stop: int, tails: dict | None = None, policy=None) -> str:
-    """SPEC §3.4 JSON lines for paths ``start:stop``; each shared decision is serialised once
-    (``tails`` carries those serialisations from one chunk to the next)."""
+    """Explain JSON lines (docs/policy.md) for paths ``start:stop``; each shared decision is
+    serialised once (``tails`` carries those serialisations from one chunk to the next)."""
     paths = batch.paths[start:stop]
     decisions, exists = batch.decisions[start:stop], batch.exists[start:stop]
     joined = "".join(paths).encode("utf-8", "surrogateescape")

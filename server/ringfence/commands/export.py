@@ -1,4 +1,4 @@
-"""``ringfence export [--tool NAME|all] [--check]``: the policy in each AI tool's file (SPEC §8)."""
+"""``ringfence export [--tool NAME|all] [--check]``: each AI tool's file (docs/export.md)."""
 
 from __future__ import annotations
 

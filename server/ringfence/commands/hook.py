@@ -1,4 +1,4 @@
-"""``ringfence hook AGENT``: judge one agent hook event read from stdin (SPEC §7).
+"""``ringfence hook AGENT``: judge one agent hook event read from stdin (docs/hooks.md).
 
 AGENT is the tool id (``claude-code``, ``codex``, ``gemini``, ``copilot``, ``cursor``,
 ``windsurf``, ``kiro``, ``cline``, an alias such as ``claude`` or ``Copilot``, or an in-house

@@ -1,4 +1,4 @@
-"""``ringfence install-hooks``: merge ringfence's hooks into each agent's project config (SPEC §7).
+"""``ringfence install-hooks``: merge ringfence's hooks into each agent's config (docs/hooks.md).
 
 Writes ``.claude/settings.json``, ``.codex/hooks.json``, ``.gemini/settings.json``,
 ``.github/hooks/ringfence.json``, ``.cursor/hooks.json``, ``.windsurf/hooks.json``,

@@ -1,4 +1,4 @@
-"""Evidence from git history (SPEC §4 ``history``): AI commits and the lines they still own.
+"""Evidence from git history (docs/lsp.md, AI regions): AI commits and the lines they still own.
 
 A commit is AI-authored when its message carries an AI trailer (``Co-authored-by`` /
 ``Assisted-by``, keys matched case-insensitively, naming Claude, Codex, Copilot, Cursor, aider or

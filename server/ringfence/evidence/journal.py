@@ -3,7 +3,8 @@
 Hooks append agent events, the language server appends untagged editor regions on save, and
 ``ringfence check`` reads them all. Each event is one JSON line written with a single
 ``write`` under an exclusive lock, so concurrent hooks never interleave or tear lines. Only the
-fields SPEC §4 allows are kept: never file content, prompts, e-mail addresses or transcripts.
+fields docs/hooks.md ("After an edit") lists are kept: never file content, prompts, e-mail
+addresses or transcripts.
 """
 
 from __future__ import annotations

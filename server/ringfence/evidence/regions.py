@@ -1,4 +1,4 @@
-"""AI regions of one document and how they follow edits (SPEC §4). Pure: no LSP, no I/O.
+"""AI regions of one document and how they follow edits (docs/lsp.md). Pure: no LSP, no I/O.
 
 A region is a 0-based inclusive span of whole lines. Every content change is described once, in
 line terms, as a :class:`TextChange` (the replaced range on the document as it was, the inserted

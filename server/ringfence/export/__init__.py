@@ -1,4 +1,4 @@
-"""``ringfence export`` (SPEC §8): the policy written into every AI tool's native ignore file.
+"""``ringfence export`` (docs/export.md): the policy in every AI tool's native ignore file.
 
 Pure of any editor protocol: the command line, ``doctor`` and the language server (RF103) all ask
 an :class:`Exporter` what each file should hold, given what it holds now.

@@ -1,4 +1,4 @@
-"""``ringfence doctor`` (SPEC §9): is every guarantee in place, and which ones are best-effort?
+"""``ringfence doctor`` (docs/export.md): is every guarantee in place, and which are best-effort?
 
 Checks the policy (valid, no rule below a locked floor), the exports (fresh), each agent's hooks
 (installed by ``ringfence install-hooks``, their interpreter still there, not switched off), Codex

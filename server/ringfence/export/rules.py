@@ -258,7 +258,8 @@ def _below(base: str, ancestor: str) -> bool:
 def _imported(
     policy: Policy, denies: Denies, files: list[str], texts: Mapping[str, str], warnings: list[str]
 ) -> list[Rule]:
-    """Hand-written lines of AI ignore files in the repository raise their paths (SPEC §3.3)."""
+    """Hand-written lines of AI ignore files in the repository raise their paths
+    (docs/policy.md, Imported ignore files)."""
     settings = policy.settings
     if not settings.import_enabled or not denies(policy.level(settings.import_level)):
         return []

@@ -1,4 +1,4 @@
-"""Handoff: move work from an external AI tool to the in-house assistant (SPEC §6.2).
+"""Handoff: move work from an external AI tool to the in-house assistant (docs/handoff.md).
 
 The pure core of ``Move to <assistant>``: the request (human-written context only, secrets
 redacted), the instruction found next to the region, the three assistant kinds (``openai``,

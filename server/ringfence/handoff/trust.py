@@ -1,7 +1,7 @@
 """The trust store: which repository-provided assistant values the user has approved.
 
 A repository's ``[assistant]`` ``endpoint``, ``command`` or ``url`` runs only after the user
-approved that exact value once for that repository (SPEC §3). Approvals live in
+approved that exact value once for that repository (docs/handoff.md). Approvals live in
 ``$XDG_CONFIG_HOME/ringfence/trust.json`` (default ``~/.config/ringfence``), written atomically
 under a lock. For ``openai`` the API key variable is part of the approval, so a repository
 cannot later point a trusted endpoint at another secret. User-config assistants need none.

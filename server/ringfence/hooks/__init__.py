@@ -1,4 +1,4 @@
-"""Agent hooks (SPEC §7): one adapter per agent protocol, a pure decision core, and the journal.
+"""Agent hooks (docs/hooks.md): one adapter per agent protocol, a pure decision core, the journal.
 
 ``ringfence hook AGENT`` reads the agent's JSON event on stdin, turns it into a normalized
 :class:`~ringfence.hooks.events.HookEvent`, decides it against the policy, and answers in the

@@ -1,4 +1,4 @@
-"""Tool ids (SPEC §1) and which hook protocol each agent speaks.
+"""Tool ids (docs/policy.md, Approved tools) and which hook protocol each agent speaks.
 
 The ``AGENT`` argument of ``ringfence hook`` is the tool id that the policy's in-house check sees.
 The agents with hooks (Claude Code, Codex, Gemini CLI, Copilot CLI, Cursor, Windsurf, Kiro

@@ -3,7 +3,8 @@
 For each written file the hook finds the lines the agent wrote in the file as it is now (the
 agent's own line numbers when it reports them, else the written text located in the file and
 diffed against what it replaced), hashes them, and appends one journal event with only the
-fields SPEC §4 allows. In zones whose edits need a tag, with ``auto-tag-agents`` on, it also
+fields docs/hooks.md ("After an edit") lists. In zones whose edits need a tag, with
+``auto-tag-agents`` on, it also
 appends an Agent Trace record (source ``agent``) for those lines. Files are never modified.
 """
 

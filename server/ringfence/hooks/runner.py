@@ -1,6 +1,6 @@
 """One hook invocation, end to end: payload in, the agent's answer out, evidence appended.
 
-Fail closed (SPEC §7): malformed input, an invalid policy or any internal error denies a
+Fail closed (docs/hooks.md): malformed input, an invalid policy or any internal error denies a
 pre-event in the agent's protocol (exit 2 with the reason on stderr for Claude Code, Codex,
 Gemini, Windsurf and Kiro; deny JSON with exit 0 for Copilot, Cursor and Cline). Allowed events
 print nothing and exit 0, except Cursor's read and preToolUse events and Cline's, which always

@@ -1,4 +1,4 @@
-"""Code actions and the commands behind them (SPEC §6.2).
+"""Code actions and the commands behind them (docs/lsp.md, Code actions and commands).
 
 Which action is offered on which finding is decided here, once: no action ever turns a deny
 finding into an accepted one except removing the AI lines (revert, or a handoff that reverts).
@@ -57,7 +57,7 @@ def code_actions(server, params: types.CodeActionParams) -> list[types.CodeActio
 def region_actions(
     server, handle: RegionHandle, diagnostic: types.Diagnostic | None
 ) -> list[types.CodeAction]:
-    """The actions SPEC §6.2 offers on the region's current finding."""
+    """The actions offered on the region's current finding (docs/lsp.md, Code actions)."""
     od, region = handle.doc, handle.region
     at = handle.where()
     found = region_code(od, region, at.level)

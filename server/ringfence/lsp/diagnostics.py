@@ -1,4 +1,4 @@
-"""Diagnostics (SPEC §6.1): what each AI region, marker and policy file shows in the editor.
+"""Diagnostics (docs/lsp.md): what each AI region, marker and policy file shows in the editor.
 
 Everything here returns plain JSON-ready dicts: a file in a human-only zone may hold hundreds of
 regions, and building lsprotocol objects only to unstructure them again would dominate the edit

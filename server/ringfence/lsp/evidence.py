@@ -1,4 +1,4 @@
-"""Evidence of AI edits as the language server gathers it (SPEC §4).
+"""Evidence of AI edits as the language server gathers it (docs/lsp.md, AI regions).
 
 - the client's ``ringfence/editOrigin`` reports (certain) and the multi-line-insert heuristic
   (a guess, shown after a grace period unless the client reports the origin);
@@ -266,7 +266,7 @@ class EvidenceStore:
                 od.pending_events.append((stamp, event))
 
     def record_save(self, od: OpenDoc) -> int:
-        """Journal the document's untagged editor regions (SPEC §4 lifecycle); returns how many."""
+        """Journal the document's untagged editor regions (docs/lsp.md); returns how many."""
         if od.relpath is None or od.is_cell:
             return 0
         written = 0

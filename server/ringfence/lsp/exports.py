@@ -1,4 +1,4 @@
-"""RF103 in the editor: an open export file (SPEC §8) that ``ringfence export`` would change.
+"""RF103 in the editor: an open export file (docs/export.md) that ``ringfence export`` would change.
 
 A document provider (``ringfence.lsp.providers``). Flattening the policy walks the repository
 (policy files, header markers), so it never runs on the event loop: ``provide`` compares the

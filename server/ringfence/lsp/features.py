@@ -104,12 +104,12 @@ def register(server: RingfenceServer) -> None:
 
     @server.feature(names.EDIT_ORIGIN)
     def edit_origin(ls: RingfenceServer, params) -> None:
-        """Custom notification ringfence/editOrigin (SPEC §6.3)."""
+        """Custom notification ringfence/editOrigin (docs/lsp.md, Custom protocol and settings)."""
         ls.evidence.edit_origin(_plain(params))
 
     @server.feature(names.EXPLAIN)
     def explain(ls: RingfenceServer, params) -> dict | None:
-        """Custom request ringfence/explain (SPEC §6.3): the §3.4 fields for a document."""
+        """Custom request ringfence/explain (docs/lsp.md, Custom protocol): the explain fields."""
         uri = _plain(params).get("uri") if isinstance(_plain(params), dict) else None
         if not isinstance(uri, str):
             raise JsonRpcInvalidParams("ringfence/explain needs {uri}")
@@ -210,7 +210,8 @@ def _failed(ls: RingfenceServer, message: str) -> dict:
 
 
 def explain_uri(ls: RingfenceServer, uri: str) -> dict | None:
-    """SPEC §3.4, the policy location and the level's attributes (None: an ignored document)."""
+    """The explain fields (docs/policy.md), the policy location and the level's attributes
+    (None: an ignored document)."""
     from ringfence.lsp.diagnostics import decision_where
 
     od = ls.doc(uri)

@@ -1,4 +1,4 @@
-"""``Move to <assistant>`` (``ringfence.handoff``, SPEC §6.2): the editor side of a handoff.
+"""``Move to <assistant>`` (``ringfence.handoff``, docs/handoff.md): the editor side of a handoff.
 
 In order: the assistant's repository-provided value must be approved (asked once); ``kind =
 "url"`` opens its page with ``window/showDocument`` and stops; otherwise the instruction is

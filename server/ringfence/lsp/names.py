@@ -1,4 +1,5 @@
-"""Protocol names the server registers: its commands (SPEC §6.2) and custom methods (SPEC §6.3).
+"""Protocol names the server registers: its commands and custom methods
+(docs/lsp.md, "Code actions and commands" and "Custom protocol and settings").
 
 Kept apart from the modules that implement them, so registering a handler imports nothing heavy
 and the ``initialize`` round trip stays close to a bare pygls server's.

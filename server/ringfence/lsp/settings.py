@@ -1,4 +1,4 @@
-"""Editor settings (SPEC §6.3, key ``ringfence``): they tune detection, never the policy."""
+"""Editor settings (docs/lsp.md): they tune detection, never the policy."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The policy engine: classify any path of a repository (SPEC §3.2 precedence, §3.4 fields).
+"""The policy engine: classify any path of a repository (docs/policy.md).
 
 Policy files and AI ignore files are found lazily, one directory listing per existing directory
 on the way from the root to the path, and cached; so classifying one path (a hook) costs a
@@ -403,7 +403,8 @@ class Policy:
     # ----- classification ------------------------------------------------------------------
 
     def classify(self, path: str, *, cwd: str | None = None) -> Decision:
-        """SPEC §3.4 for one path, from its path alone plus its header marker when it exists."""
+        """The explain fields (docs/policy.md) for one path, from its path alone plus its header
+        marker when it exists."""
         decision, absolute, is_file = self._decide(path, cwd or os.getcwd())
         if is_file and decision.relpath is not None and may_have_markers(decision.relpath):
             head = _read_head(absolute)

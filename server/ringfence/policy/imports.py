@@ -1,4 +1,4 @@
-"""Existing AI ignore files (SPEC §3.3): each raises the paths it lists to ``[import].level``.
+"""Existing AI ignore files (docs/policy.md): each raises the paths it lists to ``[import].level``.
 
 Every file is read with its own tool's rules: gitignore syntax with ``!`` where the tool honours
 it (a negation cannot re-include a path below an excluded directory, as in git); ``.aiexclude``
@@ -23,7 +23,7 @@ _UNSET = object()
 
 
 class IgnoreFile(Record):
-    """One AI tool's ignore file, read as a policy source (SPEC §3.5)."""
+    """One AI tool's ignore file, read as a policy source (docs/policy.md)."""
 
     __slots__ = ("relpath", "base", "covers_all", "matcher", "lines", "globs", "skipped", "ignore_case",
                  "_dirs")

@@ -1,4 +1,4 @@
-"""Reading and validating policy files (SPEC §3) into zones and repository settings.
+"""Reading and validating policy files (docs/policy.md) into zones and repository settings.
 
 Every problem becomes a :class:`PolicyError` located at ``FILE:LINE:COL``; the loader collects
 all of them instead of stopping at the first, so the editor can mark each offending line.

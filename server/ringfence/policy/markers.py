@@ -1,4 +1,4 @@
-"""In-file markers (SPEC §3.3): header and region levels, and provenance comment blocks.
+"""In-file markers (docs/policy.md): header and region levels, and provenance comment blocks.
 
 A marker is a whole-line comment whose text starts with ``ringfence:``. Only full comment lines
 count, so a string literal that contains the words never does; lines inside Python-style

@@ -36,7 +36,7 @@ class AssistantConfig(namedtuple(
     "AssistantConfig", "name kind endpoint model api_key_env command url origin source_file line",
     defaults=("openai", None, None, None, None, None, "repository", "", 0),
 )):
-    """The in-house assistant a handoff goes to (SPEC §3 ``[assistant]``).
+    """The in-house assistant a handoff goes to (docs/policy.md ``[assistant]``).
 
     ``kind`` is openai | command | url; ``command`` a tuple of arguments; ``origin`` is repository
     or user (the user's own config is trusted).
@@ -59,7 +59,7 @@ class HistorySettings(namedtuple(
     "HistorySettings", "enabled trailer_keys ai_names ai_authors",
     defaults=(True, DEFAULT_TRAILER_KEYS, DEFAULT_AI_NAMES, DEFAULT_AI_AUTHORS),
 )):
-    """Which commit trailers and authors mark AI-written history (SPEC §4 ``history``)."""
+    """Which commit trailers and authors mark AI-written history (docs/ci.md)."""
 
     __slots__ = ()
 
@@ -109,7 +109,7 @@ class RepoSettings(Record):
 
 
 class Decision(Record):
-    """How one path is classified (SPEC §3.4), plus what the editor needs to show it.
+    """How one path is classified (docs/policy.md), plus what the editor needs to show it.
 
     ``source`` is zone | marker | import | default; ``error`` is set when the decision failed
     closed because of a policy error.

@@ -1,1 +1,2 @@
-"""Provenance records: Agent Trace JSONL records and inline comment markers (SPEC §5). No LSP here."""
+"""Provenance records: Agent Trace JSONL records and inline comment markers (docs/lsp.md).
+No LSP here."""

@@ -1,4 +1,4 @@
-"""Inline provenance markers (SPEC §5, ``style = "comment"``).
+"""Inline provenance markers (docs/policy.md, Markers in files, ``style = "comment"``).
 
 Instead of an Agent Trace record, the AI-written lines are wrapped in two comment lines in the
 file's own syntax: ``ringfence: ai-begin tool=… model=…`` and ``ringfence: ai-end``. The marker
