@@ -25,6 +25,7 @@ from ringfence.policy.globs import ENGINES, GlobMatcher, glob_problem, translate
     ("./x", "'.' is not a path component"),
     ("a//b", "empty path component"),
     ("/", "empty path component"),
+    ("/ ", "empty path component"),  # git drops the trailing space: "/"
     ("a/***", "'***'"),
     ("foo**", "'**' must be a whole path component"),
     ("a/**b/c", "'**' must be a whole path component"),

@@ -399,6 +399,9 @@ def glob_problem(pattern: str) -> str | None:
         return f"a pattern starting with '#' is a comment in gitignore syntax: {pattern!r} (write '\\#')"
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in pattern):
         return f"control character in pattern {pattern!r}"
+    if pattern.endswith(" "):  # judge what git reads: unescaped trailing spaces are dropped
+        raw = _trim_trailing_spaces(pattern.encode("utf-8", "surrogateescape"))
+        pattern = raw.decode("utf-8", "surrogateescape")
     parts = pattern.replace("\\", "/").split("/")
     if ".." in parts:
         return f"pattern climbs out of its directory: {pattern!r}"
