@@ -65,7 +65,10 @@ def generate(root: Path, commits: int, files: int, seed: int = 7) -> set[str]:
     """Build the repository; return the files AI commits touched in restricted zones."""
     rng = random.Random(seed)
     paths = [f"{TOP_DIRS[i % len(TOP_DIRS)]}/m{i % 97:02d}/f{i:05d}.py" for i in range(files)]
-    content = {p: [f"# {p}", *(f"v_{i} = {rng.randint(0, 999)}" for i in range(rng.randint(20, 60)))] for p in paths}
+    content = {
+        p: [f"# {p}", *(f"v_{i} = {rng.randint(0, 999)}" for i in range(rng.randint(20, 60)))]
+        for p in paths
+    }
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     ai_touched: set[str] = set()
     stream = bytearray()
@@ -106,8 +109,12 @@ def generate(root: Path, commits: int, files: int, seed: int = 7) -> set[str]:
 
 def time_ringfence(root: Path) -> tuple[float, int, str]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "ringfence", "check", "--all", "--format", "json"],
-                          cwd=root, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "ringfence", "check", "--all", "--format", "json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"ringfence check failed ({done.returncode}): {done.stderr.strip()}")
@@ -116,7 +123,9 @@ def time_ringfence(root: Path) -> tuple[float, int, str]:
 
 def time_floor(root: Path, blamed: list[str], workers: int = 1) -> float:
     def blame(path: str) -> None:
-        subprocess.run(["git", "blame", "--incremental", "--", path], cwd=root, capture_output=True, check=True)
+        subprocess.run(
+            ["git", "blame", "--incremental", "--", path], cwd=root, capture_output=True, check=True
+        )
 
     start = time.perf_counter()
     subprocess.run(["git", "log", "--format=%B", "HEAD"], cwd=root, capture_output=True, check=True)
@@ -143,17 +152,27 @@ def main() -> int:
             shutil.rmtree(root)
         began = time.perf_counter()
         ai_touched = generate(root, args.commits, args.files)
-        print(f"generated {args.commits} commits x {args.files} files in {time.perf_counter() - began:.1f}s; "
-              f"{len(ai_touched)} AI-touched files in restricted zones")
+        print(
+            f"generated {args.commits} commits x {args.files} files in {time.perf_counter() - began:.1f}s; "
+            f"{len(ai_touched)} AI-touched files in restricted zones"
+        )
         blamed = sorted(ai_touched)
         workers = (os.cpu_count() or 2) + 1
         summary = ""
         for label, prepare in (("", None), (" [commit-graph]", "commit-graph")):
-            if prepare:  # git's changed-path Bloom filters speed up every blame, ours and the floor's
-                subprocess.run(["git", "commit-graph", "write", "--reachable", "--changed-paths"], cwd=root,
-                               check=True, capture_output=True)
+            if (
+                prepare
+            ):  # git's changed-path Bloom filters speed up every blame, ours and the floor's
+                subprocess.run(
+                    ["git", "commit-graph", "write", "--reachable", "--changed-paths"],
+                    cwd=root,
+                    check=True,
+                    capture_output=True,
+                )
             ours, floor, floor_parallel = [], [], []
-            for rep in range(args.repeat):  # interleaved, order alternating, so drift hits both sides alike
+            for rep in range(
+                args.repeat
+            ):  # interleaved, order alternating, so drift hits both sides alike
                 if rep % 2:
                     floor.append(time_floor(root, blamed))
                     floor_parallel.append(time_floor(root, blamed, workers))
@@ -164,16 +183,26 @@ def main() -> int:
                     floor_parallel.append(time_floor(root, blamed, workers))
             if not summary:
                 report = json.loads(findings)
-                summary = (f"ringfence check --all: exit {code}, {report['summary']['errors']} errors, "
-                           f"{report['summary']['warnings']} warnings in {report['summary']['files']} files; "
-                           f"floor blames {len(blamed)} files")
+                summary = (
+                    f"ringfence check --all: exit {code}, {report['summary']['errors']} errors, "
+                    f"{report['summary']['warnings']} warnings in {report['summary']['files']} files; "
+                    f"floor blames {len(blamed)} files"
+                )
                 print(summary)
             t_ours, t_floor, t_par = (statistics.median(x) for x in (ours, floor, floor_parallel))
-            print(f"{'ringfence check --all' + label:<58} {t_ours:8.2f} s  (median of {args.repeat})")
-            print(f"{'floor: git log --format=%B + git blame, serial' + label:<58} {t_floor:8.2f} s")
-            print(f"{f'floor, {workers} blames at a time like ringfence' + label:<58} {t_par:8.2f} s")
-            print(f"ratio ringfence / floor{label}: {t_ours / t_floor:5.2f}x serial, {t_ours / t_par:5.2f}x "
-                  "parallel  (target <= 3x)")
+            print(
+                f"{'ringfence check --all' + label:<58} {t_ours:8.2f} s  (median of {args.repeat})"
+            )
+            print(
+                f"{'floor: git log --format=%B + git blame, serial' + label:<58} {t_floor:8.2f} s"
+            )
+            print(
+                f"{f'floor, {workers} blames at a time like ringfence' + label:<58} {t_par:8.2f} s"
+            )
+            print(
+                f"ratio ringfence / floor{label}: {t_ours / t_floor:5.2f}x serial, {t_ours / t_par:5.2f}x "
+                "parallel  (target <= 3x)"
+            )
         return 0
     finally:
         if not args.keep:

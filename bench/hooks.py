@@ -47,9 +47,11 @@ def make_repo(base: Path, name: str = "demo", zones: int = 0) -> Path:
     root = base / name
     shutil.copytree(REPO / "examples" / "demo", root)
     if zones:
-        extra = "".join(f'\n[[zone]]\nname = "bench-{i}"\npath = ["team-{i}/**", "**/gen-{i}/*.py"]\n'
-                        f'level = "{("tagged", "internal")[i % 2]}"\nreason = "bench zone {i}"\n'
-                        for i in range(zones))
+        extra = "".join(
+            f'\n[[zone]]\nname = "bench-{i}"\npath = ["team-{i}/**", "**/gen-{i}/*.py"]\n'
+            f'level = "{("tagged", "internal")[i % 2]}"\nreason = "bench zone {i}"\n'
+            for i in range(zones)
+        )
         policy = root / ".ringfence.toml"
         policy.write_text(policy.read_text() + extra)
     env = {

@@ -44,7 +44,9 @@ from pathlib import Path
 LEVELS = ("open", "tagged", "internal", "human-only")
 
 
-def generate(n_paths: int, n_zones: int, seed: int, layout: str = "random") -> tuple[list[str], list[str]]:
+def generate(
+    n_paths: int, n_zones: int, seed: int, layout: str = "random"
+) -> tuple[list[str], list[str]]:
     """``(patterns, paths)``: zone globs of four shapes and paths that hit each of them.
 
     ``random``: every path gets its own random directories (about 2.6 directories per file);
@@ -81,7 +83,9 @@ def generate(n_paths: int, n_zones: int, seed: int, layout: str = "random") -> t
     return patterns, sorted(paths)
 
 
-def write_repo(root: Path, patterns: list[str], paths: list[str], seed: int, files: bool) -> list[int]:
+def write_repo(
+    root: Path, patterns: list[str], paths: list[str], seed: int, files: bool
+) -> list[int]:
     """A git repository with the policy (one zone per pattern); returns each zone's header line."""
     rnd = random.Random(seed + 1)
     lines = ["version = 1", 'default = "open"']
@@ -89,8 +93,13 @@ def write_repo(root: Path, patterns: list[str], paths: list[str], seed: int, fil
     for i, pattern in enumerate(patterns):
         lines.append("")
         headers.append(len(lines) + 1)
-        lines += ["[[zone]]", f'name = "zone-{i}"', f"path = {json.dumps(pattern)}",
-                  f'level = "{rnd.choice(LEVELS[1:])}"', f'reason = "benchmark zone {i}"']
+        lines += [
+            "[[zone]]",
+            f'name = "zone-{i}"',
+            f"path = {json.dumps(pattern)}",
+            f'level = "{rnd.choice(LEVELS[1:])}"',
+            f'reason = "benchmark zone {i}"',
+        ]
     (root / ".ringfence.toml").write_text("\n".join(lines) + "\n")
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     if files:
@@ -115,7 +124,9 @@ def timed(command: list[str], stdin: bytes, cwd: Path, env: dict) -> tuple[float
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     CPU.setdefault(command[0] if command[0] == "git" else "ringfence", []).append(cpu)
     if done.returncode not in (0, 1):
-        sys.exit(f"{command[0]} failed ({done.returncode}): {done.stderr.decode(errors='replace')[:500]}")
+        sys.exit(
+            f"{command[0]} failed ({done.returncode}): {done.stderr.decode(errors='replace')[:500]}"
+        )
     return elapsed, done.stdout
 
 
@@ -129,17 +140,30 @@ def run_ringfence(root: Path, stdin: bytes, env: dict, headers: list[int], runs:
     decided = []
     for row in map(json.loads, out.splitlines()):
         rule = row["rule"]
-        decided.append(zone_of_line[int(rule.rsplit(":", 1)[1])] if row["source"] == "zone" else None)
+        decided.append(
+            zone_of_line[int(rule.rsplit(":", 1)[1])] if row["source"] == "zone" else None
+        )
     return times, decided
 
 
 def run_git(root: Path, stdin: bytes, excludes: Path, env: dict) -> tuple[float, list[bool]]:
-    command = ["git", "-c", f"core.excludesFile={excludes}", "check-ignore", "--no-index", "--stdin", "-v", "-n"]
+    command = [
+        "git",
+        "-c",
+        f"core.excludesFile={excludes}",
+        "check-ignore",
+        "--no-index",
+        "--stdin",
+        "-v",
+        "-n",
+    ]
     elapsed, out = timed(command, stdin, root, env)
     return elapsed, [not line.startswith(b"::") for line in out.splitlines()]
 
 
-def run_pathspec(patterns: list[str], paths: list[str], backend: str) -> tuple[float, list[int | None]]:
+def run_pathspec(
+    patterns: list[str], paths: list[str], backend: str
+) -> tuple[float, list[int | None]]:
     import pathspec
 
     start = time.perf_counter()
@@ -176,13 +200,20 @@ def wait_for_background_compile(cache: Path, timeout: float = 600.0) -> float:
 
 def policy_load_times(root: Path, env: dict) -> tuple[float, float]:
     """Seconds to load the policy in a fresh process: with an empty cache, then a warm one."""
-    probe = ("import sys, time; t = time.perf_counter(); "
-             "from ringfence.policy import Policy; p = Policy(sys.argv[1]); "
-             "p.classify('dir_0/x.py'); print(time.perf_counter() - t)")
+    probe = (
+        "import sys, time; t = time.perf_counter(); "
+        "from ringfence.policy import Policy; p = Policy(sys.argv[1]); "
+        "p.classify('dir_0/x.py'); print(time.perf_counter() - t)"
+    )
     out = []
     for _ in range(2):
-        done = subprocess.run([sys.executable, "-c", probe, str(root)], env=env, capture_output=True,
-                              text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(root)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         out.append(float(done.stdout))
     return out[0], out[1]
 
@@ -194,12 +225,23 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3, help="ringfence runs (the median counts)")
     parser.add_argument("--files", action="store_true", help="create every path as a file first")
-    parser.add_argument("--layout", choices=("random", "tree"), default="random",
-                        help="random directories per path (default), or a shared tree like a real repository")
-    parser.add_argument("--skip-simple", action="store_true", help="skip pathspec's slow default backend")
-    parser.add_argument("--engines", default="default,hyperscan,indexed",
-                        help="ringfence glob engines to run, comma-separated (also: simple)")
-    parser.add_argument("--big-zones", type=int, default=5000, help="zones of the second cold-start policy")
+    parser.add_argument(
+        "--layout",
+        choices=("random", "tree"),
+        default="random",
+        help="random directories per path (default), or a shared tree like a real repository",
+    )
+    parser.add_argument(
+        "--skip-simple", action="store_true", help="skip pathspec's slow default backend"
+    )
+    parser.add_argument(
+        "--engines",
+        default="default,hyperscan,indexed",
+        help="ringfence glob engines to run, comma-separated (also: simple)",
+    )
+    parser.add_argument(
+        "--big-zones", type=int, default=5000, help="zones of the second cold-start policy"
+    )
     args = parser.parse_args()
 
     engines = [e for e in args.engines.split(",") if e]
@@ -218,42 +260,72 @@ def main() -> int:
         write_repo(big, big_patterns, [], args.seed, False)
         excludes = Path(tmp) / "excludes"
         excludes.write_text("\n".join(patterns) + "\n")
-        env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1",
-               "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache")}
+        env = {
+            **os.environ,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache"),
+        }
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        subprocess.run([sys.executable, "-c", "import ringfence.cli"], env=env, check=True)  # bytecode
+        subprocess.run(
+            [sys.executable, "-c", "import ringfence.cli"], env=env, check=True
+        )  # bytecode
         for engine in engines:
             cache = Path(tmp) / f"cache-{engine}"
-            big_cold, _ = policy_load_times(big, engine_env(env, engine, Path(tmp) / f"big-{engine}"))
+            big_cold, _ = policy_load_times(
+                big, engine_env(env, engine, Path(tmp) / f"big-{engine}")
+            )
             cold, warm = policy_load_times(root, engine_env(env, engine, cache))
             shutil.rmtree(cache)
             first_run, _ = run_ringfence(root, stdin, engine_env(env, engine, cache), headers, 1)
             waited = wait_for_background_compile(cache) if engine == "default" else 0.0
             CPU.clear()
-            times, decided = run_ringfence(root, stdin, engine_env(env, engine, cache), headers, args.runs)
-            results[engine] = (times, decided, statistics.median(CPU["ringfence"]), cold, warm,
-                               big_cold, first_run[0], waited)
+            times, decided = run_ringfence(
+                root, stdin, engine_env(env, engine, cache), headers, args.runs
+            )
+            results[engine] = (
+                times,
+                decided,
+                statistics.median(CPU["ringfence"]),
+                cold,
+                warm,
+                big_cold,
+                first_run[0],
+                waited,
+            )
         CPU.clear()
         git_time, git = run_git(root, stdin, excludes, env)
         git_cpu = CPU["git"][0]
         hs_time, hs = run_pathspec(patterns, paths, "hyperscan")
-        simple_time, simple = (None, hs) if args.skip_simple else run_pathspec(patterns, paths, "simple")
+        simple_time, simple = (
+            (None, hs) if args.skip_simple else run_pathspec(patterns, paths, "simple")
+        )
 
     n = len(paths)
     n_dirs = len({p.rpartition("/")[0] for p in paths})
-    print(f"{n:,} paths in {n_dirs:,} directories ({args.layout}), {len(patterns):,} zones, "
-          f"files on disk: {'yes' if args.files else 'no'}; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    print("cold start = the first classification after a policy change (fresh process, empty cache, "
-          "imports included); warm = the same with the cache filled")
+    print(
+        f"{n:,} paths in {n_dirs:,} directories ({args.layout}), {len(patterns):,} zones, "
+        f"files on disk: {'yes' if args.files else 'no'}; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        "cold start = the first classification after a policy change (fresh process, empty cache, "
+        "imports included); warm = the same with the cache filled"
+    )
     for engine, (_, _, _, cold, warm, big_cold, first, waited) in results.items():
         extra = f"; background compile done {waited:.1f} s after it" if engine == "default" else ""
-        print(f"  {engine:<10} cold start {len(patterns):,} zones {cold * 1000:6.0f} ms, "
-              f"{args.big_zones:,} zones {big_cold * 1000:6.0f} ms; warm {warm * 1000:4.0f} ms; "
-              f"first batch run {first:.2f} s{extra}")
-    rows = [(f"ringfence explain --stdin --json, {engine}", statistics.median(r[0]),
-             f"median of {len(r[0])}: " + ", ".join(f"{t:.2f}s" for t in r[0]))
-            for engine, r in results.items()]
+        print(
+            f"  {engine:<10} cold start {len(patterns):,} zones {cold * 1000:6.0f} ms, "
+            f"{args.big_zones:,} zones {big_cold * 1000:6.0f} ms; warm {warm * 1000:4.0f} ms; "
+            f"first batch run {first:.2f} s{extra}"
+        )
+    rows = [
+        (
+            f"ringfence explain --stdin --json, {engine}",
+            statistics.median(r[0]),
+            f"median of {len(r[0])}: " + ", ".join(f"{t:.2f}s" for t in r[0]),
+        )
+        for engine, r in results.items()
+    ]
     rows.append(("git check-ignore --no-index --stdin", git_time, ""))
     if simple_time is not None:
         rows.append(("pathspec default backend (in process, old baseline)", simple_time, ""))
@@ -261,8 +333,10 @@ def main() -> int:
     for name, seconds, note in rows:
         print(f"  {name:<56} {n / seconds:>10,.0f} paths/s  {seconds:7.2f} s  {note}")
     for engine, (times, _, cpu, *_rest) in results.items():
-        print(f"ratio ringfence ({engine}) / git: {git_time / statistics.median(times):.1f}x wall clock; "
-              f"{git_cpu / cpu:.1f}x CPU time (ringfence {cpu:.2f} s, git {git_cpu:.2f} s)")
+        print(
+            f"ratio ringfence ({engine}) / git: {git_time / statistics.median(times):.1f}x wall clock; "
+            f"{git_cpu / cpu:.1f}x CPU time (ringfence {cpu:.2f} s, git {git_cpu:.2f} s)"
+        )
     if simple_time is not None:
         print(f"ratio pathspec default / git: {git_time / simple_time:.1f}x")
 
@@ -272,9 +346,11 @@ def main() -> int:
         disagree_git = sum(a != b for a, b in zip(covered, git, strict=True))
         disagree_covered = sum(a != (b is not None) for a, b in zip(covered, simple, strict=True))
         disagree_zone = sum(a != b for a, b in zip(rf, simple, strict=True))
-        print(f"agreement ({engine}): {n - disagree_git:,}/{n:,} with git on coverage; "
-              f"{n - disagree_covered:,}/{n:,} with pathspec on coverage; {n - disagree_zone:,}/{n:,} "
-              f"with pathspec on the deciding zone ({sum(covered):,} paths covered)")
+        print(
+            f"agreement ({engine}): {n - disagree_git:,}/{n:,} with git on coverage; "
+            f"{n - disagree_covered:,}/{n:,} with pathspec on coverage; {n - disagree_zone:,}/{n:,} "
+            f"with pathspec on the deciding zone ({sum(covered):,} paths covered)"
+        )
         failed = failed or bool(disagree_git or disagree_covered or disagree_zone)
     return 1 if failed else 0
 

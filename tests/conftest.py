@@ -15,8 +15,10 @@ DEMO = REPO / "examples" / "demo"
 RINGFENCE = [sys.executable, "-m", "ringfence"]
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
-    "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com",
+    "GIT_AUTHOR_NAME": "Dev",
+    "GIT_AUTHOR_EMAIL": "dev@example.com",
+    "GIT_COMMITTER_NAME": "Dev",
+    "GIT_COMMITTER_EMAIL": "dev@example.com",
     "GIT_CONFIG_NOSYSTEM": "1",
 }
 
@@ -24,7 +26,9 @@ GIT_ENV = {
 def git(cwd: Path, *args: str, env: dict | None = None) -> str:
     """Run a real git command in ``cwd`` and return its stdout."""
     full_env = {**os.environ, **GIT_ENV, **(env or {})}
-    done = subprocess.run(["git", *args], cwd=cwd, env=full_env, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=full_env, check=True, capture_output=True, text=True
+    )
     return done.stdout
 
 
@@ -75,5 +79,12 @@ def demo_repo(tmp_path) -> Path:
 
 def run_cli(*args: str, cwd: Path | None = None, stdin: str | None = None, env: dict | None = None):
     """Run the real ``ringfence`` CLI in a subprocess."""
-    return subprocess.run([*RINGFENCE, *args], cwd=cwd, input=stdin, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [*RINGFENCE, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli, write_files
 
+from conftest import git, run_cli, write_files
 from ringfence.evidence.hashing import content_hash
 from ringfence.evidence.journal import append_event, journal_path
 from ringfence.provenance.trace import TRACE_FILE, append_record, make_record
@@ -34,7 +34,7 @@ def append_lines(root: Path, rel: str, text: str) -> tuple[int, int]:
 
 
 def lines_of(root: Path, rel: str, start: int, end: int) -> list[str]:
-    return (root / rel).read_text().splitlines()[start - 1:end]
+    return (root / rel).read_text().splitlines()[start - 1 : end]
 
 
 def check(root: Path, *args: str) -> tuple[int, dict, str]:
@@ -48,6 +48,7 @@ def codes(report: dict) -> list[tuple[str, str, int | None, int | None]]:
 
 
 # ----- history --------------------------------------------------------------------------
+
 
 def test_trailer_commit_in_human_only_zone_is_rf010_error(demo_repo):
     start, end = append_lines(demo_repo, GEN, "def more():\n    return 2\n")
@@ -68,7 +69,11 @@ def test_text_output_groups_by_file_with_zone_and_reason(demo_repo):
     append_lines(demo_repo, "serving/model_server.py", "y = 2\n")
     append_lines(demo_repo, "docs/guide.md", "AI docs\n")
     append_lines(demo_repo, "app/main.py", "z = 3\n")  # open: fine
-    commit(demo_repo, {}, "Mixed\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\n")
+    commit(
+        demo_repo,
+        {},
+        "Mixed\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\n",
+    )
     done = run_cli("check", cwd=demo_repo)
     assert done.returncode == 1
     out = done.stdout
@@ -105,12 +110,17 @@ def test_later_human_rewrite_clears_history_evidence(demo_repo):
 
 
 def test_region_marker_raises_only_its_lines(make_repo):
-    root = make_repo({
-        ".ringfence.toml": "version = 1\n",
-        "lib.py": "a = 1\n# ringfence: begin human-only\nb = 2\n# ringfence: end\nc = 3\n",
-    })
-    commit(root, {"lib.py": "a = 10\n# ringfence: begin human-only\nb = 20\n# ringfence: end\nc = 30\n"},
-           f"AI rewrite\n\n{CLAUDE}\n")
+    root = make_repo(
+        {
+            ".ringfence.toml": "version = 1\n",
+            "lib.py": "a = 1\n# ringfence: begin human-only\nb = 2\n# ringfence: end\nc = 3\n",
+        }
+    )
+    commit(
+        root,
+        {"lib.py": "a = 10\n# ringfence: begin human-only\nb = 20\n# ringfence: end\nc = 30\n"},
+        f"AI rewrite\n\n{CLAUDE}\n",
+    )
     code, report, _ = check(root)
     assert code == 1
     assert codes(report) == [("RF010", "lib.py", 3, 3)]
@@ -120,17 +130,35 @@ def test_region_marker_raises_only_its_lines(make_repo):
 def test_git_ai_notes_are_line_level_evidence(demo_repo):
     start, end = append_lines(demo_repo, "serving/tokenizer.py", "ai_a = 1\nai_b = 2\nhuman = 3\n")
     sha = commit(demo_repo, {}, "No trailer here")
-    git(demo_repo, "notes", "--ref=ai", "add", "-m",
+    git(
+        demo_repo,
+        "notes",
+        "--ref=ai",
+        "add",
+        "-m",
         f"serving/tokenizer.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb {start}-{start + 1}\n---\n"
-        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "codex", "model": "gpt-5-codex"}}}}', sha)
+        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "codex", "model": "gpt-5-codex"}}}}',
+        sha,
+    )
     code, report, _ = check(demo_repo)
     assert code == 1
     assert codes(report) == [("RF010", "serving/tokenizer.py", start, start + 1)]
-    assert report["findings"][0]["tool"] == "codex" and report["findings"][0]["evidence"]["kind"] == "note"
+    assert (
+        report["findings"][0]["tool"] == "codex"
+        and report["findings"][0]["evidence"]["kind"] == "note"
+    )
 
 
 def test_malformed_note_is_reported_and_marks_partial(demo_repo):
-    git(demo_repo, "notes", "--ref=ai", "add", "-m", "serving/tokenizer.py\n  s_1::t_2 1-x\n---\n{}", "HEAD")
+    git(
+        demo_repo,
+        "notes",
+        "--ref=ai",
+        "add",
+        "-m",
+        "serving/tokenizer.py\n  s_1::t_2 1-x\n---\n{}",
+        "HEAD",
+    )
     code, report, err = check(demo_repo)
     assert code == 0 and report["partial"] is True
     assert "git-ai note on commit" in err and "skipped" in err
@@ -173,10 +201,13 @@ def test_shallow_clone_is_partial(demo_repo, tmp_path):
     git(tmp_path, "clone", "-q", f"file://{demo_repo}", str(full))
     code, report, err = check(full)
     assert code == 1 and report["partial"] is False
-    assert "no refs/notes/ai in this clone" in err  # a clone without notes is told how to fetch them
+    assert (
+        "no refs/notes/ai in this clone" in err
+    )  # a clone without notes is told how to fetch them
 
 
 # ----- scopes ---------------------------------------------------------------------------
+
 
 def test_range_reports_only_lines_the_range_introduced(demo_repo):
     append_lines(demo_repo, GEN, "old_ai = 1\n")
@@ -206,12 +237,15 @@ def test_range_reads_files_at_its_tip_not_the_working_tree(demo_repo):
     assert code == 0
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ("HEAD", "expected A..B"),
-    ("HEAD...HEAD~1", "expected A..B"),
-    ("nosuch..HEAD", "unknown revision 'nosuch'"),
-    ("HEAD..nosuch", "unknown revision 'nosuch'"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("HEAD", "expected A..B"),
+        ("HEAD...HEAD~1", "expected A..B"),
+        ("nosuch..HEAD", "unknown revision 'nosuch'"),
+        ("HEAD..nosuch", "unknown revision 'nosuch'"),
+    ],
+)
 def test_bad_ranges_are_usage_errors(demo_repo, spec, message):
     done = run_cli("check", "--range", spec, cwd=demo_repo)
     assert done.returncode == 2 and message in done.stderr
@@ -226,11 +260,20 @@ def test_scope_flags_are_exclusive(demo_repo):
 def test_staged_checks_staged_content_with_journal_and_history(demo_repo):
     # an agent edit the hook journaled (Cursor has no pre-edit block), then staged
     start, end = append_lines(demo_repo, "serving/model_server.py", "def leak():\n    pass\n")
-    append_event(demo_repo, {
-        "event": "edit", "agent": "cursor", "session": "s1", "path": "serving/model_server.py",
-        "ranges": [[start, end]], "hashes": [content_hash(lines_of(demo_repo, "serving/model_server.py", start, end))],
-        "decision": "logged", "source": "agent", "state": "untagged",
-    })
+    append_event(
+        demo_repo,
+        {
+            "event": "edit",
+            "agent": "cursor",
+            "session": "s1",
+            "path": "serving/model_server.py",
+            "ranges": [[start, end]],
+            "hashes": [content_hash(lines_of(demo_repo, "serving/model_server.py", start, end))],
+            "decision": "logged",
+            "source": "agent",
+            "state": "untagged",
+        },
+    )
     code, report, _ = check(demo_repo, "--staged")
     assert code == 0 and report["findings"] == []  # not staged yet
     git(demo_repo, "add", "serving/model_server.py")
@@ -254,11 +297,26 @@ def test_staged_blames_staged_content_against_history(demo_repo):
 
 
 def test_staged_in_a_repository_without_commits(make_repo):
-    root = make_repo({".ringfence.toml": 'version = 1\n[[zone]]\nname = "h"\npath = "h/**"\nlevel = "human-only"\n',
-                      "h/a.py": "x = 1\n"}, commit=False)
+    root = make_repo(
+        {
+            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "h"\npath = "h/**"\nlevel = "human-only"\n',
+            "h/a.py": "x = 1\n",
+        },
+        commit=False,
+    )
     git(root, "add", "-A")
-    append_event(root, {"event": "edit", "agent": "claude-code", "path": "h/a.py", "ranges": [[1, 1]],
-                        "hashes": [content_hash(["x = 1"])], "decision": "logged", "source": "agent"})
+    append_event(
+        root,
+        {
+            "event": "edit",
+            "agent": "claude-code",
+            "path": "h/a.py",
+            "ranges": [[1, 1]],
+            "hashes": [content_hash(["x = 1"])],
+            "decision": "logged",
+            "source": "agent",
+        },
+    )
     code, report, _ = check(root, "--staged")
     assert code == 1 and codes(report) == [("RF001", "h/a.py", 1, 1)]
 
@@ -277,9 +335,18 @@ def test_paths_limit_the_check(demo_repo):
 
 # ----- journal, traces, comments --------------------------------------------------------
 
+
 def _event(root, rel, start, end, **extra):
-    event = {"event": "edit", "agent": "claude-code", "session": "s", "path": rel, "ranges": [[start, end]],
-             "hashes": [content_hash(lines_of(root, rel, start, end))], "decision": "logged", "source": "agent"}
+    event = {
+        "event": "edit",
+        "agent": "claude-code",
+        "session": "s",
+        "path": rel,
+        "ranges": [[start, end]],
+        "hashes": [content_hash(lines_of(root, rel, start, end))],
+        "decision": "logged",
+        "source": "agent",
+    }
     event.update(extra)
     append_event(root, event)
 
@@ -308,13 +375,17 @@ def test_journal_regions_follow_moved_text_and_stale_ones(demo_repo):
     s2, e2 = append_lines(demo_repo, rel, "editor_ai = 1\n")
     _event(demo_repo, rel, s2, e2, event="save", source="client", agent="copilot")
     text = (demo_repo / rel).read_text()
-    (demo_repo / rel).write_text("# two\n# new lines\n" + text.replace("editor_ai = 1", "edited_by_me = 1"))
+    (demo_repo / rel).write_text(
+        "# two\n# new lines\n" + text.replace("editor_ai = 1", "edited_by_me = 1")
+    )
     code, report, _ = check(demo_repo)
     # the agent region was re-found two lines down; the superseded editor save is gone
     assert codes(report) == [("RF001", rel, start + 2, end + 2)]
     assert report["findings"][0]["evidence"]["recorded_lines"] == [start, end]
     # an agent edit whose text changed stays at its recorded lines, flagged as changed
-    (demo_repo / rel).write_text((demo_repo / rel).read_text().replace("moved_b = 2", "moved_b = 3"))
+    (demo_repo / rel).write_text(
+        (demo_repo / rel).read_text().replace("moved_b = 2", "moved_b = 3")
+    )
     code, report, _ = check(demo_repo)
     assert code == 1 and codes(report) == [("RF001", rel, start, end)]
     assert report["findings"][0]["evidence"]["matched"] is False
@@ -331,8 +402,17 @@ def test_malformed_journal_lines_mark_partial(demo_repo):
 
 def _record(root, rel, start, end, tool="copilot", state="tagged", digest=None):
     digest = digest or content_hash(lines_of(root, rel, start, end))
-    append_record(root, make_record(root, rel, [(start, end, digest)], tool=tool, state=state,
-                                    reviewer="r@example.com" if state == "reviewed" else None))
+    append_record(
+        root,
+        make_record(
+            root,
+            rel,
+            [(start, end, digest)],
+            tool=tool,
+            state=state,
+            reviewer="r@example.com" if state == "reviewed" else None,
+        ),
+    )
 
 
 def test_trace_records_tag_zones_but_never_clear_a_deny(demo_repo):
@@ -355,14 +435,18 @@ def test_stale_trace_record_no_longer_tags(demo_repo):
     _record(demo_repo, "docs/guide.md", s, e)
     code, report, _ = check(demo_repo)
     assert report["findings"] == []
-    (demo_repo / "docs/guide.md").write_text((demo_repo / "docs/guide.md").read_text().replace("ai docs", "ai dogs"))
+    (demo_repo / "docs/guide.md").write_text(
+        (demo_repo / "docs/guide.md").read_text().replace("ai docs", "ai dogs")
+    )
     code, report, _ = check(demo_repo)
     assert codes(report) == [("RF002", "docs/guide.md", s, e)]
     assert "no longer matches" in report["findings"][0]["message"]
 
 
 def test_inhouse_tool_codes(demo_repo):
-    s1, e1 = append_lines(demo_repo, "serving/tokenizer.py", "inhouse = 1\n")  # internal: inhouse-edits = tag
+    s1, e1 = append_lines(
+        demo_repo, "serving/tokenizer.py", "inhouse = 1\n"
+    )  # internal: inhouse-edits = tag
     _record(demo_repo, "serving/tokenizer.py", s1, e1, tool="metacode")
     s2, e2 = append_lines(demo_repo, GEN, "inhouse = 1\n")  # human-only: inhouse-edits = deny
     _record(demo_repo, GEN, s2, e2, tool="metacode")
@@ -379,10 +463,16 @@ def test_malformed_trace_lines_mark_partial(demo_repo):
 
 
 def test_comment_provenance_blocks(demo_repo):
-    append_lines(demo_repo, "docs/guide.md",
-                 "<!-- ringfence: ai-begin tool=copilot -->\nAI para\n<!-- ringfence: ai-end -->\n")
-    start, end = append_lines(demo_repo, "serving/tokenizer.py",
-                              "# ringfence: ai-begin tool=claude-code model=sonnet\nx = 1\n# ringfence: ai-end\n")
+    append_lines(
+        demo_repo,
+        "docs/guide.md",
+        "<!-- ringfence: ai-begin tool=copilot -->\nAI para\n<!-- ringfence: ai-end -->\n",
+    )
+    start, end = append_lines(
+        demo_repo,
+        "serving/tokenizer.py",
+        "# ringfence: ai-begin tool=claude-code model=sonnet\nx = 1\n# ringfence: ai-end\n",
+    )
     commit(demo_repo, {}, f"Tagged inline\n\n{CLAUDE}\n")
     code, report, _ = check(demo_repo)
     got = codes(report)
@@ -391,6 +481,7 @@ def test_comment_provenance_blocks(demo_repo):
 
 
 # ----- bad input ------------------------------------------------------------------------
+
 
 def test_policy_error_exits_2_but_still_reports(demo_repo):
     append_lines(demo_repo, GEN, "x = 1\n")
@@ -406,7 +497,10 @@ def test_not_a_git_repository(tmp_path):
     root = tmp_path / "plain"
     shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "demo", root)
     s, e = append_lines(root, GEN, "x = 1\n")
-    append_record(root, make_record(root, GEN, [(s, e, content_hash(lines_of(root, GEN, s, e)))], tool="codex"))
+    append_record(
+        root,
+        make_record(root, GEN, [(s, e, content_hash(lines_of(root, GEN, s, e)))], tool="codex"),
+    )
     code, report, err = check(root, "--root", str(root))
     assert code == 1 and report["partial"] is True and "not a git repository" in err
     assert codes(report) == [("RF001", GEN, s, e)]
@@ -415,16 +509,25 @@ def test_not_a_git_repository(tmp_path):
 
 
 def test_history_can_be_disabled(make_repo):
-    root = make_repo({".ringfence.toml": 'version = 1\ndefault = "human-only"\n[history]\nenabled = false\n',
-                      "a.py": "a\n"})
+    root = make_repo(
+        {
+            ".ringfence.toml": 'version = 1\ndefault = "human-only"\n[history]\nenabled = false\n',
+            "a.py": "a\n",
+        }
+    )
     commit(root, {"a.py": "b\n"}, f"AI\n\n{CLAUDE}\n")
     code, report, err = check(root)
     assert code == 0 and report["findings"] == [] and "history evidence is disabled" in err
 
 
 def test_history_settings_from_the_policy(make_repo):
-    root = make_repo({".ringfence.toml": 'version = 1\ndefault = "human-only"\n'
-                      '[history]\ntrailer-keys = ["Generated-By"]\nai-names = ["robot"]\n', "a.py": "a\n"})
+    root = make_repo(
+        {
+            ".ringfence.toml": 'version = 1\ndefault = "human-only"\n'
+            '[history]\ntrailer-keys = ["Generated-By"]\nai-names = ["robot"]\n',
+            "a.py": "a\n",
+        }
+    )
     commit(root, {"a.py": "b\n"}, f"AI\n\n{CLAUDE}\n")
     code, _, _ = check(root)
     assert code == 0
@@ -435,15 +538,20 @@ def test_history_settings_from_the_policy(make_repo):
 
 def test_range_reads_traces_and_comments_at_its_tip(demo_repo):
     base = git(demo_repo, "rev-parse", "HEAD").strip()
-    start, end = append_lines(demo_repo, "serving/tokenizer.py",
-                              "# ringfence: ai-begin tool=copilot\nx = 1\n# ringfence: ai-end\n")
+    start, end = append_lines(
+        demo_repo,
+        "serving/tokenizer.py",
+        "# ringfence: ai-begin tool=copilot\nx = 1\n# ringfence: ai-end\n",
+    )
     s2, e2 = append_lines(demo_repo, "serving/model_server.py", "traced = 1\n")
     _record(demo_repo, "serving/model_server.py", s2, e2, tool="codex")
     commit(demo_repo, {}, "human commit carrying tagged AI code")
     code, report, _ = check(demo_repo, "--range", f"{base}..HEAD")
     assert code == 1
-    assert codes(report) == [("RF001", "serving/model_server.py", s2, e2),
-                             ("RF001", "serving/tokenizer.py", start, end)]
+    assert codes(report) == [
+        ("RF001", "serving/model_server.py", s2, e2),
+        ("RF001", "serving/tokenizer.py", start, end),
+    ]
     assert [f["source"] for f in report["findings"]] == ["trace", "comment"]
 
 
@@ -457,11 +565,29 @@ def test_untracked_file_with_ai_history_is_partial(demo_repo):
 
 
 def test_lines_are_counted_as_git_counts_them(make_repo):
-    root = make_repo({".ringfence.toml": 'version = 1\ndefault = "human-only"\n',
-                      "a.txt": "page one\fstill line one\r\nline two\r\n"})
-    commit(root, {"a.txt": "page one\fstill line one\r\nline two\r\nai line three\r\n"}, f"AI\n\n{CLAUDE}\n")
-    append_event(root, {"event": "edit", "agent": "codex", "path": "a.txt", "ranges": [[3, 3]],
-                        "hashes": [content_hash(["ai line three"])], "decision": "logged", "source": "agent"})
+    root = make_repo(
+        {
+            ".ringfence.toml": 'version = 1\ndefault = "human-only"\n',
+            "a.txt": "page one\fstill line one\r\nline two\r\n",
+        }
+    )
+    commit(
+        root,
+        {"a.txt": "page one\fstill line one\r\nline two\r\nai line three\r\n"},
+        f"AI\n\n{CLAUDE}\n",
+    )
+    append_event(
+        root,
+        {
+            "event": "edit",
+            "agent": "codex",
+            "path": "a.txt",
+            "ranges": [[3, 3]],
+            "hashes": [content_hash(["ai line three"])],
+            "decision": "logged",
+            "source": "agent",
+        },
+    )
     code, report, _ = check(root)
     assert codes(report) == [("RF001", "a.txt", 3, 3), ("RF010", "a.txt", 3, 3)]
     assert all(f["evidence"].get("matched", True) for f in report["findings"])

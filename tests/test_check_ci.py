@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import yaml
+
 from conftest import GIT_ENV, REPO, git
 from test_check import CLAUDE, GEN, append_lines, commit
 from test_check_sarif import assert_valid
@@ -33,6 +34,7 @@ def _env() -> dict:
 
 # ----- pre-commit ----------------------------------------------------------------------------
 
+
 def test_pre_commit_manifest_runs_the_staged_gate(demo_repo):
     hooks = yaml.safe_load(HOOKS.read_text())
     assert isinstance(hooks, list) and len(hooks) == 1
@@ -41,9 +43,13 @@ def test_pre_commit_manifest_runs_the_staged_gate(demo_repo):
     assert hook["id"] == "ringfence-check" and hook["language"] == "python"
     assert hook["pass_filenames"] is False and "pre-commit" in hook["stages"]
 
-    def run_hook() -> subprocess.CompletedProcess:  # what pre-commit does: entry + args, in the repo
+    def run_hook() -> (
+        subprocess.CompletedProcess
+    ):  # what pre-commit does: entry + args, in the repo
         argv = shlex.split(hook["entry"]) + hook.get("args", [])
-        return subprocess.run(argv, cwd=demo_repo, capture_output=True, text=True, env=_env(), timeout=120)
+        return subprocess.run(
+            argv, cwd=demo_repo, capture_output=True, text=True, env=_env(), timeout=120
+        )
 
     assert run_hook().returncode == 0  # nothing staged
     start, _ = append_lines(demo_repo, GEN, "ai = 1\n")
@@ -59,6 +65,7 @@ def test_pre_commit_manifest_runs_the_staged_gate(demo_repo):
 
 # ----- GitHub Actions --------------------------------------------------------------------------
 
+
 def load_workflow() -> dict:
     data = yaml.safe_load(WORKFLOW.read_text())
     data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the bare key `on` as true
@@ -73,9 +80,15 @@ def test_workflow_shape():
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 0
     assert any("refs/notes/ai:refs/notes/ai" in s.get("run", "") for s in steps)
-    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    upload = next(
+        s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    )
     assert upload["if"] == "always()"
-    produced = [re.search(r">\s*(\S+\.sarif)", s["run"]) for s in steps if "--format sarif" in s.get("run", "")]
+    produced = [
+        re.search(r">\s*(\S+\.sarif)", s["run"])
+        for s in steps
+        if "--format sarif" in s.get("run", "")
+    ]
     assert produced and produced[0].group(1) == upload["with"]["sarif_file"]
     assert steps.index(checkout) < steps.index(upload)
 
@@ -101,8 +114,14 @@ def run_workflow(workdir: Path) -> tuple[list[tuple[str, int | None]], str]:
             continue
         script = step["run"].replace("pip install ringfence", LOCAL_INSTALL)
         script = re.sub(r"(?m)^ringfence ", f"{shlex.quote(sys.executable)} -m ringfence ", script)
-        done = subprocess.run(["bash", "-e", "-c", script], cwd=workdir, capture_output=True, text=True,
-                              env=_env(), timeout=120)
+        done = subprocess.run(
+            ["bash", "-e", "-c", script],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=120,
+        )
         log += done.stdout + done.stderr
         ran.append((name, done.returncode))
         failed = failed or done.returncode != 0
@@ -114,9 +133,16 @@ def _origin_with_history(demo_repo: Path, tmp_path: Path) -> tuple[Path, int]:
     commit(demo_repo, {}, f"AI\n\n{CLAUDE}\n")
     noted_line, _ = append_lines(demo_repo, "serving/tokenizer.py", "noted = 1\n")
     sha = commit(demo_repo, {}, "no trailer")
-    git(demo_repo, "notes", "--ref=ai", "add", "-m",
+    git(
+        demo_repo,
+        "notes",
+        "--ref=ai",
+        "add",
+        "-m",
         f"serving/tokenizer.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb {noted_line}\n---\n"
-        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "codex", "model": "gpt-5"}}}}', sha)
+        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "codex", "model": "gpt-5"}}}}',
+        sha,
+    )
     commit(demo_repo, {"README.md": "later\n"}, "later")
     origin = tmp_path / "origin.git"
     git(tmp_path, "clone", "-q", "--bare", str(demo_repo), str(origin))
@@ -137,9 +163,14 @@ def test_workflow_steps_run_locally_and_upload_valid_sarif(demo_repo, tmp_path):
     assert status["Upload to code scanning"] == 0  # ... and the upload still runs
     sarif = json.loads((checkout / "ringfence.sarif").read_text())
     assert_valid(sarif)
-    found = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"])
-             for r in sarif["runs"][0]["results"]}
-    assert found == {(GEN, "RF010"), ("serving/tokenizer.py", "RF010")}  # the note came through the fetch
+    found = {
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"])
+        for r in sarif["runs"][0]["results"]
+    }
+    assert found == {
+        (GEN, "RF010"),
+        ("serving/tokenizer.py", "RF010"),
+    }  # the note came through the fetch
     assert sarif["runs"][0]["invocations"][0]["properties"]["partial"] is False
 
 

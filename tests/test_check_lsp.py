@@ -31,7 +31,9 @@ REASON = "Training and eval data must be handwritten: distillation risk and prov
 
 @pytest_lsp.fixture(
     params=PRESETS,
-    config=ClientServerConfig(server_command=SERVER, client_factory=make_client, server_env=LOGGED_ENV),
+    config=ClientServerConfig(
+        server_command=SERVER, client_factory=make_client, server_env=LOGGED_ENV
+    ),
 )
 async def logged(request, lsp_client: LanguageClient):
     lsp_client.preset = request.param
@@ -67,8 +69,10 @@ async def test_rf010_arrives_after_open_and_follows_edits(lsp, demo_repo):
     assert rf010(found) == [(start_line - 1, end_line - 1)]
     diagnostic = next(d for d in found if d.code == "RF010")
     assert diagnostic.severity == 2 and diagnostic.source == "ringfence"
-    assert diagnostic.message == (f"AI-authored lines from history (claude-code; commit {sha[:12]}: {CLAUDE}) "
-                                  f"in human-only zone 'training-data': {REASON}")
+    assert diagnostic.message == (
+        f"AI-authored lines from history (claude-code; commit {sha[:12]}: {CLAUDE}) "
+        f"in human-only zone 'training-data': {REASON}"
+    )
     related = diagnostic.related_information[0].location
     assert related.uri == ed.uri(".ringfence.toml") and related.range.start.line == 16
 
@@ -94,19 +98,36 @@ async def test_reopen_is_answered_from_the_blob_cache(lsp, demo_repo):
 
 
 async def test_region_markers_and_git_ai_notes(lsp, make_repo):
-    root = make_repo({".ringfence.toml": "version = 1\n",
-                      "lib.py": "a = 1\n# ringfence: begin human-only\nb = 2\n# ringfence: end\nc = 3\n"})
-    commit(root, {"lib.py": "a = 10\n# ringfence: begin human-only\nb = 20\n# ringfence: end\nc = 30\n"},
-           "no trailer")
-    git(root, "notes", "--ref=ai", "add", "-m",
-        'lib.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb 1-5\n---\n'
-        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "cursor", "model": "gpt-5"}}}}', "HEAD")
+    root = make_repo(
+        {
+            ".ringfence.toml": "version = 1\n",
+            "lib.py": "a = 1\n# ringfence: begin human-only\nb = 2\n# ringfence: end\nc = 3\n",
+        }
+    )
+    commit(
+        root,
+        {"lib.py": "a = 10\n# ringfence: begin human-only\nb = 20\n# ringfence: end\nc = 30\n"},
+        "no trailer",
+    )
+    git(
+        root,
+        "notes",
+        "--ref=ai",
+        "add",
+        "-m",
+        "lib.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb 1-5\n---\n"
+        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "cursor", "model": "gpt-5"}}}}',
+        "HEAD",
+    )
     ed = await start(lsp, root)
     uri = ed.open("lib.py")
     found = await ed.diagnostics(uri, until=lambda d: rf010(d))
     assert rf010(found) == [(2, 2)]  # only the marked region denies; lines 1 and 5 are open
     diagnostic = next(d for d in found if d.code == "RF010")
-    assert "(cursor; git-ai note on commit" in diagnostic.message and "region (marked at line 2)" in diagnostic.message
+    assert (
+        "(cursor; git-ai note on commit" in diagnostic.message
+        and "region (marked at line 2)" in diagnostic.message
+    )
 
 
 async def test_history_setting_off_and_untracked_files(lsp, demo_repo):
@@ -137,7 +158,9 @@ async def test_typing_moves_rf010_and_blames_once_it_pauses(logged, demo_repo):
     assert before >= 1
     for n in range(1, 9):  # a burst shorter than the 0.3 s of quiet a blame waits for
         ed.insert(uri, 0, "# typed\n")
-        await ed.diagnostics(uri, until=lambda d, n=n: rf010(d) == [(start_line - 1 + n, end_line - 1 + n)])
+        await ed.diagnostics(
+            uri, until=lambda d, n=n: rf010(d) == [(start_line - 1 + n, end_line - 1 + n)]
+        )
         await asyncio.sleep(0.02)
     assert blames() == before  # followed through the edits: no git while typing
     for _ in range(100):

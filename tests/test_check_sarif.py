@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
-from conftest import git, run_cli
-from test_check import CLAUDE, GEN, _event, _record, append_lines, commit
 
+from conftest import git, run_cli
 from ringfence.evidence.journal import journal_path
+from test_check import CLAUDE, GEN, _event, _record, append_lines, commit
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 VALIDATOR = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
@@ -74,7 +74,10 @@ def test_sarif_with_every_code_is_valid_and_located(every_code):
     assert by_code["RF010"]["level"] == "error" and by_code["RF002"]["level"] == "warning"
     assert by_code["RF005"]["level"] == "warning" and by_code["RF003"]["level"] == "error"
     related = by_code["RF010"]["relatedLocations"][0]["physicalLocation"]
-    assert related["artifactLocation"]["uri"] == ".ringfence.toml" and related["region"]["startLine"] == 17
+    assert (
+        related["artifactLocation"]["uri"] == ".ringfence.toml"
+        and related["region"]["startLine"] == 17
+    )
     assert by_code["RF010"]["properties"]["zone"] == "training-data"
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == f"file://{root}/"
     assert run["invocations"][0]["properties"]["partial"] is False
@@ -102,20 +105,29 @@ def test_empty_and_partial_runs_are_valid(demo_repo):
     code, log = sarif(demo_repo)
     assert_valid(log)
     invocation = log["runs"][0]["invocations"][0]
-    assert invocation["properties"]["partial"] is True and log["runs"][0]["properties"]["partial"] is True
+    assert (
+        invocation["properties"]["partial"] is True
+        and log["runs"][0]["properties"]["partial"] is True
+    )
     texts = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
     assert any("malformed line(s) in the journal" in t for t in texts)
     assert any("git-ai note" in t for t in texts)
-    assert {n["descriptor"]["id"] for n in invocation["toolExecutionNotifications"]} == {"partial-results"}
+    assert {n["descriptor"]["id"] for n in invocation["toolExecutionNotifications"]} == {
+        "partial-results"
+    }
 
 
 def test_uris_are_relative_and_percent_encoded(make_repo):
-    root = make_repo({".ringfence.toml": 'version = 1\ndefault = "internal"\n', "dir with space/ä.py": "a\n"})
+    root = make_repo(
+        {".ringfence.toml": 'version = 1\ndefault = "internal"\n', "dir with space/ä.py": "a\n"}
+    )
     commit(root, {"dir with space/ä.py": "b\n"}, f"AI\n\n{CLAUDE}\n")
     code, log = sarif(root)
     assert code == 1
     assert_valid(log)
-    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"][
+        "uri"
+    ]
     assert uri == "dir%20with%20space/%C3%A4.py"
     assert not urlsplit(uri).scheme and not uri.startswith("/")
 
@@ -128,6 +140,8 @@ def test_fingerprints_survive_line_moves(demo_repo):
     commit(demo_repo, {GEN: "# a human line on top\n" + text}, "human")
     _, after = sarif(demo_repo)
     first, second = before["runs"][0]["results"][0], after["runs"][0]["results"][0]
-    assert second["locations"][0]["physicalLocation"]["region"]["startLine"] == \
-        first["locations"][0]["physicalLocation"]["region"]["startLine"] + 1
+    assert (
+        second["locations"][0]["physicalLocation"]["region"]["startLine"]
+        == first["locations"][0]["physicalLocation"]["region"]["startLine"] + 1
+    )
     assert first["partialFingerprints"] == second["partialFingerprints"]

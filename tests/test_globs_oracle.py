@@ -27,14 +27,58 @@ from ringfence.policy.imports import parse_ignore_file
 
 BACKENDS = ENGINES  # every engine answers like git
 ATOMS = [
-    "a", "b", "c", "A", "x.py", ".py", "*", "**", "?", "/", "[ab]", "[!a]", "[^b]", "[a-c]",
-    "[A-C]", "[]a]", "[a-]", "[[:alpha:]]", "[[:upper:]]", "[[:digit:]]", "\\*", "\\[", "\\ ", " ", "é",
+    "a",
+    "b",
+    "c",
+    "A",
+    "x.py",
+    ".py",
+    "*",
+    "**",
+    "?",
+    "/",
+    "[ab]",
+    "[!a]",
+    "[^b]",
+    "[a-c]",
+    "[A-C]",
+    "[]a]",
+    "[a-]",
+    "[[:alpha:]]",
+    "[[:upper:]]",
+    "[[:digit:]]",
+    "\\*",
+    "\\[",
+    "\\ ",
+    " ",
+    "é",
 ]
-NAMES = ["a", "b", "c", "ab", "ba", "abc", "A", "B1", "x.py", "a.py", "é", "a b", "[", "*", "a\nb", "-"]
-PATTERNS = st.lists(st.sampled_from(ATOMS), min_size=1, max_size=5).map("".join).filter(
-    lambda p: glob_problem(p) is None)
-PATHS = st.lists(st.lists(st.sampled_from(NAMES), min_size=1, max_size=4).map("/".join),
-                 min_size=1, max_size=12)
+NAMES = [
+    "a",
+    "b",
+    "c",
+    "ab",
+    "ba",
+    "abc",
+    "A",
+    "B1",
+    "x.py",
+    "a.py",
+    "é",
+    "a b",
+    "[",
+    "*",
+    "a\nb",
+    "-",
+]
+PATTERNS = (
+    st.lists(st.sampled_from(ATOMS), min_size=1, max_size=5)
+    .map("".join)
+    .filter(lambda p: glob_problem(p) is None)
+)
+PATHS = st.lists(
+    st.lists(st.sampled_from(NAMES), min_size=1, max_size=4).map("/".join), min_size=1, max_size=12
+)
 ORACLE = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -64,10 +108,24 @@ class GitRepo:
         with open(excludes, "wb") as handle:
             handle.write("".join(f"{line}\n" for line in lines).encode())
         done = subprocess.run(
-            ["git", "-c", f"core.excludesFile={excludes}", "-c", f"core.ignorecase={str(ignore_case).lower()}",
-             "check-ignore", "--no-index", "--stdin", "-z", "-v", "-n"],
-            cwd=self.root, input=b"".join(q.encode() + b"\0" for q in self.queries),
-            capture_output=True, check=False)
+            [
+                "git",
+                "-c",
+                f"core.excludesFile={excludes}",
+                "-c",
+                f"core.ignorecase={str(ignore_case).lower()}",
+                "check-ignore",
+                "--no-index",
+                "--stdin",
+                "-z",
+                "-v",
+                "-n",
+            ],
+            cwd=self.root,
+            input=b"".join(q.encode() + b"\0" for q in self.queries),
+            capture_output=True,
+            check=False,
+        )
         assert done.returncode in (0, 1), done.stderr
         fields = done.stdout.split(b"\0")
         out = {}
@@ -102,15 +160,22 @@ def test_zone_patterns_cover_what_git_ignores(patterns, paths, ignore_case):
         for query, batched in zip(repo.queries, batch, strict=True):
             covered_by = [i for i, answer in enumerate(covering) if answer[query] is not None]
             for i, single in enumerate(singles):
-                assert (single.last_match(query) == 0) == (i in covered_by), (backend, patterns[i], query)
+                assert (single.last_match(query) == 0) == (i in covered_by), (
+                    backend,
+                    patterns[i],
+                    query,
+                )
             expected = max(covered_by, default=None)
             assert matcher.last_match(query) == expected, (backend, patterns, query)
             assert batched == expected, (backend, patterns, query)
 
 
 @ORACLE
-@given(patterns=st.lists(st.tuples(st.booleans(), PATTERNS), min_size=1, max_size=5), paths=PATHS,
-       ignore_case=st.booleans())
+@given(
+    patterns=st.lists(st.tuples(st.booleans(), PATTERNS), min_size=1, max_size=5),
+    paths=PATHS,
+    ignore_case=st.booleans(),
+)
 def test_ignore_file_excludes_what_git_excludes(patterns, paths, ignore_case):
     lines = [("!" if negated else "") + pattern for negated, pattern in patterns]
     repo = GitRepo(paths)
@@ -130,6 +195,10 @@ def test_path_with_newline_is_matched_like_git(backend):
         covered = repo.check_ignore([pattern], False)
         matcher = GlobMatcher([pattern], backend=backend)
         for query in repo.queries:
-            assert (matcher.last_match(query) == 0) == (covered[query] is not None), (pattern, query)
+            assert (matcher.last_match(query) == 0) == (covered[query] is not None), (
+                pattern,
+                query,
+            )
         assert matcher.last_matches(repo.queries) == [
-            0 if covered[q] is not None else None for q in repo.queries]
+            0 if covered[q] is not None else None for q in repo.queries
+        ]

@@ -14,38 +14,57 @@ from ringfence.policy import globs
 from ringfence.policy.globs import ENGINES, GlobMatcher, glob_problem, translate
 
 
-@pytest.mark.parametrize("pattern, reason", [
-    ("", "empty pattern"),
-    ("  ", "empty pattern"),
-    ("!keep", "negation is not supported"),
-    ("#notes", "is a comment in gitignore syntax"),
-    ("../x", "climbs out of its directory"),
-    ("a/../x", "climbs out of its directory"),
-    ("..\\x", "climbs out of its directory"),
-    ("./x", "'.' is not a path component"),
-    ("a//b", "empty path component"),
-    ("/", "empty path component"),
-    ("/ ", "empty path component"),  # git drops the trailing space: "/"
-    ("a/***", "'***'"),
-    ("foo**", "'**' must be a whole path component"),
-    ("a/**b/c", "'**' must be a whole path component"),
-    ("tab\tx", "control character"),
-    ("[é]", "non-ASCII character inside [...]"),
-    ("[a/b]", "'/' inside [...]"),
-    ("a[b", "unclosed '['"),
-    ("a\\", "ends with a backslash"),
-    ("[[:alpah:]]", "unknown character class"),
-    ("\\/a", "'\\/' at the start or end"),
-])
+@pytest.mark.parametrize(
+    "pattern, reason",
+    [
+        ("", "empty pattern"),
+        ("  ", "empty pattern"),
+        ("!keep", "negation is not supported"),
+        ("#notes", "is a comment in gitignore syntax"),
+        ("../x", "climbs out of its directory"),
+        ("a/../x", "climbs out of its directory"),
+        ("..\\x", "climbs out of its directory"),
+        ("./x", "'.' is not a path component"),
+        ("a//b", "empty path component"),
+        ("/", "empty path component"),
+        ("/ ", "empty path component"),  # git drops the trailing space: "/"
+        ("a/***", "'***'"),
+        ("foo**", "'**' must be a whole path component"),
+        ("a/**b/c", "'**' must be a whole path component"),
+        ("tab\tx", "control character"),
+        ("[é]", "non-ASCII character inside [...]"),
+        ("[a/b]", "'/' inside [...]"),
+        ("a[b", "unclosed '['"),
+        ("a\\", "ends with a backslash"),
+        ("[[:alpah:]]", "unknown character class"),
+        ("\\/a", "'\\/' at the start or end"),
+    ],
+)
 def test_zone_globs_refused_with_a_reason(pattern, reason):
     problem = glob_problem(pattern)
     assert problem is not None and reason in problem, (pattern, problem)
 
 
-@pytest.mark.parametrize("pattern", [
-    "training/**", "evals/", "*.ipynb", "/config.py", "**/fixtures/*.json", "a/**/b", "docs/[a-z]*.md",
-    "x[!0-9]", "[[:upper:]]*", "name\\ with\\ space", "\\#hash", "\\!bang", "é/*.py", "a/b/*/", "**",
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "training/**",
+        "evals/",
+        "*.ipynb",
+        "/config.py",
+        "**/fixtures/*.json",
+        "a/**/b",
+        "docs/[a-z]*.md",
+        "x[!0-9]",
+        "[[:upper:]]*",
+        "name\\ with\\ space",
+        "\\#hash",
+        "\\!bang",
+        "é/*.py",
+        "a/b/*/",
+        "**",
+    ],
+)
 def test_zone_globs_accepted(pattern):
     assert glob_problem(pattern) is None
 
@@ -65,13 +84,24 @@ def test_bytes_not_characters(backend):
     """``?`` and brackets match one byte, as in git: 'é' is two bytes in UTF-8."""
     one, two = GlobMatcher(["caf?"], backend=backend), GlobMatcher(["caf??"], backend=backend)
     assert (one.last_match("café"), two.last_match("café")) == (None, 0)
-    assert GlobMatcher(["*.py"], backend=backend).last_matches(["é.py", "a/ü.py", "x"]) == [0, 0, None]
+    assert GlobMatcher(["*.py"], backend=backend).last_matches(["é.py", "a/ü.py", "x"]) == [
+        0,
+        0,
+        None,
+    ]
 
 
 @pytest.mark.parametrize("backend", ENGINES)
 def test_ignore_case(backend):
     matcher = GlobMatcher(["Docs/**", "*.MD", "[A-C]x"], ignore_case=True, backend=backend)
-    assert matcher.last_matches(["docs/a", "DOCS/A", "x/readme.md", "bx", "Bx", "dx"]) == [0, 0, 1, 2, 2, None]
+    assert matcher.last_matches(["docs/a", "DOCS/A", "x/readme.md", "bx", "Bx", "dx"]) == [
+        0,
+        0,
+        1,
+        2,
+        2,
+        None,
+    ]
     strict = GlobMatcher(["Docs/**"], backend=backend)
     assert strict.last_matches(["docs/a", "Docs/a"]) == [None, 0]
 
@@ -96,7 +126,9 @@ def test_hyperscan_database_is_cached_by_pattern_list(tmp_path, monkeypatch):
     third = GlobMatcher(patterns, backend="hyperscan")
     assert third.last_matches(paths) == [3, 40, None] and third._globs is not None
     small = GlobMatcher(["a", "b"], backend="hyperscan")
-    assert small.last_match("a") == 0 and len(list((tmp_path / "ringfence/globs").iterdir())) == 2  # cached too
+    assert (
+        small.last_match("a") == 0 and len(list((tmp_path / "ringfence/globs").iterdir())) == 2
+    )  # cached too
 
 
 def test_backend_choice(monkeypatch):
@@ -129,8 +161,12 @@ def test_a_large_batch_compiles_the_database_in_the_background_for_the_next(monk
     monkeypatch.delenv("RINGFENCE_GLOB_BACKEND", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     patterns = [f"d{i}/**" for i in range(200)] + ["**/gen/*.md"]
-    paths = [f"d{i % 300}/gen/f{i}.{('py', 'md')[i % 7 == 0]}" for i in range(globs.HYPERSCAN_MIN_PATHS)]
-    expected = [200 if i % 7 == 0 else i % 300 if i % 300 < 200 else None for i in range(len(paths))]
+    paths = [
+        f"d{i % 300}/gen/f{i}.{('py', 'md')[i % 7 == 0]}" for i in range(globs.HYPERSCAN_MIN_PATHS)
+    ]
+    expected = [
+        200 if i % 7 == 0 else i % 300 if i % 300 < 200 else None for i in range(len(paths))
+    ]
     first = GlobMatcher(patterns)
     assert first.last_matches(paths) == expected and first.backend == "indexed"
     directory = tmp_path / "ringfence/globs"
@@ -157,21 +193,24 @@ def test_a_job_already_running_is_not_started_twice(monkeypatch, tmp_path):
     assert globs.compile_job(str(job)) is False and not job.exists()  # a malformed job: removed
 
 
-@pytest.mark.parametrize("pattern, kind, key", [
-    ("src/**", globs.FIRST, b"src"),
-    ("/setup.py", globs.FIRST, b"setup.py"),
-    ("**/fixtures/*.json", globs.NAME, b"fixtures"),
-    ("evals/", globs.NAME, b"evals"),
-    ("a\\*b", globs.NAME, b"a*b"),
-    ("dir_12*/x?.py", globs.FIRST_PREFIX, b"dir_12"),
-    ("*.ipynb", globs.EXTENSION, b"ipynb"),
-    ("**/f1[0-4]*.tar.gz", globs.EXTENSION, b"gz"),
-    ("secret*", globs.NAME_PREFIX, b"secret"),
-    ("Docs/**", globs.FIRST, b"Docs"),
-    ("[ab]?", globs.RESIDUAL, b""),
-    ("**", globs.RESIDUAL, b""),
-    ("x[a/b]y/z", globs.NAME, b"z"),  # a "/" inside brackets is no separator
-])
+@pytest.mark.parametrize(
+    "pattern, kind, key",
+    [
+        ("src/**", globs.FIRST, b"src"),
+        ("/setup.py", globs.FIRST, b"setup.py"),
+        ("**/fixtures/*.json", globs.NAME, b"fixtures"),
+        ("evals/", globs.NAME, b"evals"),
+        ("a\\*b", globs.NAME, b"a*b"),
+        ("dir_12*/x?.py", globs.FIRST_PREFIX, b"dir_12"),
+        ("*.ipynb", globs.EXTENSION, b"ipynb"),
+        ("**/f1[0-4]*.tar.gz", globs.EXTENSION, b"gz"),
+        ("secret*", globs.NAME_PREFIX, b"secret"),
+        ("Docs/**", globs.FIRST, b"Docs"),
+        ("[ab]?", globs.RESIDUAL, b""),
+        ("**", globs.RESIDUAL, b""),
+        ("x[a/b]y/z", globs.NAME, b"z"),  # a "/" inside brackets is no separator
+    ],
+)
 def test_index_files_each_pattern_under_a_key_every_covered_path_holds(pattern, kind, key):
     assert globs.index_key(pattern) == (kind, key)
     assert globs.index_key("Docs/**", ignore_case=True) == (globs.FIRST, b"docs")
@@ -198,25 +237,41 @@ def test_index_tests_a_handful_of_candidates_and_is_cached(monkeypatch, tmp_path
 def test_a_short_policy_leaves_hyperscan_unimported_in_a_hook_process(make_repo):
     """The hook's start-up budget (bench/hooks.py) has no room for importing Hyperscan, nor
     (from the second run on, once the translation is cached) pathspec."""
-    root = make_repo({".ringfence.toml": 'version = 1\n[[zone]]\nname = "t"\npath = "t/**"\nlevel = "internal"\n'})
-    probe = ("import sys; from ringfence.policy import Policy; "
-             f"print(Policy({str(root)!r}).classify({str(root / 't/x.py')!r}).level.name, "
-             "'hyperscan' in sys.modules, 'pathspec' in sys.modules)")
+    root = make_repo(
+        {
+            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "t"\npath = "t/**"\nlevel = "internal"\n'
+        }
+    )
+    probe = (
+        "import sys; from ringfence.policy import Policy; "
+        f"print(Policy({str(root)!r}).classify({str(root / 't/x.py')!r}).level.name, "
+        "'hyperscan' in sys.modules, 'pathspec' in sys.modules)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "RINGFENCE_GLOB_BACKEND"}
-    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
-            for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+        )
+        for _ in range(2)
+    ]
     assert runs[1].stdout.split() == ["internal", "False", "False"]
 
 
 def test_a_large_policy_never_compiles_hyperscan_for_a_single_question(make_repo, tmp_path):
     """The first hook after a policy change answers on the index (docs/performance.md)."""
-    zones = "".join(f'[[zone]]\nname = "z{i}"\npath = "team-{i}/**"\nlevel = "internal"\n' for i in range(300))
+    zones = "".join(
+        f'[[zone]]\nname = "z{i}"\npath = "team-{i}/**"\nlevel = "internal"\n' for i in range(300)
+    )
     root = make_repo({".ringfence.toml": "version = 1\n" + zones})
-    probe = ("from ringfence.policy import Policy; "
-             f"print(Policy({str(root)!r}).classify({str(root / 'team-250/x.py')!r}).zone.name)")
+    probe = (
+        "from ringfence.policy import Policy; "
+        f"print(Policy({str(root)!r}).classify({str(root / 'team-250/x.py')!r}).zone.name)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "RINGFENCE_GLOB_BACKEND"}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
     assert done.stdout.split() == ["z250"]
     cached = {p.name for p in (tmp_path / "cache/ringfence").iterdir()}
     assert "indexes" in cached and "globs" not in cached  # indexed and cached, nothing compiled

@@ -30,8 +30,9 @@ class ChatServer:
             def do_POST(self):  # noqa: N802 (http.server's name)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
-                outer.received.append({"path": self.path, "headers": dict(self.headers),
-                                       "body": json.loads(raw)})
+                outer.received.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": json.loads(raw)}
+                )
                 outer.respond(self)
 
             def log_message(self, *args):
@@ -77,8 +78,20 @@ class ChatServer:
 
     @staticmethod
     def _completion(content: str, finish: str = "stop") -> str:
-        return json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "model": "m", "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}]})
+        return json.dumps(
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "model": "m",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "finish_reason": finish,
+                    }
+                ],
+            }
+        )
 
     @staticmethod
     def _send(handler, status: int, body: str, content_type: str = "application/json") -> None:
@@ -93,7 +106,7 @@ class ChatServer:
             pass  # the client gave up (timeout or cancel): that is the point of the test
 
 
-COMMAND_SCRIPT = r'''
+COMMAND_SCRIPT = r"""
 import json, os, sys, time
 request = json.load(sys.stdin)
 with open(os.environ["FAKE_RECORD"], "a", encoding="utf-8") as handle:
@@ -112,7 +125,7 @@ if mode == "binary":
     sys.stdout.buffer.write(b"\xff\xfe\x00bad")
     sys.exit(0)
 sys.stdout.write(os.environ.get("FAKE_ANSWER", "return 42\n"))
-'''
+"""
 
 
 def write_command(directory: Path) -> list[str]:

@@ -69,8 +69,11 @@ reason = "Handwritten only."
 
 
 def openai_policy(endpoint: str, style: str = "trace") -> str:
-    return policy(f'kind = "openai"\nendpoint = "{endpoint}"\nmodel = "qwen2.5-coder"\n'
-                  f'api-key-env = "METACODE_API_KEY"', style)
+    return policy(
+        f'kind = "openai"\nendpoint = "{endpoint}"\nmodel = "qwen2.5-coder"\n'
+        f'api-key-env = "METACODE_API_KEY"',
+        style,
+    )
 
 
 @pytest.fixture
@@ -93,7 +96,9 @@ class Session:
 
         def question(params: types.ShowMessageRequestParams):
             self.questions.append(params.message)
-            reply = next((r for prefix, r in self.replies.items() if prefix in params.message), None)
+            reply = next(
+                (r for prefix, r in self.replies.items() if prefix in params.message), None
+            )
             return types.MessageActionItem(title=reply) if reply else None
 
         self.client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)(question)
@@ -105,7 +110,9 @@ class Session:
 
     async def move(self, uri: str, line: int = 5, code: str = "RF001", **extra):
         """Run the ``Move to metacode`` code action offered on the ``code`` finding at ``line``."""
-        await self.editor.codes(uri, until=lambda found: any(d.code == code for d in found), timeout=WAIT)
+        await self.editor.codes(
+            uri, until=lambda found: any(d.code == code for d in found), timeout=WAIT
+        )
         actions = await self.editor.actions(uri, line)
         move = next(a for a in actions if a.title == "Move to metacode")
         assert move.kind == types.CodeActionKind.QuickFix
@@ -141,12 +148,18 @@ async def session(request, tmp_path):
 
     async def open_session(root: Path, *, env: dict | None = None, without: tuple = ()) -> Session:
         xdg = tmp_path / "xdg"
-        server_env = {**os.environ, "XDG_CONFIG_HOME": str(xdg), TIMEOUT_ENV: "5", "METACODE_API_KEY": KEY,
-                      **(env or {})}
+        server_env = {
+            **os.environ,
+            "XDG_CONFIG_HOME": str(xdg),
+            TIMEOUT_ENV: "5",
+            "METACODE_API_KEY": KEY,
+            **(env or {}),
+        }
         for name in without:
             server_env.pop(name, None)
-        client = await ClientServerConfig(server_command=SERVER, client_factory=make_client,
-                                          server_env=server_env).start()
+        client = await ClientServerConfig(
+            server_command=SERVER, client_factory=make_client, server_env=server_env
+        ).start()
         client.preset = request.param
         clients.append(client)
         return Session(await start(client, root), xdg)
@@ -161,8 +174,11 @@ async def session(request, tmp_path):
 
 
 def repo_files(assistant_policy: str) -> dict[str, str]:
-    return {".ringfence.toml": assistant_policy, "serving/stats.py": HEAD + TAIL,
-            "training/gen.py": HEAD + TAIL}
+    return {
+        ".ringfence.toml": assistant_policy,
+        "serving/stats.py": HEAD + TAIL,
+        "training/gen.py": HEAD + TAIL,
+    }
 
 
 def trace_records(root: Path) -> list[dict]:
@@ -172,11 +188,14 @@ def trace_records(root: Path) -> list[dict]:
 
 # ----- the happy paths ---------------------------------------------------------------------------
 
+
 async def test_openai_handoff_replaces_the_ai_edit_and_tags_the_result(session, make_repo, chat):
     root = make_repo(repo_files(openai_policy(chat.endpoint)))
     s = await session(root)
     uri = s.open_with_ai_edit()
-    await s.editor.codes(uri, until=lambda found: any(d.code == "RF001" for d in found), timeout=WAIT)
+    await s.editor.codes(
+        uri, until=lambda found: any(d.code == "RF001" for d in found), timeout=WAIT
+    )
     assert chat.received == []  # no connection before an explicit handoff
     result = await s.move(uri)
     assert result["applied"] is True and result["lines"] == [6, 8]
@@ -187,15 +206,21 @@ async def test_openai_handoff_replaces_the_ai_edit_and_tags_the_result(session, 
     sent = json.dumps(received["body"])
     assert AI not in sent, "the external tool's output must never reach the assistant"
     assert PASSWORD not in sent and "<redacted>" in sent
-    assert "Average of the values, 0 for an empty list." in received["body"]["messages"][1]["content"]
+    assert (
+        "Average of the values, 0 for an empty list." in received["body"]["messages"][1]["content"]
+    )
     assert received["headers"]["Authorization"] == f"Bearer {KEY}"
     assert received["body"]["model"] == "qwen2.5-coder"
 
     assert await s.settled_region_codes(uri) == set()
     (record,) = trace_records(root)
     meta = record["metadata"]["dev.ringfence"]
-    assert (meta["ai_tool"], meta["source"], meta["state"], meta["zone"]) == ("metacode", "client", "tagged",
-                                                                                "model-serving")
+    assert (meta["ai_tool"], meta["source"], meta["state"], meta["zone"]) == (
+        "metacode",
+        "client",
+        "tagged",
+        "model-serving",
+    )
     assert record["files"][0]["conversations"][0]["ranges"][0]["start_line"] == 6
     logs = [m.message for m in s.client.log_messages]
     assert any("redacted 1 secret(s)" in m and "line 2: Secret Keyword" in m for m in logs)
@@ -203,7 +228,11 @@ async def test_openai_handoff_replaces_the_ai_edit_and_tags_the_result(session, 
     assert [q for q in s.questions if TRUST_QUESTION in q] and chat.endpoint in s.questions[0]
     assert s.errors() == []
     (reports,) = [r for r in s.client.progress_reports.values() if r]
-    assert reports[0].kind == "begin" and reports[0].title == "Moving to metacode" and reports[0].cancellable
+    assert (
+        reports[0].kind == "begin"
+        and reports[0].title == "Moving to metacode"
+        and reports[0].cancellable
+    )
     assert reports[-1].kind == "end" and reports[-1].message == "done"
 
 
@@ -211,7 +240,9 @@ async def test_handoff_of_a_guessed_ai_edit(session, make_repo, chat):
     root = make_repo(repo_files(openai_policy(chat.endpoint)))
     s = await session(root)
     uri = s.editor.open("serving/stats.py")
-    s.editor.insert(uri, 5, AI_TEXT)  # a large insertion nobody reported: RF005 after the grace period
+    s.editor.insert(
+        uri, 5, AI_TEXT
+    )  # a large insertion nobody reported: RF005 after the grace period
     result = await s.move(uri, code="RF005")
     assert result["applied"] is True
     assert s.editor.texts[uri] == HEAD + ANSWER_LINES + TAIL
@@ -225,13 +256,25 @@ async def test_crlf_file_ending_in_the_ai_edit_keeps_its_line_endings(session, m
     s = await session(root)
     uri = s.editor.open("serving/fr.py", text)
     ai = f"    total = sum(valeurs)  # {AI} é\r\n    n = len(valeurs)\r\n    return total / n  # {AI} ü"
-    version = s.editor.insert(uri, 2, ai)  # the file now ends inside the AI edit, without a line break
+    version = s.editor.insert(
+        uri, 2, ai
+    )  # the file now ends inside the AI edit, without a line break
     end = s.editor.position(uri, 4, len("    return total / n  # ") + len(AI) + 2)
-    s.editor.origin(uri, "ai", version=version, tool="copilot", ranges=[
-        {"start": {"line": 2, "character": 0}, "end": {"line": 4, "character": end.character}}])
+    s.editor.origin(
+        uri,
+        "ai",
+        version=version,
+        tool="copilot",
+        ranges=[
+            {"start": {"line": 2, "character": 0}, "end": {"line": 4, "character": end.character}}
+        ],
+    )
     result = await s.move(uri, 2)
     assert result["applied"] is True and result["lines"] == [3, 5]
-    assert "calcule la moyenne, 0 si la liste est vide" in chat.received[0]["body"]["messages"][1]["content"]
+    assert (
+        "calcule la moyenne, 0 si la liste est vide"
+        in chat.received[0]["body"]["messages"][1]["content"]
+    )
     assert s.editor.texts[uri] == text + ANSWER_LINES.replace("\n", "\r\n")[:-2]
     assert AI not in json.dumps(chat.received[0]["body"])
     assert await s.settled_region_codes(uri) == set()
@@ -252,7 +295,7 @@ async def test_approval_is_asked_once_and_stored_in_the_user_config(session, mak
 
 async def test_command_assistant_gets_the_json_request(session, make_repo, tmp_path):
     argv = write_command(tmp_path)
-    root = make_repo(repo_files(policy(f"kind = \"command\"\ncommand = {json.dumps(argv)}")))
+    root = make_repo(repo_files(policy(f'kind = "command"\ncommand = {json.dumps(argv)}')))
     record = tmp_path / "record.jsonl"
     s = await session(root, env={"FAKE_RECORD": str(record), "FAKE_ANSWER": ANSWER})
     uri = s.open_with_ai_edit()
@@ -262,9 +305,15 @@ async def test_command_assistant_gets_the_json_request(session, make_repo, tmp_p
     (call,) = read_records(record)
     request = call["request"]
     assert (request["file"], request["language"], request["zone"], request["level"]) == (
-        "serving/stats.py", "python", "model-serving", "internal")
+        "serving/stats.py",
+        "python",
+        "model-serving",
+        "internal",
+    )
     assert request["instruction"] == "Average of the values, 0 for an empty list."
-    assert request["before"].startswith("import os\n") and request["after"].startswith("\n\ndef median")
+    assert request["before"].startswith("import os\n") and request["after"].startswith(
+        "\n\ndef median"
+    )
     assert AI not in json.dumps(request) and PASSWORD not in json.dumps(request)
     assert Path(call["cwd"]) == root
     assert await s.settled_region_codes(uri) == set()
@@ -274,7 +323,9 @@ async def test_user_config_assistant_wins_and_needs_no_approval(session, make_re
     argv = write_command(tmp_path)
     user_config = tmp_path / "xdg" / "ringfence" / "config.toml"
     user_config.parent.mkdir(parents=True)
-    user_config.write_text(f'[assistant]\nname = "metacode"\nkind = "command"\ncommand = {json.dumps(argv)}\n')
+    user_config.write_text(
+        f'[assistant]\nname = "metacode"\nkind = "command"\ncommand = {json.dumps(argv)}\n'
+    )
     root = make_repo(repo_files(openai_policy(chat.endpoint)))
     record = tmp_path / "record.jsonl"
     s = await session(root, env={"FAKE_RECORD": str(record), "FAKE_ANSWER": ANSWER})
@@ -321,7 +372,10 @@ async def test_without_a_comment_the_user_is_asked_for_the_instruction(session, 
     s.replies[INSTRUCTION_QUESTION] = "Complete this code"
     result = await s.move(uri, 3)
     assert result["applied"] is True
-    assert "Task: Complete the code at the marked location" in chat.received[0]["body"]["messages"][1]["content"]
+    assert (
+        "Task: Complete the code at the marked location"
+        in chat.received[0]["body"]["messages"][1]["content"]
+    )
 
 
 async def test_comment_provenance_style_wraps_the_answer_in_markers(session, make_repo, chat):
@@ -330,8 +384,13 @@ async def test_comment_provenance_style_wraps_the_answer_in_markers(session, mak
     uri = s.open_with_ai_edit()
     result = await s.move(uri)
     assert result["applied"] is True and result["lines"] == [7, 9]
-    assert s.editor.texts[uri] == (HEAD + "    # ringfence: ai-begin tool=metacode model=qwen2.5-coder\n"
-                                   + ANSWER_LINES + "    # ringfence: ai-end\n" + TAIL)
+    assert s.editor.texts[uri] == (
+        HEAD
+        + "    # ringfence: ai-begin tool=metacode model=qwen2.5-coder\n"
+        + ANSWER_LINES
+        + "    # ringfence: ai-end\n"
+        + TAIL
+    )
     assert await s.settled_region_codes(uri) == set()
     assert trace_records(root) == []
 
@@ -340,16 +399,21 @@ async def test_handoff_is_not_offered_where_in_house_edits_are_denied(session, m
     root = make_repo(repo_files(openai_policy(chat.endpoint)))
     s = await session(root)
     uri = s.open_with_ai_edit("training/gen.py")
-    await s.editor.codes(uri, until=lambda found: any(d.code == "RF001" for d in found), timeout=WAIT)
+    await s.editor.codes(
+        uri, until=lambda found: any(d.code == "RF001" for d in found), timeout=WAIT
+    )
     actions = await s.editor.actions(uri, 5)
     assert not [a for a in actions if a.title.startswith("Move to")]
     region_id = next(d.data["regionId"] for d in s.client.diagnostics[uri] if d.code == "RF001")
-    result = _plain(await s.editor.execute("ringfence.handoff", {"uri": uri, "regionId": region_id}))
+    result = _plain(
+        await s.editor.execute("ringfence.handoff", {"uri": uri, "regionId": region_id})
+    )
     assert result["applied"] is False and "human-only" in result["error"]
     assert chat.received == []
 
 
 # ----- failures: a clear message, the file exactly as before ---------------------------------------
+
 
 async def assert_failed(s: Session, uri: str, result: dict, message: str) -> None:
     assert result["applied"] is False, result
@@ -420,10 +484,16 @@ COMMAND_FAILURES = [
 
 async def test_command_failures(session, make_repo, tmp_path):
     argv = write_command(tmp_path)
-    root = make_repo(repo_files(policy(f"kind = \"command\"\ncommand = {json.dumps(argv)}")))
+    root = make_repo(repo_files(policy(f'kind = "command"\ncommand = {json.dumps(argv)}')))
     mode_file = tmp_path / "mode"
-    s = await session(root, env={"FAKE_RECORD": str(tmp_path / "record.jsonl"), "FAKE_MODE_FILE": str(mode_file),
-                                 TIMEOUT_ENV: "1"})
+    s = await session(
+        root,
+        env={
+            "FAKE_RECORD": str(tmp_path / "record.jsonl"),
+            "FAKE_MODE_FILE": str(mode_file),
+            TIMEOUT_ENV: "1",
+        },
+    )
     uri = s.open_with_ai_edit()
     for mode, message in COMMAND_FAILURES:
         mode_file.write_text(mode)
@@ -455,7 +525,9 @@ async def test_cancelling_the_progress_stops_the_handoff(session, make_repo, cha
     running = asyncio.ensure_future(s.move(uri))
     await until(lambda: chat.received and any(s.client.progress_reports.values()))
     (token,) = [t for t, r in s.client.progress_reports.items() if r]
-    s.client.protocol.notify(types.WINDOW_WORK_DONE_PROGRESS_CANCEL, types.WorkDoneProgressCancelParams(token=token))
+    s.client.protocol.notify(
+        types.WINDOW_WORK_DONE_PROGRESS_CANCEL, types.WorkDoneProgressCancelParams(token=token)
+    )
     result = await asyncio.wait_for(running, 30)
     await assert_failed(s, uri, result, "the handoff was cancelled")
     assert s.client.progress_reports[token][-1].message == "cancelled"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import git, init_repo, write_files
 
+from conftest import git, init_repo, write_files
 from ringfence.evidence import history as hist
 from ringfence.evidence.notes import NoteError, parse_note, unquote_path
 from ringfence.policy.model import HistorySettings
@@ -16,9 +16,17 @@ DEFAULTS = HistorySettings()
 # The exact strings of agents-and-formats.md §4.
 AI_TRAILERS = [
     ("Co-Authored-By: Claude <noreply@anthropic.com>", "claude-code", ""),
-    ("Co-Authored-By: Claude Opus 4.7 (1M context) <noreply@anthropic.com>", "claude-code", "Claude Opus 4.7"),
+    (
+        "Co-Authored-By: Claude Opus 4.7 (1M context) <noreply@anthropic.com>",
+        "claude-code",
+        "Claude Opus 4.7",
+    ),
     ("Co-authored-by: aider (gpt-4o) <aider@aider.chat>", "aider", "gpt-4o"),
-    ("Co-authored-by: aider (claude-3-5-sonnet) <noreply@aider.chat>", "aider", "claude-3-5-sonnet"),
+    (
+        "Co-authored-by: aider (claude-3-5-sonnet) <noreply@aider.chat>",
+        "aider",
+        "claude-3-5-sonnet",
+    ),
     ("Co-authored-by: Codex <noreply@openai.com>", "codex", ""),
     ("Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>", "copilot", ""),
     ("Co-authored-by: Cursor <cursoragent@cursor.com>", "cursor", ""),
@@ -29,11 +37,23 @@ AI_TRAILERS = [
 ]
 
 
-def commit(root: Path, files: dict[str, str | bytes], message: str, author: str = "Dev",
-           committer: str = "Dev") -> str:
+def commit(
+    root: Path,
+    files: dict[str, str | bytes],
+    message: str,
+    author: str = "Dev",
+    committer: str = "Dev",
+) -> str:
     write_files(root, files)
     git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message, env={"GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": committer})
+    git(
+        root,
+        "commit",
+        "-q",
+        "-m",
+        message,
+        env={"GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": committer},
+    )
     return git(root, "rev-parse", "HEAD").strip()
 
 
@@ -48,12 +68,15 @@ def test_each_documented_trailer_marks_a_real_commit(tmp_path, trailer, tool, mo
     assert found[sha].signal == trailer
 
 
-@pytest.mark.parametrize("message", [
-    "Fix\n\nCo-authored-by: Jane Doe <jane@example.com>\n",
-    "Fix\n\nReviewed-by: Claude <noreply@anthropic.com>\n",  # not an AI trailer key
-    "Mention claude in the subject only\n",
-    "Fix\n\nCo-authored-by: Claudette <c@example.com>\n",  # a name, not the word
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Fix\n\nCo-authored-by: Jane Doe <jane@example.com>\n",
+        "Fix\n\nReviewed-by: Claude <noreply@anthropic.com>\n",  # not an AI trailer key
+        "Mention claude in the subject only\n",
+        "Fix\n\nCo-authored-by: Claudette <c@example.com>\n",  # a name, not the word
+    ],
+)
 def test_human_commits_are_not_ai(tmp_path, message):
     root = init_repo(tmp_path / "r", {"a.py": "x = 1\n"})
     commit(root, {"a.py": "x = 2\n"}, message)
@@ -75,7 +98,9 @@ def test_ai_authors_and_committers(tmp_path):
 
 
 def test_configured_names_and_keys(tmp_path):
-    settings = HistorySettings(trailer_keys=("generated-by",), ai_names=("metacode",), ai_authors=())
+    settings = HistorySettings(
+        trailer_keys=("generated-by",), ai_names=("metacode",), ai_authors=()
+    )
     root = init_repo(tmp_path / "r", {"a.py": "x = 1\n"})
     ours = commit(root, {"a.py": "x = 2\n"}, "x\n\nGenerated-by: metacode (qwen2.5-coder)\n")
     commit(root, {"a.py": "x = 3\n"}, "y\n\nCo-authored-by: Claude <noreply@anthropic.com>\n")
@@ -88,14 +113,19 @@ def test_blame_keeps_only_lines_the_ai_commit_still_owns(tmp_path):
     root = init_repo(tmp_path / "r", {"f.py": "".join(f"line{i}\n" for i in range(1, 11))})
     lines = [f"line{i}\n" for i in range(1, 11)]
     lines[2:5] = ["ai3\n", "ai4\n", "ai5\n"]
-    ai = commit(root, {"f.py": "".join(lines)}, "ai\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n")
+    ai = commit(
+        root, {"f.py": "".join(lines)}, "ai\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n"
+    )
     lines[3] = "human4\n"
     lines.insert(0, "header\n")
     commit(root, {"f.py": "".join(lines)}, "human touch")
     g = hist.Git(str(root))
     found, _ = hist.ai_commits(g, ["HEAD"], DEFAULTS)
     runs = hist.attribute(hist.blame(g, "f.py"), found, hist.Notes())
-    assert [(r.start, r.end, r.tool, r.commit) for r in runs] == [(4, 4, "cursor", ai), (6, 6, "cursor", ai)]
+    assert [(r.start, r.end, r.tool, r.commit) for r in runs] == [
+        (4, 4, "cursor", ai),
+        (6, 6, "cursor", ai),
+    ]
 
 
 def test_blame_of_uncommitted_lines_and_of_a_range(tmp_path):
@@ -148,16 +178,21 @@ def test_parse_note_sessions_legacy_prompts_humans_and_quoted_paths():
     files, problems = parse_note(NOTE)
     assert problems == []
     assert [(r.start, r.end, r.tool, r.model) for r in files["src/main.py"]] == [
-        (2, 3, "claude-code", "claude-sonnet-4"), (5, 5, "claude-code", "claude-sonnet-4")]
+        (2, 3, "claude-code", "claude-sonnet-4"),
+        (5, 5, "claude-code", "claude-sonnet-4"),
+    ]
     assert [(r.start, r.tool) for r in files["other dir/x y.py"]] == [(1, "copilot")]
 
 
-@pytest.mark.parametrize("text", [
-    "src/a.py\n  s_1::t_2 1-2\n",  # no '---'
-    "  s_1::t_2 1-2\n---\n{}\n",  # entry before any path
-    "src/a.py\n  s_1::t_2 x-2\n---\n{}\n",  # bad range
-    "src/a.py\n  s_1::t_2 5-2\n---\n{}\n",  # reversed range
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "src/a.py\n  s_1::t_2 1-2\n",  # no '---'
+        "  s_1::t_2 1-2\n---\n{}\n",  # entry before any path
+        "src/a.py\n  s_1::t_2 x-2\n---\n{}\n",  # bad range
+        "src/a.py\n  s_1::t_2 5-2\n---\n{}\n",  # reversed range
+    ],
+)
 def test_parse_note_rejects_malformed_attestations(text):
     with pytest.raises(NoteError):
         parse_note(text)
@@ -177,15 +212,24 @@ def test_unquote_path():
 def test_notes_from_refs_notes_ai_attribute_shifted_lines(tmp_path):
     root = init_repo(tmp_path / "r", {"src/main.py": "h1\n"})
     noted = commit(root, {"src/main.py": "h1\nai2\nai3\nh4\n"}, "work")  # no trailer at all
-    git(root, "notes", "--ref=ai", "add", "-m",
-        'src/main.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb 2-3\n---\n'
-        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "cursor", "model": "gpt-5"}}}}', noted)
+    git(
+        root,
+        "notes",
+        "--ref=ai",
+        "add",
+        "-m",
+        "src/main.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb 2-3\n---\n"
+        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "cursor", "model": "gpt-5"}}}}',
+        noted,
+    )
     commit(root, {"src/main.py": "new0\nh1\nai2\nai3\nh4\n"}, "human inserts a line above")
     g = hist.Git(str(root))
     notes = hist.load_notes(g)
     assert notes.present and notes.unreadable == 0
     runs = hist.attribute(hist.blame(g, "src/main.py"), {}, notes)
-    assert [(r.start, r.end, r.tool, r.model, r.kind) for r in runs] == [(3, 4, "cursor", "gpt-5", "note")]
+    assert [(r.start, r.end, r.tool, r.model, r.kind) for r in runs] == [
+        (3, 4, "cursor", "gpt-5", "note")
+    ]
 
 
 def test_missing_and_malformed_notes(tmp_path):
@@ -200,9 +244,15 @@ def test_missing_and_malformed_notes(tmp_path):
 
 def test_lookup_commits_and_git_errors(tmp_path):
     root = init_repo(tmp_path / "r", {"a.py": "a\n"})
-    ai = commit(root, {"a.py": "b\n"}, "x\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\n")
+    ai = commit(
+        root,
+        {"a.py": "b\n"},
+        "x\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\n",
+    )
     g = hist.Git(str(root))
-    looked = hist.lookup_commits(g, [ai, git(root, "rev-parse", "HEAD~1").strip(), hist.ZERO_SHA], DEFAULTS)
+    looked = hist.lookup_commits(
+        g, [ai, git(root, "rev-parse", "HEAD~1").strip(), hist.ZERO_SHA], DEFAULTS
+    )
     assert looked[ai].tool == "copilot" and len(looked) == 2
     assert g.resolve("no-such-rev") is None
     with pytest.raises(hist.GitError):

@@ -380,7 +380,10 @@ def test_windsurf_and_kiro_keep_every_hand_written_key_and_hook(make_repo):
     assert written["pre_user_prompt"] == windsurf["hooks"]["pre_user_prompt"]
     assert written["pre_write_code"] == [
         {"command": "./lint-write.sh"},
-        {"command": f"{sys.executable} -P -m ringfence hook windsurf || exit 2", "show_output": True},
+        {
+            "command": f"{sys.executable} -P -m ringfence hook windsurf || exit 2",
+            "show_output": True,
+        },
     ]
     agent = read(repo, FILES["kiro"])
     assert agent["tools"] == ["read", "write"] and agent["allowedTools"] == ["read"]
@@ -476,7 +479,11 @@ def test_cursor_fail_closed_entries_replace_older_ringfence_entries(make_repo):
     assert done.returncode == 0, done.stderr
     hooks = read(repo, FILES["cursor"])["hooks"]
     assert hooks["beforeReadFile"] == [
-        {"command": f"{sys.executable} -P -m ringfence hook cursor", "timeout": 10, "failClosed": True}
+        {
+            "command": f"{sys.executable} -P -m ringfence hook cursor",
+            "timeout": 10,
+            "failClosed": True,
+        }
     ]
     assert hooks["preToolUse"][0] == {"command": "./my-guard.sh", "matcher": "Shell"}
     assert hooks["preToolUse"][1]["failClosed"] is True and len(hooks["preToolUse"]) == 2

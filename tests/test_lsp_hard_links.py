@@ -103,7 +103,11 @@ async def test_explain_of_a_file_not_open_judges_its_hard_links_too(lsp, make_re
     repo = linked_repo(make_repo, link=True)
     ed = await start(lsp, repo)
     explained = await ed.request("ringfence/explain", {"uri": ed.uri("open/x.py")})
-    assert (explained["path"], explained["level"], explained["zone"]) == ("open/x.py", "human-only", "vault")
+    assert (explained["path"], explained["level"], explained["zone"]) == (
+        "open/x.py",
+        "human-only",
+        "vault",
+    )
 
 
 # ----- the policy core -----------------------------------------------------------------------

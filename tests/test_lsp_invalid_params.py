@@ -14,11 +14,18 @@ def test_unparsable_request_params_are_answered_with_an_error(tmp_path):
     try:
         server.initialize()
         uri = (root / "training/datagen/generate.py").as_uri()
-        reply = server.request("textDocument/codeAction", {
-            "textDocument": {"uri": uri},
-            "range": {"start": {"line": 0, "character": 2**31}, "end": {"line": 0, "character": 0}},
-            "context": {"diagnostics": []},
-        }, timeout=20)
+        reply = server.request(
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": uri},
+                "range": {
+                    "start": {"line": 0, "character": 2**31},
+                    "end": {"line": 0, "character": 0},
+                },
+                "context": {"diagnostics": []},
+            },
+            timeout=20,
+        )
         assert reply["error"]["code"] == -32602
         assert server.proc.poll() is None  # still serving
         assert "result" in server.request("ringfence/explain", {"uri": uri}, timeout=20)

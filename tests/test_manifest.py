@@ -23,16 +23,25 @@ def test_manifest_lists_every_source_in_every_zone(demo_repo):
     commit(demo_repo, {}, f"AI\n\n{CLAUDE}\n")
     n = append_lines(demo_repo, "app/utils.py", "noted = 1\n")
     sha = commit(demo_repo, {}, "noted")
-    git(demo_repo, "notes", "--ref=ai", "add", "-m",
+    git(
+        demo_repo,
+        "notes",
+        "--ref=ai",
+        "add",
+        "-m",
         f"app/utils.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb {n[0]}\n---\n"
-        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "gemini", "model": "gemini-2.5-pro"}}}}', sha)
+        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "gemini", "model": "gemini-2.5-pro"}}}}',
+        sha,
+    )
     a = append_lines(demo_repo, "serving/model_server.py", "agent = 1\n")
     _event(demo_repo, "serving/model_server.py", *a, agent="codex", model="gpt-5-codex")
     t = append_lines(demo_repo, "docs/guide.md", "traced\n")
     _record(demo_repo, "docs/guide.md", *t, tool="copilot")
     r = append_lines(demo_repo, "docs/guide.md", "reviewed\n")
     _record(demo_repo, "docs/guide.md", *r, tool="copilot", state="reviewed")
-    c = append_lines(demo_repo, GEN, "# ringfence: ai-begin tool=cursor\nx = 1\n# ringfence: ai-end\n")
+    c = append_lines(
+        demo_repo, GEN, "# ringfence: ai-begin tool=cursor\nx = 1\n# ringfence: ai-end\n"
+    )
     entries, _ = manifest(demo_repo)
     got = {(e["path"], e["start"], e["end"], e["source"], e["tool"], e["state"]) for e in entries}
     assert got == {

@@ -17,54 +17,63 @@ from ringfence.policy.markers import scan_markers
 LEVELS = set(BUILTIN_LEVELS)
 
 
-@pytest.mark.parametrize("path, line", [
-    ("a.py", "# ringfence: human-only"),
-    ("a.sh", "#ringfence:human-only"),
-    ("a.yaml", "   # ringfence: human-only"),
-    ("a.js", "// ringfence: human-only"),
-    ("a.ts", "/* ringfence: human-only */"),
-    ("a.go", "\t// ringfence: human-only"),
-    ("a.rs", "// ringfence: human-only"),
-    ("a.css", "/* ringfence: human-only */"),
-    ("a.html", "<!-- ringfence: human-only -->"),
-    ("README.md", "<!-- ringfence: human-only -->"),
-    ("a.sql", "-- ringfence: human-only"),
-    ("a.lua", "-- ringfence: human-only"),
-    ("a.hs", "{- ringfence: human-only -}"),
-    ("a.clj", "; ringfence: human-only"),
-    ("a.tex", "% ringfence: human-only"),
-    ("a.erl", "% ringfence: human-only"),
-    ("a.vim", '" ringfence: human-only'),
-    ("a.vb", "' ringfence: human-only"),
-    ("a.f90", "! ringfence: human-only"),
-    ("a.bat", "rem ringfence: human-only"),
-    ("a.cmd", ":: ringfence: human-only"),
-    ("a.ml", "(* ringfence: human-only *)"),
-    ("Makefile", "# ringfence: human-only"),
-    ("Dockerfile", "# ringfence: human-only"),
-    ("a.py", "# ringfence: human-only\r"),
-])
+@pytest.mark.parametrize(
+    "path, line",
+    [
+        ("a.py", "# ringfence: human-only"),
+        ("a.sh", "#ringfence:human-only"),
+        ("a.yaml", "   # ringfence: human-only"),
+        ("a.js", "// ringfence: human-only"),
+        ("a.ts", "/* ringfence: human-only */"),
+        ("a.go", "\t// ringfence: human-only"),
+        ("a.rs", "// ringfence: human-only"),
+        ("a.css", "/* ringfence: human-only */"),
+        ("a.html", "<!-- ringfence: human-only -->"),
+        ("README.md", "<!-- ringfence: human-only -->"),
+        ("a.sql", "-- ringfence: human-only"),
+        ("a.lua", "-- ringfence: human-only"),
+        ("a.hs", "{- ringfence: human-only -}"),
+        ("a.clj", "; ringfence: human-only"),
+        ("a.tex", "% ringfence: human-only"),
+        ("a.erl", "% ringfence: human-only"),
+        ("a.vim", '" ringfence: human-only'),
+        ("a.vb", "' ringfence: human-only"),
+        ("a.f90", "! ringfence: human-only"),
+        ("a.bat", "rem ringfence: human-only"),
+        ("a.cmd", ":: ringfence: human-only"),
+        ("a.ml", "(* ringfence: human-only *)"),
+        ("Makefile", "# ringfence: human-only"),
+        ("Dockerfile", "# ringfence: human-only"),
+        ("a.py", "# ringfence: human-only\r"),
+    ],
+)
 def test_header_marker_in_each_comment_syntax(path, line):
     scan = scan_markers(path, f"first\n{line}\nrest\n", LEVELS)
-    assert scan.header is not None and (scan.header.level, scan.header.line) == ("human-only", 1), (path, line)
+    assert scan.header is not None and (scan.header.level, scan.header.line) == ("human-only", 1), (
+        path,
+        line,
+    )
     assert scan.marker_lines == {1}
 
 
-@pytest.mark.parametrize("path, text", [
-    ("a.py", 'x = "# ringfence: human-only"\n'),
-    ("a.py", "x = 1  # ringfence: human-only\n"),
-    ("a.py", '"""Docs.\n# ringfence: human-only\n"""\n'),
-    ("a.py", "def f():\n    '''\n    # ringfence: human-only\n    '''\n"),
-    ("a.js", 'const s = "// ringfence: human-only";\n'),
-    ("a.js", "f(); // ringfence: human-only\n"),
-    ("a.py", "// ringfence: human-only\n"),  # not Python's comment syntax
-    ("a.js", "# ringfence: human-only\n"),
-    ("data.json", '{"a": "# ringfence: human-only"}\n'),
-    ("data.csv", "# ringfence: human-only\n"),
-    ("data.jsonl", "// ringfence: human-only\n"),
-    ("a.py", "# see ringfence: human-only below\n"),
-    ("a.py", "# RINGFENCE: human-only\n"),
-])
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("a.py", 'x = "# ringfence: human-only"\n'),
+        ("a.py", "x = 1  # ringfence: human-only\n"),
+        ("a.py", '"""Docs.\n# ringfence: human-only\n"""\n'),
+        ("a.py", "def f():\n    '''\n    # ringfence: human-only\n    '''\n"),
+        ("a.js", 'const s = "// ringfence: human-only";\n'),
+        ("a.js", "f(); // ringfence: human-only\n"),
+        ("a.py", "// ringfence: human-only\n"),  # not Python's comment syntax
+        ("a.js", "# ringfence: human-only\n"),
+        ("data.json", '{"a": "# ringfence: human-only"}\n'),
+        ("data.csv", "# ringfence: human-only\n"),
+        ("data.jsonl", "// ringfence: human-only\n"),
+        ("a.py", "# see ringfence: human-only below\n"),
+        ("a.py", "# RINGFENCE: human-only\n"),
+    ],
+)
 def test_text_that_is_not_a_marker(path, text):
     scan = scan_markers(path, text, LEVELS)
     assert scan.header is None and not scan.regions and not scan.problems, (path, text)
@@ -72,9 +81,17 @@ def test_text_that_is_not_a_marker(path, text):
 
 def test_language_id_and_shebang_choose_the_syntax():
     assert scan_markers("notes.txt", "# ringfence: internal\n", LEVELS).header is None
-    assert scan_markers("notes.txt", "# ringfence: internal\n", LEVELS, "python").header.level == "internal"
-    assert scan_markers("bin/deploy", "#!/bin/sh\n# ringfence: internal\n", LEVELS).header.level == "internal"
-    assert scan_markers("bin/deploy", "# ringfence: internal\n", LEVELS).header is None  # no #!: unknown syntax
+    assert (
+        scan_markers("notes.txt", "# ringfence: internal\n", LEVELS, "python").header.level
+        == "internal"
+    )
+    assert (
+        scan_markers("bin/deploy", "#!/bin/sh\n# ringfence: internal\n", LEVELS).header.level
+        == "internal"
+    )
+    assert (
+        scan_markers("bin/deploy", "# ringfence: internal\n", LEVELS).header is None
+    )  # no #!: unknown syntax
 
 
 def test_header_must_be_in_the_first_ten_lines():
@@ -85,30 +102,46 @@ def test_header_must_be_in_the_first_ten_lines():
 
 
 def test_reason_and_first_header_wins():
-    scan = scan_markers("a.py", '# ringfence: internal reason="rotated by hand"\n# ringfence: human-only\n', LEVELS)
+    scan = scan_markers(
+        "a.py", '# ringfence: internal reason="rotated by hand"\n# ringfence: human-only\n', LEVELS
+    )
     assert (scan.header.level, scan.header.reason) == ("internal", "rotated by hand")
 
 
 def test_unknown_levels_are_rf104():
-    scan = scan_markers("a.py", "# ringfence: secret\nx\n# ringfence: begin classified\ny\n# ringfence: end\n", LEVELS)
+    scan = scan_markers(
+        "a.py",
+        "# ringfence: secret\nx\n# ringfence: begin classified\ny\n# ringfence: end\n",
+        LEVELS,
+    )
     assert [(p.code, p.line) for p in scan.problems] == [("RF104", 0), ("RF104", 2)]
     assert scan.header is None
-    assert [(r.start, r.end, r.level) for r in scan.regions] == [(2, 4, "internal")]  # unreadable: fails closed
+    assert [(r.start, r.end, r.level) for r in scan.regions] == [
+        (2, 4, "internal")
+    ]  # unreadable: fails closed
 
 
 def test_regions_nest_and_close_innermost_first():
-    text = ("a\n# ringfence: begin internal\nb\n# ringfence: begin human-only\nc\n# ringfence: end\nd\n"
-            "# ringfence: end\ne\n")
+    text = (
+        "a\n# ringfence: begin internal\nb\n# ringfence: begin human-only\nc\n# ringfence: end\nd\n"
+        "# ringfence: end\ne\n"
+    )
     scan = scan_markers("a.py", text, LEVELS)
-    assert sorted((r.start, r.end, r.level) for r in scan.regions) == [(1, 7, "internal"), (3, 5, "human-only")]
+    assert sorted((r.start, r.end, r.level) for r in scan.regions) == [
+        (1, 7, "internal"),
+        (3, 5, "human-only"),
+    ]
     assert not scan.problems and scan.marker_lines == {1, 3, 5, 7}
 
 
-@pytest.mark.parametrize("path, begin, end", [
-    ("a.c", "/* ringfence: begin human-only */", "/* ringfence: end */"),
-    ("a.html", "<!-- ringfence: begin human-only -->", "<!-- ringfence: end -->"),
-    ("a.sql", "-- ringfence: begin human-only", "-- ringfence: end"),
-])
+@pytest.mark.parametrize(
+    "path, begin, end",
+    [
+        ("a.c", "/* ringfence: begin human-only */", "/* ringfence: end */"),
+        ("a.html", "<!-- ringfence: begin human-only -->", "<!-- ringfence: end -->"),
+        ("a.sql", "-- ringfence: begin human-only", "-- ringfence: end"),
+    ],
+)
 def test_region_markers_in_block_and_line_comments(path, begin, end):
     scan = scan_markers(path, f"x\n{begin}\ny\n{end}\nz\n", LEVELS)
     assert [(r.start, r.end, r.level) for r in scan.regions] == [(1, 3, "human-only")]
@@ -140,20 +173,34 @@ def test_comment_line_renders_in_the_file_syntax():
 
 # ----- markers in the policy: raise only ------------------------------------------------------------------
 
+
 @pytest.fixture
 def repo(make_repo):
-    return make_repo({".ringfence.toml": 'version = 1\n[[zone]]\nname = "serving"\npath = "serving/**"\n'
-                                         'level = "internal"\n'})
+    return make_repo(
+        {
+            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "serving"\npath = "serving/**"\n'
+            'level = "internal"\n'
+        }
+    )
 
 
 def test_regions_raise_lines_and_never_lower(repo):
-    text = ("import os\n# ringfence: begin human-only\nKEY = 1\n# ringfence: end\n"
-            "# ringfence: begin open\nx = 2\n# ringfence: end\n")
+    text = (
+        "import os\n# ringfence: begin human-only\nKEY = 1\n# ringfence: end\n"
+        "# ringfence: begin open\nx = 2\n# ringfence: end\n"
+    )
     (repo / "serving").mkdir()
     (repo / "serving/a.py").write_text(text)
     view = Policy(repo).view(str(repo / "serving/a.py"))
     assert [view.level_at(i).name for i in range(7)] == [
-        "internal", "human-only", "human-only", "human-only", "internal", "internal", "internal"]
+        "internal",
+        "human-only",
+        "human-only",
+        "human-only",
+        "internal",
+        "internal",
+        "internal",
+    ]
     assert view.levels_for(0, 6).name == "human-only"
     assert [(p.code, p.line) for p in view.markers.problems] == [("RF104", 4)]
 
@@ -168,9 +215,18 @@ def test_a_nested_region_may_not_lower_its_enclosing_region(repo):
 
 def test_view_reads_unsaved_content_and_language(repo):
     p = Policy(repo)
-    view = p.view(str(repo / "notes.txt"), content="# ringfence: human-only\n", language_id="python")
-    assert (view.decision.level.name, view.decision.source, view.decision.rule) == ("human-only", "marker", "notes.txt:1")
-    assert p.view(str(repo / "notes.txt"), content="# ringfence: human-only\n").decision.level.name == "open"
+    view = p.view(
+        str(repo / "notes.txt"), content="# ringfence: human-only\n", language_id="python"
+    )
+    assert (view.decision.level.name, view.decision.source, view.decision.rule) == (
+        "human-only",
+        "marker",
+        "notes.txt:1",
+    )
+    assert (
+        p.view(str(repo / "notes.txt"), content="# ringfence: human-only\n").decision.level.name
+        == "open"
+    )
 
 
 def test_header_marker_from_disk_in_classify_and_batch(repo):
@@ -181,12 +237,33 @@ def test_header_marker_from_disk_in_classify_and_batch(repo):
     assert p.classify("app/keys.py", cwd=str(repo)).source == "marker"
     many = p.classify_many(["app/keys.py", "app/notes.json"], cwd=str(repo))
     assert [(d.level.name, d.source, d.rule) for d in many] == [
-        ("human-only", "marker", "app/keys.py:1"), ("open", "default", None)]
+        ("human-only", "marker", "app/keys.py:1"),
+        ("open", "default", None),
+    ]
 
 
-@pytest.mark.parametrize("path", ["a.py", "dir/x.PY", "Makefile", "src/Dockerfile", "CMakeLists.txt", ".gitignore",
-                                  ".bashrc", "bin/deploy", "a.json", "a.tar.gz", ".x.py", "dir.d/file", "a.", "x/.env",
-                                  "README.md", "data.csv", "notes.txt"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "a.py",
+        "dir/x.PY",
+        "Makefile",
+        "src/Dockerfile",
+        "CMakeLists.txt",
+        ".gitignore",
+        ".bashrc",
+        "bin/deploy",
+        "a.json",
+        "a.tar.gz",
+        ".x.py",
+        "dir.d/file",
+        "a.",
+        "x/.env",
+        "README.md",
+        "data.csv",
+        "notes.txt",
+    ],
+)
 def test_which_files_are_read_for_markers(path):
     """Files are read for markers when their syntax is known by name, or they have no extension."""
     import posixpath

@@ -17,27 +17,44 @@ from ringfence.policy import Policy
 NAMES = ["a", "b", "src", "x.py", "y.txt", "README.md"]
 PATTERNS = ["a/**", "*.py", "src/", "b/*.txt", "**/x.py", "/y.txt", "a/b/**", "*.md"]
 LEVELS = ["open", "tagged", "internal", "human-only"]
-ZONES = st.lists(st.tuples(st.sampled_from(PATTERNS), st.sampled_from(LEVELS), st.booleans()), max_size=4)
+ZONES = st.lists(
+    st.tuples(st.sampled_from(PATTERNS), st.sampled_from(LEVELS), st.booleans()), max_size=4
+)
 
 
 def _zones(zones) -> str:
-    return "".join(f'\n[[zone]]\nname = "z{i}"\npath = "{p}"\nlevel = "{lv}"\nlocked = {str(lk).lower()}\n'
-                   for i, (p, lv, lk) in enumerate(zones))
+    return "".join(
+        f'\n[[zone]]\nname = "z{i}"\npath = "{p}"\nlevel = "{lv}"\nlocked = {str(lk).lower()}\n'
+        for i, (p, lv, lk) in enumerate(zones)
+    )
 
 
 @st.composite
 def repositories(draw):
-    files = draw(st.lists(st.lists(st.sampled_from(NAMES), min_size=1, max_size=3).map("/".join),
-                          min_size=1, max_size=10))
+    files = draw(
+        st.lists(
+            st.lists(st.sampled_from(NAMES), min_size=1, max_size=3).map("/".join),
+            min_size=1,
+            max_size=10,
+        )
+    )
     return {
         "files": files,
         "root": draw(ZONES),
         "default": draw(st.sampled_from(LEVELS)),
-        "nested": draw(st.one_of(st.none(), st.tuples(st.sampled_from(["a", "src", "a/b"]), ZONES))),
-        "ignore": draw(st.one_of(st.none(), st.sampled_from(["*.txt\n", "a/\n!a/x.py\n", "src\n"]))),
+        "nested": draw(
+            st.one_of(st.none(), st.tuples(st.sampled_from(["a", "src", "a/b"]), ZONES))
+        ),
+        "ignore": draw(
+            st.one_of(st.none(), st.sampled_from(["*.txt\n", "a/\n!a/x.py\n", "src\n"]))
+        ),
         "marked": draw(st.lists(st.sampled_from(files), max_size=2)),
-        "links": draw(st.lists(st.tuples(st.sampled_from(["l1", "a/l2", "src/l3.py"]), st.sampled_from(files)),
-                               max_size=2)),
+        "links": draw(
+            st.lists(
+                st.tuples(st.sampled_from(["l1", "a/l2", "src/l3.py"]), st.sampled_from(files)),
+                max_size=2,
+            )
+        ),
     }
 
 
@@ -47,14 +64,17 @@ def build(spec) -> Path:
     for rel in sorted(set(spec["files"]), key=len):
         parts = rel.split("/")
         if any("/".join(parts[:i]) in made for i in range(1, len(parts))) or any(
-                m.startswith(rel + "/") for m in made):
+            m.startswith(rel + "/") for m in made
+        ):
             continue
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         text = "# ringfence: human-only\n" if rel in spec["marked"] else "x = 1\n"
         path.write_text(text)
         made.add(rel)
-    (root / ".ringfence.toml").write_text(f'version = 1\ndefault = "{spec["default"]}"\n' + _zones(spec["root"]))
+    (root / ".ringfence.toml").write_text(
+        f'version = 1\ndefault = "{spec["default"]}"\n' + _zones(spec["root"])
+    )
     if spec["nested"] is not None:
         directory, zones = spec["nested"]
         try:
@@ -77,7 +97,17 @@ def build(spec) -> Path:
 def test_batch_and_single_classification_agree(spec, spellings):
     root = build(spec)
     queries = []
-    for rel in [*spec["files"], "a", "src", "missing/x.py", "a/new.txt", "l1", "a/l2", "src/l3.py", "b//y.txt"]:
+    for rel in [
+        *spec["files"],
+        "a",
+        "src",
+        "missing/x.py",
+        "a/new.txt",
+        "l1",
+        "a/l2",
+        "src/l3.py",
+        "b//y.txt",
+    ]:
         for spelling in spellings:
             queries.append(str(root) + "/" + rel if spelling == "/" else spelling + rel)
     many = Policy(root).classify_many(queries, cwd=str(root))
@@ -85,4 +115,8 @@ def test_batch_and_single_classification_agree(spec, spellings):
     for query, batched in zip(queries, many, strict=True):
         single = fresh.classify(query, cwd=str(root))
         assert batched.to_json() == single.to_json(), query
-        assert (batched.relpath, batched.notes, batched.error) == (single.relpath, single.notes, single.error), query
+        assert (batched.relpath, batched.notes, batched.error) == (
+            single.relpath,
+            single.notes,
+            single.error,
+        ), query

@@ -28,19 +28,37 @@ level = "tagged"
 
 @pytest.fixture
 def repo(make_repo):
-    return make_repo({".ringfence.toml": POLICY, "training/gen.py": "x\n", "docs/guide.md": "g\n",
-                      "open/app.py": "a\n"})
+    return make_repo(
+        {
+            ".ringfence.toml": POLICY,
+            "training/gen.py": "x\n",
+            "docs/guide.md": "g\n",
+            "open/app.py": "a\n",
+        }
+    )
 
 
-@pytest.mark.parametrize("spelling", [
-    "training/gen.py", "./training/gen.py", "training//gen.py", "training/x/../gen.py", "open/../training/gen.py",
-    *(["training\\gen.py", ".\\training\\gen.py"] if os.name == "nt" else []),
-    "{root}/training/gen.py", "{root}//training/./gen.py",
-])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "training/gen.py",
+        "./training/gen.py",
+        "training//gen.py",
+        "training/x/../gen.py",
+        "open/../training/gen.py",
+        *(["training\\gen.py", ".\\training\\gen.py"] if os.name == "nt" else []),
+        "{root}/training/gen.py",
+        "{root}//training/./gen.py",
+    ],
+)
 def test_spellings_of_one_path_classify_alike(repo, spelling):
     decision = Policy(repo).classify(spelling.format(root=repo), cwd=str(repo))
     assert (decision.level.name, decision.zone.name, decision.relpath, decision.exists) == (
-        "human-only", "training-data", "training/gen.py", True)
+        "human-only",
+        "training-data",
+        "training/gen.py",
+        True,
+    )
     assert decision.path == spelling.format(root=repo)
 
 
@@ -69,14 +87,21 @@ def test_unicode_paths_are_matched_in_nfc(repo):
 
 def test_nested_policy_in_an_nfd_directory_applies(make_repo):
     nfd = unicodedata.normalize("NFD", "résumé")
-    root = make_repo({".ringfence.toml": "version = 1\n",
-                      f"{nfd}/.ringfence.toml": 'version = 1\n[[zone]]\nname = "cv"\npath = "*.md"\nlevel = "internal"\n',
-                      f"{nfd}/a.md": "a\n"})
+    root = make_repo(
+        {
+            ".ringfence.toml": "version = 1\n",
+            f"{nfd}/.ringfence.toml": 'version = 1\n[[zone]]\nname = "cv"\npath = "*.md"\nlevel = "internal"\n',
+            f"{nfd}/a.md": "a\n",
+        }
+    )
     p = Policy(root)
     assert p.classify(f"{nfd}/a.md", cwd=str(root)).level.name == "internal"
     assert p.classify_many([f"{nfd}/a.md"], cwd=str(root))[0].level.name == "internal"
     walked = Policy(root)
-    assert [f.relpath for f in walked.discover_all()] == [".ringfence.toml", f"{nfd}/.ringfence.toml"]
+    assert [f.relpath for f in walked.discover_all()] == [
+        ".ringfence.toml",
+        f"{nfd}/.ringfence.toml",
+    ]
     assert not walked.errors
 
 
@@ -85,7 +110,11 @@ def test_symlinked_file_takes_the_stricter_of_link_and_target(repo):
     os.symlink(repo / "open/app.py", repo / "training/pointer.py")
     p = Policy(repo)
     via_open = p.classify(str(repo / "open/alias.py"))
-    assert (via_open.level.name, via_open.zone.name, via_open.exists) == ("human-only", "training-data", True)
+    assert (via_open.level.name, via_open.zone.name, via_open.exists) == (
+        "human-only",
+        "training-data",
+        True,
+    )
     assert p.classify(str(repo / "training/pointer.py")).level.name == "human-only"
 
 
@@ -123,21 +152,27 @@ def test_the_repository_reached_through_a_symlink(repo, tmp_path):
     p = Policy(tmp_path / "alias")
     assert p.classify(str(tmp_path / "alias/training/gen.py")).level.name == "human-only"
     assert p.classify(str(repo / "training/gen.py")).level.name == "human-only"
-    assert [d.level.name for d in p.classify_many(["training/gen.py", "docs/x"], cwd=str(tmp_path / "alias"))] == [
-        "human-only", "tagged"]
+    assert [
+        d.level.name
+        for d in p.classify_many(["training/gen.py", "docs/x"], cwd=str(tmp_path / "alias"))
+    ] == ["human-only", "tagged"]
 
 
 def test_directories(repo):
     p = Policy(repo)
     for spelling in ("training", "training/", str(repo / "docs")):
         assert p.classify(spelling, cwd=str(repo)).level.name != "open", spelling
-    assert p.classify("training", cwd=str(repo)).level.name == "human-only"  # training/** covers the directory
+    assert (
+        p.classify("training", cwd=str(repo)).level.name == "human-only"
+    )  # training/** covers the directory
     assert p.classify("docs", cwd=str(repo)).level.name == "tagged"
     assert p.classify("open", cwd=str(repo)).level.name == "open"
 
 
 def test_ignore_case_setting(make_repo):
-    root = make_repo({".ringfence.toml": POLICY.replace("version = 1\n", "version = 1\nignore-case = true\n")})
+    root = make_repo(
+        {".ringfence.toml": POLICY.replace("version = 1\n", "version = 1\nignore-case = true\n")}
+    )
     p = Policy(root)
     assert p.classify("TRAINING/Gen.PY", cwd=str(root)).level.name == "human-only"
     assert p.classify_many(["Training/x", "DOCS/y"], cwd=str(root))[0].level.name == "human-only"
@@ -149,16 +184,36 @@ def test_ignore_case_setting(make_repo):
 
 
 def test_submodule_files_get_the_superproject_policy(make_repo, tmp_path):
-    library = make_repo({"lib.py": "x\n", ".ringfence.toml": 'version = 1\ndefault = "human-only"\n'
-                         '[[zone]]\nname = "lib"\npath = "secret/**"\nlevel = "internal"\n'})
-    super_root = make_repo({".ringfence.toml": 'version = 1\n[[zone]]\nname = "vendor"\npath = "vendor/**"\n'
-                            'level = "tagged"\n'})
-    git(super_root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor/lib")
+    library = make_repo(
+        {
+            "lib.py": "x\n",
+            ".ringfence.toml": 'version = 1\ndefault = "human-only"\n'
+            '[[zone]]\nname = "lib"\npath = "secret/**"\nlevel = "internal"\n',
+        }
+    )
+    super_root = make_repo(
+        {
+            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "vendor"\npath = "vendor/**"\n'
+            'level = "tagged"\n'
+        }
+    )
+    git(
+        super_root,
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        str(library),
+        "vendor/lib",
+    )
     inside = super_root / "vendor/lib"
     assert find_root(inside / "lib.py") == str(super_root)
     p = Policy(find_root(inside / "lib.py"))
     assert p.classify(str(inside / "lib.py")).level.name == "tagged"
-    assert p.classify(str(inside / "secret/k.py")).level.name == "internal"  # its zones apply as a nested file
+    assert (
+        p.classify(str(inside / "secret/k.py")).level.name == "internal"
+    )  # its zones apply as a nested file
     assert not p.errors
     assert any("'default' ignored" in w for w in p.warnings)
 
@@ -192,7 +247,9 @@ def test_binary_and_huge_files(repo):
     p = Policy(repo)
     assert p.classify(str(repo / "open/blob.py")).level.name == "open"  # binary: no markers
     view = p.view(str(repo / "open/huge.py"))
-    assert view.decision.level.name == "internal" and view.markers.regions == []  # head only past 8 MB
+    assert (
+        view.decision.level.name == "internal" and view.markers.regions == []
+    )  # head only past 8 MB
     assert p.classify(str(repo / "open/huge.py")).level.name == "internal"
 
 

@@ -27,16 +27,50 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schema" / "ringfence.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[1] / "schema" / "ringfence.schema.json").read_text()
+)
 ROOT = jsonschema.Draft7Validator(SCHEMA)
 NESTED = jsonschema.Draft7Validator({**SCHEMA, "$ref": "#/definitions/nested"})
 BUILTIN = ["open", "tagged", "internal", "human-only"]
 MISSING = object()
 
-GOOD_GLOBS = ["training/**", "evals/", "*.py", "/config.py", "**/fixtures/*.json", "a/*/b", "docs/[a-z]*.md",
-              "x[!0-9]", "name\\ with\\ space", "[[:upper:]]*", "a/**/b", "\\#literal", "é/*.py"]
-BAD_GLOBS = ["", "   ", "!negated", "#comment", "../up", "a/../b", "./here", "a//b", "/", "a***", "foo**",
-             "**bar/x", "tab\there", "[unclosed", "trailing\\", "[é]", "[a/b]", "\\/lead", "end\\/"]
+GOOD_GLOBS = [
+    "training/**",
+    "evals/",
+    "*.py",
+    "/config.py",
+    "**/fixtures/*.json",
+    "a/*/b",
+    "docs/[a-z]*.md",
+    "x[!0-9]",
+    "name\\ with\\ space",
+    "[[:upper:]]*",
+    "a/**/b",
+    "\\#literal",
+    "é/*.py",
+]
+BAD_GLOBS = [
+    "",
+    "   ",
+    "!negated",
+    "#comment",
+    "../up",
+    "a/../b",
+    "./here",
+    "a//b",
+    "/",
+    "a***",
+    "foo**",
+    "**bar/x",
+    "tab\there",
+    "[unclosed",
+    "trailing\\",
+    "[é]",
+    "[a/b]",
+    "\\/lead",
+    "end\\/",
+]
 ANY_TYPE = st.sampled_from([7, True, "text", ["a"], {"k": "v"}])
 
 
@@ -69,30 +103,45 @@ def _table(fields: dict, extra_key: bool = True):
 
 LEVEL_NAME = st.sampled_from(BUILTIN + ["restricted"])
 GLOB = _mostly(st.sampled_from(GOOD_GLOBS), st.sampled_from(BAD_GLOBS))
-ZONE = _table({
-    "name": _mostly(st.sampled_from(["training-data", "docs"]), st.sampled_from(["", 3, MISSING])),
-    "path": _mostly(st.one_of(GLOB, st.lists(GLOB, min_size=1, max_size=3)), st.sampled_from([5, [], MISSING])),
-    "level": _mostly(LEVEL_NAME, st.sampled_from([30, MISSING])),
-    "reason": _maybe(_mostly(st.just("why"), st.just(False))),
-    "owner": _maybe(_mostly(st.just("@team"), st.just(["@a"]))),
-    "locked": _maybe(_mostly(st.booleans(), st.just("yes"))),
-})
+ZONE = _table(
+    {
+        "name": _mostly(
+            st.sampled_from(["training-data", "docs"]), st.sampled_from(["", 3, MISSING])
+        ),
+        "path": _mostly(
+            st.one_of(GLOB, st.lists(GLOB, min_size=1, max_size=3)),
+            st.sampled_from([5, [], MISSING]),
+        ),
+        "level": _mostly(LEVEL_NAME, st.sampled_from([30, MISSING])),
+        "reason": _maybe(_mostly(st.just("why"), st.just(False))),
+        "owner": _maybe(_mostly(st.just("@team"), st.just(["@a"]))),
+        "locked": _maybe(_mostly(st.booleans(), st.just("yes"))),
+    }
+)
 PERM = _mostly(st.just("deny"), st.sampled_from(["maybe", 1, MISSING]))
-CUSTOM_LEVEL = _table({
-    "rank": _mostly(st.just(40), st.sampled_from(["high", MISSING])),
-    "external-edits": PERM,
-    "inhouse-edits": PERM,
-    "external-context": PERM,
-})
-ASSISTANT = _table({
-    "name": _mostly(st.just("metacode"), st.sampled_from(["", 1, MISSING])),
-    "kind": _maybe(_mostly(st.sampled_from(["openai", "command", "url"]), st.just("telnet"))),
-    "endpoint": _maybe(_mostly(st.just("http://127.0.0.1:8080/v1"), st.just(""))),
-    "model": _maybe(st.just("qwen")),
-    "api-key-env": _maybe(_mostly(st.just("METACODE_API_KEY"), st.just("sk-secret value"))),
-    "command": _maybe(_mostly(st.sampled_from([["metacode", "complete"], "metacode"]), st.sampled_from([[], [1]]))),
-    "url": _maybe(_mostly(st.just("https://x/?f={path}"), st.just(""))),
-})
+CUSTOM_LEVEL = _table(
+    {
+        "rank": _mostly(st.just(40), st.sampled_from(["high", MISSING])),
+        "external-edits": PERM,
+        "inhouse-edits": PERM,
+        "external-context": PERM,
+    }
+)
+ASSISTANT = _table(
+    {
+        "name": _mostly(st.just("metacode"), st.sampled_from(["", 1, MISSING])),
+        "kind": _maybe(_mostly(st.sampled_from(["openai", "command", "url"]), st.just("telnet"))),
+        "endpoint": _maybe(_mostly(st.just("http://127.0.0.1:8080/v1"), st.just(""))),
+        "model": _maybe(st.just("qwen")),
+        "api-key-env": _maybe(_mostly(st.just("METACODE_API_KEY"), st.just("sk-secret value"))),
+        "command": _maybe(
+            _mostly(
+                st.sampled_from([["metacode", "complete"], "metacode"]), st.sampled_from([[], [1]])
+            )
+        ),
+        "url": _maybe(_mostly(st.just("https://x/?f={path}"), st.just(""))),
+    }
+)
 
 
 @st.composite
@@ -101,24 +150,47 @@ def root_policies(draw):
     version = draw(_mostly(st.just(1), st.sampled_from([2, "1", True, MISSING])))
     if version is not MISSING:
         doc["version"] = version
-    custom = draw(st.one_of(st.just(MISSING), _mostly(
-        st.fixed_dictionaries({"restricted": CUSTOM_LEVEL}),
-        st.one_of(ANY_TYPE, st.fixed_dictionaries({"open": CUSTOM_LEVEL})))))
+    custom = draw(
+        st.one_of(
+            st.just(MISSING),
+            _mostly(
+                st.fixed_dictionaries({"restricted": CUSTOM_LEVEL}),
+                st.one_of(ANY_TYPE, st.fixed_dictionaries({"open": CUSTOM_LEVEL})),
+            ),
+        )
+    )
     if custom is not MISSING:
         doc["levels"] = custom
     optional = {
         "default": _mostly(st.sampled_from(BUILTIN), st.just(3)),
-        "inhouse-tools": _mostly(st.sampled_from([["metacode"], []]), st.sampled_from(["metacode", [1]])),
+        "inhouse-tools": _mostly(
+            st.sampled_from([["metacode"], []]), st.sampled_from(["metacode", [1]])
+        ),
         "ignore-case": _mostly(st.booleans(), st.just("no")),
         "assistant": _mostly(ASSISTANT, ANY_TYPE),
-        "import": _mostly(_table({"enabled": _maybe(_mostly(st.booleans(), st.just(0))),
-                                  "level": _maybe(_mostly(st.sampled_from(BUILTIN), st.just(2)))}), ANY_TYPE),
-        "provenance": _table({"style": _maybe(_mostly(st.sampled_from(["trace", "comment"]), st.just("inline"))),
-                              "auto-tag-agents": _maybe(_mostly(st.booleans(), st.just(1)))}),
-        "history": _table({"enabled": _maybe(st.booleans()),
-                           "trailer-keys": _maybe(_mostly(st.just(["co-authored-by"]), st.just("x"))),
-                           "ai-names": _maybe(st.just(["claude"])),
-                           "ai-authors": _maybe(_mostly(st.just(["(aider)"]), st.just([3])))}),
+        "import": _mostly(
+            _table(
+                {
+                    "enabled": _maybe(_mostly(st.booleans(), st.just(0))),
+                    "level": _maybe(_mostly(st.sampled_from(BUILTIN), st.just(2))),
+                }
+            ),
+            ANY_TYPE,
+        ),
+        "provenance": _table(
+            {
+                "style": _maybe(_mostly(st.sampled_from(["trace", "comment"]), st.just("inline"))),
+                "auto-tag-agents": _maybe(_mostly(st.booleans(), st.just(1))),
+            }
+        ),
+        "history": _table(
+            {
+                "enabled": _maybe(st.booleans()),
+                "trailer-keys": _maybe(_mostly(st.just(["co-authored-by"]), st.just("x"))),
+                "ai-names": _maybe(st.just(["claude"])),
+                "ai-authors": _maybe(_mostly(st.just(["(aider)"]), st.just([3]))),
+            }
+        ),
         "zone": _mostly(st.lists(ZONE, max_size=3), st.just("zones")),
     }
     for key, strategy in optional.items():
@@ -131,8 +203,11 @@ def root_policies(draw):
 
 def _only_expressible(doc: dict) -> dict:
     """Keep references to the custom level valid (the schema cannot check them)."""
-    declared = isinstance(doc.get("levels"), dict) and isinstance(doc["levels"].get("restricted"), dict) \
+    declared = (
+        isinstance(doc.get("levels"), dict)
+        and isinstance(doc["levels"].get("restricted"), dict)
         and ROOT.is_valid({"version": 1, "levels": {"restricted": doc["levels"]["restricted"]}})
+    )
     if not declared:
         for zone in doc.get("zone", []) if isinstance(doc.get("zone"), list) else []:
             if zone.get("level") == "restricted":
@@ -164,7 +239,9 @@ def _value(value) -> str:
 def _emit(table: dict, path: tuple, lines: list[str]) -> None:
     nested = []
     for key, value in table.items():
-        if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
+        if isinstance(value, dict) or (
+            isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+        ):
             nested.append((key, value))
         else:
             lines.append(f"{_key(key)} = {_value(value)}")
@@ -214,12 +291,12 @@ def test_schema_tool_ids_are_the_canonical_table():
         'tools.level = { copilot = "tagged", unknown = "human-only" }',
         'tools.allow = ["claude"]',
         'tools.deny = "codex"',
-        'tools.level = { copilot = 1 }',
+        "tools.level = { copilot = 1 }",
         'tools.level = { copilt = "open" }',
         'tools.colour = ["x"]',
-        'models.deny = [1]',
+        "models.deny = [1]",
         'models.allow = ["gpt-5"]',
-        'tools = 3',
+        "tools = 3",
     ],
 )
 def test_tool_rules_loader_agrees_with_schema(tables):
@@ -253,19 +330,34 @@ def test_root_policy_loader_agrees_with_schema(doc):
     parsed = parse_policy(text, ".ringfence.toml", "", is_root=True)
     schema_errors = [e.message for e in ROOT.iter_errors(doc)]
     event("valid" if not schema_errors else "invalid")
-    assert (not parsed.errors) == (not schema_errors), (text, [str(e) for e in parsed.errors], schema_errors)
+    assert (not parsed.errors) == (not schema_errors), (
+        text,
+        [str(e) for e in parsed.errors],
+        schema_errors,
+    )
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.fixed_dictionaries({"version": _mostly(st.just(1), st.just(3))},
-                             optional={"zone": st.lists(ZONE, max_size=3),
-                                       "default": st.just("open"), "shape": st.just("round")}))
+@given(
+    st.fixed_dictionaries(
+        {"version": _mostly(st.just(1), st.just(3))},
+        optional={
+            "zone": st.lists(ZONE, max_size=3),
+            "default": st.just("open"),
+            "shape": st.just("round"),
+        },
+    )
+)
 def test_nested_policy_loader_agrees_with_schema(doc):
     doc = _only_expressible(doc)
     text = to_toml(doc)
     parsed = parse_policy(text, "sub/.ringfence.toml", "sub", is_root=False)
     schema_errors = [e.message for e in NESTED.iter_errors(doc)]
-    assert (not parsed.errors) == (not schema_errors), (text, [str(e) for e in parsed.errors], schema_errors)
+    assert (not parsed.errors) == (not schema_errors), (
+        text,
+        [str(e) for e in parsed.errors],
+        schema_errors,
+    )
 
 
 def test_demo_policies_validate():
@@ -274,5 +366,11 @@ def test_demo_policies_validate():
     demo = Path(__file__).resolve().parents[1] / "examples" / "demo"
     assert ROOT.is_valid(tomllib.loads((demo / ".ringfence.toml").read_text()))
     assert NESTED.is_valid(tomllib.loads((demo / "docs" / ".ringfence.toml").read_text()))
-    starter = Path(__file__).resolve().parents[1] / "server" / "ringfence" / "data" / "starter.ringfence.toml"
+    starter = (
+        Path(__file__).resolve().parents[1]
+        / "server"
+        / "ringfence"
+        / "data"
+        / "starter.ringfence.toml"
+    )
     assert ROOT.is_valid(tomllib.loads(starter.read_text()))

@@ -42,8 +42,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 SNIPPET = "RATE = 0.5\nBATCH = 32\nSEED = 7\n"
 PASTE = "LR = 0.01\nEPOCHS = 3\nWARMUP = 100\n"  # as in run.cjs
 # As the fixture's formatter inserts it.
-HEADER = ("# Formatted by the ringfence e2e fixture: a header block\n"
-          "# that a formatter adds in one edit,\n# three lines long, all at once.\n")
+HEADER = (
+    "# Formatted by the ringfence e2e fixture: a header block\n"
+    "# that a formatter adds in one edit,\n# three lines long, all at once.\n"
+)
 
 
 def _vsix() -> Path:
@@ -52,11 +54,21 @@ def _vsix() -> Path:
 
 
 def _require_setup() -> None:
-    needed = [NODE24, CODE_SERVER, TOOLS / "node_modules" / "playwright-core", _vsix(), PROVIDER_VSIX, CHROMIUM]
+    needed = [
+        NODE24,
+        CODE_SERVER,
+        TOOLS / "node_modules" / "playwright-core",
+        _vsix(),
+        PROVIDER_VSIX,
+        CHROMIUM,
+    ]
     missing = [str(path) for path in needed if not path.exists()]
     if missing:
-        pytest.fail("the VS Code e2e toolchain is missing (" + ", ".join(missing) +
-                    "): run `bash scripts/setup.d/vscode.sh`")
+        pytest.fail(
+            "the VS Code e2e toolchain is missing ("
+            + ", ".join(missing)
+            + "): run `bash scripts/setup.d/vscode.sh`"
+        )
 
 
 def _free_port() -> int:
@@ -67,7 +79,11 @@ def _free_port() -> int:
 
 def _ringfence_executable() -> str:
     found = Path(sys.executable).with_name("ringfence")
-    return str(found) if found.exists() else shutil.which("ringfence") or pytest.fail("ringfence is not installed")
+    return (
+        str(found)
+        if found.exists()
+        else shutil.which("ringfence") or pytest.fail("ringfence is not installed")
+    )
 
 
 def _write_profile(user_data: Path, server_path: str) -> None:
@@ -93,8 +109,12 @@ def _write_profile(user_data: Path, server_path: str) -> None:
         "git.enabled": False,
     }
     keybindings = [
-        {"key": "ctrl+shift+alt+f9", "command": "editor.action.insertSnippet", "when": "editorTextFocus",
-         "args": {"snippet": SNIPPET}},
+        {
+            "key": "ctrl+shift+alt+f9",
+            "command": "editor.action.insertSnippet",
+            "when": "editorTextFocus",
+            "args": {"snippet": SNIPPET},
+        },
         {"key": "ctrl+shift+alt+f10", "command": "ringfenceTest.dump"},
     ]
     user, machine = user_data / "User", user_data / "Machine"
@@ -102,7 +122,9 @@ def _write_profile(user_data: Path, server_path: str) -> None:
     machine.mkdir(parents=True)
     (user / "settings.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
     # The server path is machine-scoped: code-server (like any remote) reads it from the machine's settings.
-    (machine / "settings.json").write_text(json.dumps({"ringfence.server.path": server_path}), encoding="utf-8")
+    (machine / "settings.json").write_text(
+        json.dumps({"ringfence.server.path": server_path}), encoding="utf-8"
+    )
     (user / "keybindings.json").write_text(json.dumps(keybindings, indent=2), encoding="utf-8")
 
 
@@ -110,7 +132,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"code-server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+            pytest.fail(
+                f"code-server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
+            )
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:
                 if answer.status == 200:
@@ -118,14 +142,18 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
         except OSError:
             pass
         time.sleep(0.5)
-    pytest.fail(f"code-server did not answer /healthz within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}")
+    pytest.fail(
+        f"code-server did not answer /healthz within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}"
+    )
 
 
 def _wait_for_log(user_data: Path, text: str, timeout: float = 10) -> str:
     """The ringfence output channel's log file, once it holds ``text`` (log writes are buffered)."""
     deadline = time.monotonic() + timeout
     while True:
-        channel = "\n".join(p.read_text(errors="replace") for p in user_data.rglob("ringfence.ringfence/*.log"))
+        channel = "\n".join(
+            p.read_text(errors="replace") for p in user_data.rglob("ringfence.ringfence/*.log")
+        )
         if text in channel or time.monotonic() > deadline:
             return channel
         time.sleep(0.25)
@@ -156,8 +184,10 @@ def _origins_for(origins: list[dict], version: int) -> list[dict]:
         entry = {"origin": params["origin"]}
         if "tool" in params:
             entry["tool"] = params["tool"]
-        entry["lines"] = [(r["start"]["line"], r["end"]["line"] + (r["end"]["character"] > 0))
-                          for r in params["ranges"]]
+        entry["lines"] = [
+            (r["start"]["line"], r["end"]["line"] + (r["end"]["character"] > 0))
+            for r in params["ranges"]
+        ]
         out.append(entry)
     return out
 
@@ -190,32 +220,73 @@ def code_server(demo_repo, tmp_path):
     """A running code-server with the ringfence and test-provider extensions, on a free loopback port."""
     _require_setup()
     home = tmp_path / "home"
-    user_data, extensions, config = tmp_path / "user-data", tmp_path / "extensions", tmp_path / "config.yaml"
+    user_data, extensions, config = (
+        tmp_path / "user-data",
+        tmp_path / "extensions",
+        tmp_path / "config.yaml",
+    )
     for folder in (home, extensions):
         folder.mkdir()
     _write_profile(user_data, _ringfence_executable())
     port = _free_port()
     config.write_text(f"bind-addr: 127.0.0.1:{port}\nauth: none\ncert: false\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "PORT"}  # code-server lets PORT override bind-addr
-    env.update({"XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local/share"),
-                "XDG_CACHE_HOME": str(home / ".cache"), "RINGFENCE_E2E_DUMP": str(tmp_path / "dump.json")})
-    base = [str(NODE24), str(CODE_SERVER), "--config", str(config), "--user-data-dir", str(user_data),
-            "--extensions-dir", str(extensions)]
-    install = subprocess.run([*base, "--install-extension", str(_vsix()), "--install-extension", str(PROVIDER_VSIX)],
-                             env=env, capture_output=True, text=True, timeout=180)
+    env = {
+        k: v for k, v in os.environ.items() if k != "PORT"
+    }  # code-server lets PORT override bind-addr
+    env.update(
+        {
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local/share"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "RINGFENCE_E2E_DUMP": str(tmp_path / "dump.json"),
+        }
+    )
+    base = [
+        str(NODE24),
+        str(CODE_SERVER),
+        "--config",
+        str(config),
+        "--user-data-dir",
+        str(user_data),
+        "--extensions-dir",
+        str(extensions),
+    ]
+    install = subprocess.run(
+        [*base, "--install-extension", str(_vsix()), "--install-extension", str(PROVIDER_VSIX)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert install.returncode == 0, install.stdout + install.stderr
     installed = {p.name.rsplit("-", 1)[0] for p in extensions.iterdir() if p.is_dir()}
     assert {"ringfence.ringfence", "ringfence-test.inline-provider"} <= installed, installed
 
     log = tmp_path / "code-server.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([*base, "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
-                                 str(demo_repo)], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                *base,
+                "--disable-telemetry",
+                "--disable-update-check",
+                "--disable-workspace-trust",
+                str(demo_repo),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log)
-        yield {"url": url, "folder": demo_repo, "dump": tmp_path / "dump.json", "env": env, "user_data": user_data}
+        yield {
+            "url": url,
+            "folder": demo_repo,
+            "dump": tmp_path / "dump.json",
+            "env": env,
+            "user_data": user_data,
+        }
     finally:
         _stop(proc)
         _keep_logs(user_data, log)
@@ -224,20 +295,32 @@ def code_server(demo_repo, tmp_path):
 def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(code_server):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
-    env = {**code_server["env"], "RF_E2E_URL": code_server["url"], "RF_E2E_FOLDER": str(code_server["folder"]),
-           "RF_E2E_ARTIFACTS": str(ARTIFACTS), "RF_E2E_DUMP": code_server["dump"].as_posix(),
-           "RF_E2E_TOOLS": str(TOOLS), "RF_E2E_CHROMIUM": str(CHROMIUM)}
-    done = subprocess.run([str(NODE24), str(RUNNER)], env=env, capture_output=True, text=True, timeout=420)
+    env = {
+        **code_server["env"],
+        "RF_E2E_URL": code_server["url"],
+        "RF_E2E_FOLDER": str(code_server["folder"]),
+        "RF_E2E_ARTIFACTS": str(ARTIFACTS),
+        "RF_E2E_DUMP": code_server["dump"].as_posix(),
+        "RF_E2E_TOOLS": str(TOOLS),
+        "RF_E2E_CHROMIUM": str(CHROMIUM),
+    }
+    done = subprocess.run(
+        [str(NODE24), str(RUNNER)], env=env, capture_output=True, text=True, timeout=420
+    )
     steps = {}
     for line in done.stdout.splitlines():
         if line.startswith("{"):
             record = json.loads(line)
             steps[record.pop("step")] = record
-    assert done.returncode == 0, f"{done.stderr[-3000:]}\nsteps so far: {json.dumps(steps, indent=1)[-3000:]}"
+    assert done.returncode == 0, (
+        f"{done.stderr[-3000:]}\nsteps so far: {json.dumps(steps, indent=1)[-3000:]}"
+    )
 
     status = steps["statusbar"]
     assert "human-only · training-data" in status["text"], status
-    assert "error-kind" in status["className"] or "has-background-color" in status["className"], status
+    assert "error-kind" in status["className"] or "has-background-color" in status["className"], (
+        status
+    )
 
     accepted = steps["inline-accept"]
     assert [(f["code"], f["first"], f["last"]) for f in accepted["findings"]] == [("RF001", 21, 24)]
@@ -245,23 +328,37 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
     assert rf001["severity"] == 0  # vscode.DiagnosticSeverity.Error
     assert "human-only zone 'training-data'" in rf001["message"], rf001
     assert accepted["squiggleLines"] == [21, 22, 23, 24]
-    assert accepted["textEnd"].endswith("def fibonacci(n):\n    if n < 2:\n        return n\n"
-                                        "    return fibonacci(n - 1) + fibonacci(n - 2)")
-    assert any("RF001" in row and "[Ln 21, Col 1]" in row for row in steps["problems-rf001"]["rows"]), steps
+    assert accepted["textEnd"].endswith(
+        "def fibonacci(n):\n    if n < 2:\n        return n\n"
+        "    return fibonacci(n - 1) + fibonacci(n - 2)"
+    )
+    assert any(
+        "RF001" in row and "[Ln 21, Col 1]" in row for row in steps["problems-rf001"]["rows"]
+    ), steps
     # The Tab keybinding ran ringfence's wrapper (not only the built-in accept), which reported the new text.
-    wrapper_line = ("accepted inline suggestion (editor.action.inlineSuggest.commit) by ringfence-test.inline-provider: "
-                    "21:8-24:47 reported as AI")
+    wrapper_line = (
+        "accepted inline suggestion (editor.action.inlineSuggest.commit) by ringfence-test.inline-provider: "
+        "21:8-24:47 reported as AI"
+    )
     channel = _wait_for_log(code_server["user_data"], wrapper_line)
     assert wrapper_line in channel, channel[-2000:]
 
     heuristic = steps["heuristic"]
-    assert [(f["code"], f["first"], f["last"]) for f in heuristic["findings"]] == [("RF005", 1, 3), ("RF001", 24, 27)]
+    assert [(f["code"], f["first"], f["last"]) for f in heuristic["findings"]] == [
+        ("RF005", 1, 3),
+        ("RF001", 24, 27),
+    ]
     assert heuristic["findings"][0]["severity"] == 1  # Warning
     assert heuristic["squiggleLines"] == [1, 2, 3]
     assert any("RF005" in row and "[Ln 1, Col 1]" in row for row in heuristic["rows"]), heuristic
 
     titles = steps["quick-fix-menu"]["titles"]
-    for title in ("Revert AI edit", "Tag provenance", "Not AI: I wrote this", "Open zone definition"):
+    for title in (
+        "Revert AI edit",
+        "Tag provenance",
+        "Not AI: I wrote this",
+        "Open zone definition",
+    ):
         assert any(t.startswith(title) for t in titles), titles
 
     reverted = steps["reverted"]
@@ -270,15 +367,24 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
     assert not any("RF005" in row for row in reverted["rows"])
     assert reverted["textStart"].startswith('"""Generate synthetic training examples')
 
-    assert "human-only, zone 'training-data' (.ringfence.toml:17)" in steps["palette-explain"]["message"]
+    assert (
+        "human-only, zone 'training-data' (.ringfence.toml:17)"
+        in steps["palette-explain"]["message"]
+    )
     (record,) = steps["palette-tag"]["traces"]
     (traced,) = record["files"]
     assert traced["path"] == "training/datagen/generate.py"
-    assert [(r["start_line"], r["end_line"]) for r in traced["conversations"][0]["ranges"]] == [(21, 24)]
+    assert [(r["start_line"], r["end_line"]) for r in traced["conversations"][0]["ranges"]] == [
+        (21, 24)
+    ]
     assert record["metadata"]["dev.ringfence"]["ai_tool"] == "ringfence-test.inline-provider"
     exported = steps["palette-export"]
-    assert "training/datagen/" in exported["aiexclude"] and "evals/" in exported["aiexclude"], exported
-    assert "notes/" in exported["cursorignore"] and ">>> ringfence" in exported["cursorignore"], exported
+    assert "training/datagen/" in exported["aiexclude"] and "evals/" in exported["aiexclude"], (
+        exported
+    )
+    assert "notes/" in exported["cursorignore"] and ">>> ringfence" in exported["cursorignore"], (
+        exported
+    )
 
     # Paste, Format Document and reportAiEdit: what the extension sent for each (the verbose trace).
     origins = _edit_origins(code_server["user_data"], expected=5)
@@ -314,14 +420,21 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
     assert clip["severity"] == 0, clip
     assert "AI edit (claude-code) in human-only zone 'training-data'" in clip["message"], clip
     assert external["squiggleLines"] == [22, 23, 24]  # and not lines 21 or 25
-    assert any("RF001" in row and "claude-code" in row and "[Ln 22, Col 1]" in row
-               for row in external["rows"]), external
-    assert external["lines"] == ["def clip(x, lo, hi):", '    """Clamp x to [lo, hi]."""',
-                                 "    return max(lo, min(hi, x))"]
+    assert any(
+        "RF001" in row and "claude-code" in row and "[Ln 22, Col 1]" in row
+        for row in external["rows"]
+    ), external
+    assert external["lines"] == [
+        "def clip(x, lo, hi):",
+        '    """Clamp x to [lo, hi]."""',
+        "    return max(lo, min(hi, x))",
+    ]
     assert external["reports"] == [
-        {"tool": "claude-code", "version": external["version"], "start": [21, 0], "end": [24, 0]}]
+        {"tool": "claude-code", "version": external["version"], "start": [21, 0], "end": [24, 0]}
+    ]
     assert _origins_for(origins, external["version"]) == [
-        {"origin": "ai", "tool": "claude-code", "lines": [(21, 24)]}]
+        {"origin": "ai", "tool": "claude-code", "lines": [(21, 24)]}
+    ]
 
     inhouse = steps["report-inhouse-edit"]
     assert lines_of(inhouse) == [("RF003", 17, 19), ("RF001", 25, 27), ("RF001", 33, 36)]
@@ -329,17 +442,37 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
     assert scale["severity"] == 0, scale
     assert "AI edit (metacode) in human-only zone 'training-data'" in scale["message"], scale
     assert inhouse["squiggleLines"] == [17, 18, 19]  # and not lines 16 or 20
-    assert any("RF003" in row and "metacode" in row and "[Ln 17, Col 1]" in row
-               for row in inhouse["rows"]), inhouse
+    assert any(
+        "RF003" in row and "metacode" in row and "[Ln 17, Col 1]" in row for row in inhouse["rows"]
+    ), inhouse
     assert inhouse["reports"][1] == {
-        "tool": "metacode", "version": inhouse["version"], "start": [16, 0], "end": [19, 0]}
-    assert inhouse["lines"] == ["def scale(x, k):", '    """Multiply x by k."""',
-                                "    return x * k"]
+        "tool": "metacode",
+        "version": inhouse["version"],
+        "start": [16, 0],
+        "end": [19, 0],
+    }
+    assert inhouse["lines"] == [
+        "def scale(x, k):",
+        '    """Multiply x by k."""',
+        "    return x * k",
+    ]
     assert _origins_for(origins, inhouse["version"]) == [
-        {"origin": "ai", "tool": "metacode", "lines": [(16, 19)]}]
+        {"origin": "ai", "tool": "metacode", "lines": [(16, 19)]}
+    ]
 
-    for name in ("01-statusbar.png", "03-rf001-squiggle.png", "04-problems-rf001.png", "05-rf005.png",
-                 "06-quick-fix-menu.png", "07-reverted.png", "08-explain.png", "09-tagged.png", "10-exported.png",
-                 "11-pasted.png", "12-formatted.png", "13-report-ai-edit.png",
-                 "14-report-inhouse-edit.png"):
+    for name in (
+        "01-statusbar.png",
+        "03-rf001-squiggle.png",
+        "04-problems-rf001.png",
+        "05-rf005.png",
+        "06-quick-fix-menu.png",
+        "07-reverted.png",
+        "08-explain.png",
+        "09-tagged.png",
+        "10-exported.png",
+        "11-pasted.png",
+        "12-formatted.png",
+        "13-report-ai-edit.png",
+        "14-report-inhouse-edit.png",
+    ):
         assert (ARTIFACTS / name).stat().st_size > 1000, name

@@ -50,7 +50,10 @@ def test_vsix_holds_the_bundled_extension():
         packaged = json.loads(archive.read("extension/package.json"))
         bundle = archive.read("extension/dist/extension.js").decode("utf-8")
     assert {"extension/dist/extension.js", "extension/package.json", "extension/readme.md"} <= names
-    assert not any(name.startswith("extension/node_modules/") or name.startswith("extension/src/") for name in names)
+    assert not any(
+        name.startswith("extension/node_modules/") or name.startswith("extension/src/")
+        for name in names
+    )
     assert packaged["main"] == "./dist/extension.js"
     # vscode-languageclient is bundled in, vscode stays external.
     assert "ringfence/editOrigin" in bundle and 'require("vscode")' in bundle

@@ -40,7 +40,9 @@ def _Parser(**kwargs):  # noqa: N802 - reads as the class it builds
 
 
 def _top_parser():
-    parser = _Parser(prog="ringfence", description="ringfence keeps AI-written code out of restricted zones.")
+    parser = _Parser(
+        prog="ringfence", description="ringfence keeps AI-written code out of restricted zones."
+    )
     parser.add_argument("--version", action="version", version=f"ringfence {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, summary) in COMMANDS.items():

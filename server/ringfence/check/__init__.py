@@ -23,17 +23,28 @@ def run_check(policy: Policy, scope: Scope, paths: list[str] | None = None) -> R
     return Report(scope.name, scope.label, findings, evidence.notices, len(evidence.files), regions)
 
 
-def manifest(policy: Policy, scope: Scope, paths: list[str] | None = None) -> tuple[list[dict], list[Notice]]:
+def manifest(
+    policy: Policy, scope: Scope, paths: list[str] | None = None
+) -> tuple[list[dict], list[Notice]]:
     """One entry per known AI-authored range (path, start, end, tool, model, source, level, zone, state)."""
     evidence = collect(policy, scope, paths, only_relevant=False)
     entries, seen = [], set()
     for entry in evidence.files.values():
         for region in entry.regions:
-            where = max((w for _, _, w in pieces(entry.view, region.start, region.end)), key=lambda w: w.level.rank)
+            where = max(
+                (w for _, _, w in pieces(entry.view, region.start, region.end)),
+                key=lambda w: w.level.rank,
+            )
             item = {
-                "path": region.path, "start": region.start, "end": region.end, "tool": region.tool,
-                "model": region.model or None, "source": region.source, "level": where.level.name,
-                "zone": where.zone, "state": _state(entry.covered, region),
+                "path": region.path,
+                "start": region.start,
+                "end": region.end,
+                "tool": region.tool,
+                "model": region.model or None,
+                "source": region.source,
+                "level": where.level.name,
+                "zone": where.zone,
+                "state": _state(entry.covered, region),
             }
             key = tuple(item.values())
             if key not in seen:

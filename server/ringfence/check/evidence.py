@@ -49,13 +49,18 @@ def matters(view: FileView) -> bool:
     levels = [view.decision.level, *(view.levels.get(r.level) for r in view.markers.regions)]
     if view.decision.tools:  # approved tools: some tool's edit may be denied even in an open file
         return True
-    return any(lv is not None and (lv.external_edits != "allow" or lv.inhouse_edits != "allow") for lv in levels)
+    return any(
+        lv is not None and (lv.external_edits != "allow" or lv.inhouse_edits != "allow")
+        for lv in levels
+    )
 
 
 class Collector:
     """Collects the evidence of one scope; ``only_relevant`` skips files where AI edits are allowed."""
 
-    def __init__(self, policy: Policy, scope: Scope, paths: list[str] | None, *, only_relevant: bool) -> None:
+    def __init__(
+        self, policy: Policy, scope: Scope, paths: list[str] | None, *, only_relevant: bool
+    ) -> None:
         self.policy = policy
         self.scope = scope
         self.filters = paths
@@ -70,7 +75,9 @@ class Collector:
     def wanted(self, rel: str) -> bool:
         if self.scope.files is not None and rel not in self.scope.files:
             return False
-        return self.filters is None or any(f == "" or rel == f or rel.startswith(f + "/") for f in self.filters)
+        return self.filters is None or any(
+            f == "" or rel == f or rel.startswith(f + "/") for f in self.filters
+        )
 
     def text(self, rel: str) -> str | None:
         """The file's text in the scope; "" for binary files; None when it does not exist."""
@@ -91,8 +98,11 @@ class Collector:
     def view(self, rel: str) -> FileView | None:
         if rel not in self._views:
             text = self.text(rel)
-            self._views[rel] = None if text is None else self.policy.view(
-                posixpath.join(self.policy.root, rel), content=text)
+            self._views[rel] = (
+                None
+                if text is None
+                else self.policy.view(posixpath.join(self.policy.root, rel), content=text)
+            )
         return self._views[rel]
 
     def relevant(self, rel: str) -> bool:
@@ -112,8 +122,12 @@ class Collector:
             return  # the journal describes this working tree, not commits
         events, _, bad = read_events(self.policy.root)
         if bad:
-            self.note("warning", f"{bad} malformed line(s) in the journal {journal_path(self.policy.root)} "
-                      "were skipped", partial=True)
+            self.note(
+                "warning",
+                f"{bad} malformed line(s) in the journal {journal_path(self.policy.root)} "
+                "were skipped",
+                partial=True,
+            )
         for event in events:
             if event.get("event") not in EDIT_EVENTS or event.get("decision") == "deny":
                 continue
@@ -121,32 +135,59 @@ class Collector:
             if rel is None or not self.wanted(rel):
                 continue
             source = str(event.get("source") or "agent")
-            base = dict(tool=str(event.get("agent") or "unknown"), model=str(event.get("model") or ""),
-                        source=source, state=str(event.get("state") or "untagged"),
-                        snapshot=event.get("event") == "save",
-                        evidence={"journal": {"time": event.get("time"), "event": event.get("event"),
-                                              "session": event.get("session")}})
+            base = dict(
+                tool=str(event.get("agent") or "unknown"),
+                model=str(event.get("model") or ""),
+                source=source,
+                state=str(event.get("state") or "untagged"),
+                snapshot=event.get("event") == "save",
+                evidence={
+                    "journal": {
+                        "time": event.get("time"),
+                        "event": event.get("event"),
+                        "session": event.get("session"),
+                    }
+                },
+            )
             ranges = event.get("ranges") or []
             hashes = event.get("hashes") if isinstance(event.get("hashes"), list) else []
             if not ranges:
                 self.add(Region(rel, None, None, **base))
             for index, (start, end) in enumerate(ranges):
-                digest = hashes[index] if index < len(hashes) and isinstance(hashes[index], str) else ""
+                digest = (
+                    hashes[index] if index < len(hashes) and isinstance(hashes[index], str) else ""
+                )
                 self.add(Region(rel, start, max(start, end), content_hash=digest, **base))
 
     def traces(self) -> None:
         path = os.path.join(self.policy.root, TRACE_FILE)
         bad = _malformed_lines(path)
         if bad:
-            self.note("warning", f"{bad} malformed line(s) in {TRACE_FILE} were skipped", partial=True)
+            self.note(
+                "warning", f"{bad} malformed line(s) in {TRACE_FILE} were skipped", partial=True
+            )
         for traced in read_ranges(self.policy.root):
             rel = self.policy.relpath(traced.path, self.policy.root)
-            if rel is None or not self.wanted(rel) or traced.end_line < traced.start_line or traced.start_line < 1:
+            if (
+                rel is None
+                or not self.wanted(rel)
+                or traced.end_line < traced.start_line
+                or traced.start_line < 1
+            ):
                 continue
-            self.add(Region(rel, traced.start_line, traced.end_line, traced.tool, traced.model, "trace",
-                            state=traced.state if traced.state in ("tagged", "reviewed") else "tagged",
-                            content_hash=traced.content_hash,
-                            evidence={"record": traced.record_id, "reviewer": traced.reviewer}))
+            self.add(
+                Region(
+                    rel,
+                    traced.start_line,
+                    traced.end_line,
+                    traced.tool,
+                    traced.model,
+                    "trace",
+                    state=traced.state if traced.state in ("tagged", "reviewed") else "tagged",
+                    content_hash=traced.content_hash,
+                    evidence={"record": traced.record_id, "reviewer": traced.reviewer},
+                )
+            )
 
     def comments(self) -> None:
         """``ringfence: ai-begin`` … ``ai-end`` blocks (provenance style = comment)."""
@@ -158,13 +199,23 @@ class Collector:
         data = git.run("grep", "-l", "-z", "-I", *cached, "-E", _AI_BEGIN, *tree, "--", ok=(0, 1))
         prefix = f"{self.scope.tip}:" if self.scope.tip else ""
         for name in data.decode("utf-8", "replace").split("\0"):
-            rel = name[len(prefix):] if prefix and name.startswith(prefix) else name
+            rel = name[len(prefix) :] if prefix and name.startswith(prefix) else name
             if not rel or not self.wanted(rel):
                 continue
             view = self.view(rel)
             for block in view.markers.provenance if view is not None else ():
-                self.add(Region(rel, block.start + 1, block.end + 1, block.tool or "unknown", block.model,
-                                "comment", state="tagged", evidence={"marker": f"{rel}:{block.start + 1}"}))
+                self.add(
+                    Region(
+                        rel,
+                        block.start + 1,
+                        block.end + 1,
+                        block.tool or "unknown",
+                        block.model,
+                        "comment",
+                        state="tagged",
+                        evidence={"marker": f"{rel}:{block.start + 1}"},
+                    )
+                )
 
     def history(self) -> None:
         git, scope = self.scope.git, self.scope
@@ -173,18 +224,28 @@ class Collector:
             self.note("note", "history evidence is disabled ([history] enabled = false)")
             return
         if git is None:
-            self.note("warning", "not a git repository: no history evidence (trailers, git-ai notes)",
-                      partial=True)
+            self.note(
+                "warning",
+                "not a git repository: no history evidence (trailers, git-ai notes)",
+                partial=True,
+            )
             return
         if not scope.has_head:
             return
         if git.is_shallow():
-            self.note("warning", "shallow clone: commits before the shallow boundary are missing, so "
-                      "history evidence is incomplete (fetch full history: fetch-depth: 0)", partial=True)
+            self.note(
+                "warning",
+                "shallow clone: commits before the shallow boundary are missing, so "
+                "history evidence is incomplete (fetch full history: fetch-depth: 0)",
+                partial=True,
+            )
         notes = hist.load_notes(git)
         if not notes.present and scope.name != "staged" and git.run("remote").strip():
-            self.note("note", f"no {hist.NOTES_REF} in this clone: git-ai line attributions were not "
-                      f"checked (fetch them with: git fetch origin {hist.NOTES_REF}:{hist.NOTES_REF})")
+            self.note(
+                "note",
+                f"no {hist.NOTES_REF} in this clone: git-ai line attributions were not "
+                f"checked (fetch them with: git fetch origin {hist.NOTES_REF}:{hist.NOTES_REF})",
+            )
         for problem in notes.problems:
             self.note("warning", problem, partial=True)
         if scope.name == "staged":
@@ -212,31 +273,65 @@ class Collector:
     def _staged_history(self, git: hist.Git, notes: hist.Notes) -> None:
         paths = sorted(p for p in self.scope.files or () if self.wanted(p))
         self.scope.preload(paths)
-        paths = [p for p in paths if p not in self.scope.added and self.relevant(p) and not self.is_binary(p)]
+        paths = [
+            p
+            for p in paths
+            if p not in self.scope.added and self.relevant(p) and not self.is_binary(p)
+        ]
         contents = {self.scope.origins.get(p, p): self.scope.read(p) or b"" for p in paths}
-        blames = hist.blame_many(git, [self.scope.origins.get(p, p) for p in paths], contents=contents)
+        blames = hist.blame_many(
+            git, [self.scope.origins.get(p, p) for p in paths], contents=contents
+        )
         blames = {p: blames[self.scope.origins.get(p, p)] for p in paths}
         shas = {sha for b in blames.values() if b is not None for sha, _, _ in b.lines}
         commits = hist.lookup_commits(git, shas, self.policy.settings.history)
         self._add_history(blames, commits, notes)
 
-    def _add_history(self, blames: dict[str, hist.Blame | None], commits: dict, notes: hist.Notes) -> None:
+    def _add_history(
+        self, blames: dict[str, hist.Blame | None], commits: dict, notes: hist.Notes
+    ) -> None:
         for rel, result in blames.items():
             if result is None:
-                self.note("warning", f"git blame failed for {rel}: its history evidence is missing", partial=True)
+                self.note(
+                    "warning",
+                    f"git blame failed for {rel}: its history evidence is missing",
+                    partial=True,
+                )
                 continue
             for run in hist.attribute(result, commits, notes):
-                self.add(Region(rel, run.start, run.end, run.tool, run.model, "history",
-                                evidence={"commit": run.commit, "signal": run.signal, "kind": run.kind}))
+                self.add(
+                    Region(
+                        rel,
+                        run.start,
+                        run.end,
+                        run.tool,
+                        run.model,
+                        "history",
+                        evidence={"commit": run.commit, "signal": run.signal, "kind": run.kind},
+                    )
+                )
 
     def _binary_history(self, git: hist.Git, paths: list[str], commits: dict) -> None:
         """Binary files have no lines: file-level evidence when their last commit is an AI commit."""
         for rel in paths:
-            last = git.run("log", "-1", "--format=%H", *self.scope.log_revs, "--", rel).decode().strip()
+            last = (
+                git.run("log", "-1", "--format=%H", *self.scope.log_revs, "--", rel)
+                .decode()
+                .strip()
+            )
             commit = commits.get(last)
             if commit is not None:
-                self.add(Region(rel, None, None, commit.tool, commit.model, "history",
-                                evidence={"commit": last, "signal": commit.signal, "kind": "binary"}))
+                self.add(
+                    Region(
+                        rel,
+                        None,
+                        None,
+                        commit.tool,
+                        commit.model,
+                        "history",
+                        evidence={"commit": last, "signal": commit.signal, "kind": "binary"},
+                    )
+                )
 
     # ----- locating and coverage -----------------------------------------------------------
 
@@ -247,7 +342,9 @@ class Collector:
             if not self.relevant(rel):
                 continue
             text = self.text(rel)
-            entry = FileEvidence(rel, self.view(rel), None if text == "" and self.is_binary(rel) else _lines(text))
+            entry = FileEvidence(
+                rel, self.view(rel), None if text == "" and self.is_binary(rel) else _lines(text)
+            )
             for region in regions:
                 located = _locate(region, entry.lines)
                 if located is not None:
@@ -271,16 +368,27 @@ def _locate(region: Region, lines: list[str] | None) -> Region | None:
     if region.file_level:
         return region
     if lines is None:  # binary now: the evidence stays, at file level
-        return Region(region.path, None, None, region.tool, region.model, region.source, region.state,
-                      region.content_hash, region.matched, (region.start, region.end), region.snapshot,
-                      region.evidence)
+        return Region(
+            region.path,
+            None,
+            None,
+            region.tool,
+            region.model,
+            region.source,
+            region.state,
+            region.content_hash,
+            region.matched,
+            (region.start, region.end),
+            region.snapshot,
+            region.evidence,
+        )
     start, end = region.start, region.end
     digest = region.content_hash
     if not digest.startswith("sha256:"):
         region.evidence.setdefault("hash", "unverified" if digest else "none")
         return _clipped(region, lines)
     length = end - start + 1
-    if end <= len(lines) and content_hash(lines[start - 1:end]) == digest:
+    if end <= len(lines) and content_hash(lines[start - 1 : end]) == digest:
         return region
     found = _find(lines, length, digest) if len(lines) <= MAX_RELOCATE_LINES else None
     if found is not None:
@@ -304,7 +412,7 @@ def _clipped(region: Region, lines: list[str]) -> Region:
 
 def _find(lines: list[str], length: int, digest: str) -> int | None:
     for first in range(0, len(lines) - length + 1):
-        if content_hash(lines[first:first + length]) == digest:
+        if content_hash(lines[first : first + length]) == digest:
             return first + 1
     return None
 
@@ -338,7 +446,9 @@ def _malformed_lines(path: str) -> int:
     return bad
 
 
-def collect(policy: Policy, scope: Scope, paths: list[str] | None, *, only_relevant: bool) -> Evidence:
+def collect(
+    policy: Policy, scope: Scope, paths: list[str] | None, *, only_relevant: bool
+) -> Evidence:
     """All evidence of ``scope`` (limited to ``paths``: repository-relative files or directories)."""
     collector = Collector(policy, scope, paths, only_relevant=only_relevant)
     collector.journal()

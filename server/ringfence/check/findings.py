@@ -26,7 +26,14 @@ def judge(policy: Policy, evidence: Evidence) -> list[Finding]:
     for entry in evidence.files.values():
         for region in entry.regions:
             for finding in _judge_region(policy, entry, region):
-                key = (finding.code, finding.path, finding.start, finding.end, finding.tool, finding.source)
+                key = (
+                    finding.code,
+                    finding.path,
+                    finding.start,
+                    finding.end,
+                    finding.tool,
+                    finding.source,
+                )
                 if key not in seen:
                     seen.add(key)
                     findings.append(finding)
@@ -37,7 +44,9 @@ def judge(policy: Policy, evidence: Evidence) -> list[Finding]:
 class Where:
     """The rule that gives a piece of a file its level: a zone, a marker, an import or the default."""
 
-    def __init__(self, view: FileView, level: Level, region_line: int | None, region_reason: str) -> None:
+    def __init__(
+        self, view: FileView, level: Level, region_line: int | None, region_reason: str
+    ) -> None:
         decision = view.decision
         self.level = level
         if region_line is not None:
@@ -60,7 +69,9 @@ class Where:
             self.label = f"{level.name} path (the default level)"
 
 
-def pieces(view: FileView, start: int | None, end: int | None) -> Iterator[tuple[int | None, int | None, Where]]:
+def pieces(
+    view: FileView, start: int | None, end: int | None
+) -> Iterator[tuple[int | None, int | None, Where]]:
     """Split ``start..end`` (1-based) where region markers change the level."""
     if start is None or end is None:
         yield start, end, Where(view, view.decision.level, None, "")
@@ -95,7 +106,9 @@ def _judge_region(policy: Policy, entry: FileEvidence, region: Region) -> Iterat
             continue
         if permission == "deny":
             code = _deny_code(region, inhouse)
-            found = _finding(region, first, last, where, code, "warning" if code == "RF005" else "error")
+            found = _finding(
+                region, first, last, where, code, "warning" if code == "RF005" else "error"
+            )
             if judged.why:  # an approved-tools rule decided (docs/policy.md)
                 found.message = f"{found.message} [{judged.why} ({judged.rule})]"
             yield found
@@ -113,7 +126,9 @@ def _deny_code(region: Region, inhouse: bool) -> str:
     return "RF003" if inhouse else "RF001"
 
 
-def _uncovered(entry: FileEvidence, first: int | None, last: int | None) -> Iterator[tuple[int | None, int | None]]:
+def _uncovered(
+    entry: FileEvidence, first: int | None, last: int | None
+) -> Iterator[tuple[int | None, int | None]]:
     """Sub-ranges of ``first..last`` that no provenance covers (file-level: covered only if all is)."""
     if first is None or last is None:
         if not entry.covered or entry.lines is None or len(entry.covered) < len(entry.lines):
@@ -129,14 +144,32 @@ def _uncovered(entry: FileEvidence, first: int | None, last: int | None) -> Iter
             run_start = None
 
 
-def _finding(region: Region, first: int | None, last: int | None, where: Where, code: str, severity: str) -> Finding:
-    return Finding(code, severity, region.path, first, last, _message(region, where, code),
-                   region.tool, region.model, region.source, where.level.name, where.zone, where.reason,
-                   where.owner, where.rule, _evidence(region))
+def _finding(
+    region: Region, first: int | None, last: int | None, where: Where, code: str, severity: str
+) -> Finding:
+    return Finding(
+        code,
+        severity,
+        region.path,
+        first,
+        last,
+        _message(region, where, code),
+        region.tool,
+        region.model,
+        region.source,
+        where.level.name,
+        where.zone,
+        where.reason,
+        where.owner,
+        where.rule,
+        _evidence(region),
+    )
 
 
 def _message(region: Region, where: Where, code: str) -> str:
-    tool = region.tool + (f", {region.model}" if region.model and region.source == "history" else "")
+    tool = region.tool + (
+        f", {region.model}" if region.model and region.source == "history" else ""
+    )
     head = {
         "RF001": f"AI edit ({tool}) in {where.label}",
         "RF003": f"In-house AI edit ({tool}) in {where.label}",
@@ -146,9 +179,11 @@ def _message(region: Region, where: Where, code: str) -> str:
     }[code]
     text = f"{head}: {where.reason}" if where.reason else head
     if not region.matched:
-        text += (" [the recorded lines changed after the record; checked at the recorded position]"
-                 if region.source != "trace" or code != "RF002" else
-                 " [the provenance record no longer matches these lines]")
+        text += (
+            " [the recorded lines changed after the record; checked at the recorded position]"
+            if region.source != "trace" or code != "RF002"
+            else " [the provenance record no longer matches these lines]"
+        )
     return text
 
 

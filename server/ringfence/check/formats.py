@@ -10,42 +10,78 @@ from urllib.parse import quote
 from ringfence import __version__
 from ringfence.check.model import Finding, Report
 
-SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 SRCROOT = "%SRCROOT%"
 
 RULES = {
-    "RF001": ("ExternalAIEditInDenyZone", "External AI edit where external AI edits are denied",
-              "An external AI tool (reported by the editor client, an agent hook or an Agent Trace record) "
-              "wrote these lines in a zone whose external-edits is deny. Provenance records do not clear "
-              "it: revert the lines, or redo the work by hand or with the in-house assistant.", "error", "8.0"),
-    "RF002": ("AIEditWithoutProvenance", "AI edit without provenance where edits need a tag",
-              "AI-written lines in a zone whose edits are 'tag' have no matching provenance record (Agent "
-              "Trace record or ringfence ai-begin/ai-end comment). Tag their provenance or mark them "
-              "human-reviewed.", "warning", "4.0"),
-    "RF003": ("InhouseAIEditInDenyZone", "In-house AI edit where in-house AI edits are denied",
-              "The in-house assistant wrote these lines in a zone whose inhouse-edits is deny (human-only).",
-              "error", "7.0"),
-    "RF005": ("PossibleAIEdit", "Possible AI edit (heuristic) where AI edits are denied or need a tag",
-              "The editor saw a large insertion it could not attribute: a guess, not certain evidence. "
-              "Dismiss it in the editor if you wrote it.", "warning", "3.0"),
-    "RF010": ("AIAuthoredHistoryInDenyZone", "AI-authored lines from history in a deny zone",
-              "git history marks these lines as AI-authored (an AI commit trailer or author, or a git-ai "
-              "authorship note) and they sit in a zone that denies AI edits.", "error", "8.0"),
+    "RF001": (
+        "ExternalAIEditInDenyZone",
+        "External AI edit where external AI edits are denied",
+        "An external AI tool (reported by the editor client, an agent hook or an Agent Trace record) "
+        "wrote these lines in a zone whose external-edits is deny. Provenance records do not clear "
+        "it: revert the lines, or redo the work by hand or with the in-house assistant.",
+        "error",
+        "8.0",
+    ),
+    "RF002": (
+        "AIEditWithoutProvenance",
+        "AI edit without provenance where edits need a tag",
+        "AI-written lines in a zone whose edits are 'tag' have no matching provenance record (Agent "
+        "Trace record or ringfence ai-begin/ai-end comment). Tag their provenance or mark them "
+        "human-reviewed.",
+        "warning",
+        "4.0",
+    ),
+    "RF003": (
+        "InhouseAIEditInDenyZone",
+        "In-house AI edit where in-house AI edits are denied",
+        "The in-house assistant wrote these lines in a zone whose inhouse-edits is deny (human-only).",
+        "error",
+        "7.0",
+    ),
+    "RF005": (
+        "PossibleAIEdit",
+        "Possible AI edit (heuristic) where AI edits are denied or need a tag",
+        "The editor saw a large insertion it could not attribute: a guess, not certain evidence. "
+        "Dismiss it in the editor if you wrote it.",
+        "warning",
+        "3.0",
+    ),
+    "RF010": (
+        "AIAuthoredHistoryInDenyZone",
+        "AI-authored lines from history in a deny zone",
+        "git history marks these lines as AI-authored (an AI commit trailer or author, or a git-ai "
+        "authorship note) and they sit in a zone that denies AI edits.",
+        "error",
+        "8.0",
+    ),
 }
 
 
 # ----- text ----------------------------------------------------------------------------------
+
 
 def render_text(report: Report) -> str:
     out: list[str] = []
     for path, group in groupby(report.findings, key=lambda f: f.path):
         out.append(path)
         for finding in group:
-            lines = "file" if finding.start is None else (
-                f"{finding.start}" if finding.start == finding.end else f"{finding.start}-{finding.end}")
+            lines = (
+                "file"
+                if finding.start is None
+                else (
+                    f"{finding.start}"
+                    if finding.start == finding.end
+                    else f"{finding.start}-{finding.end}"
+                )
+            )
             out.append(f"  {lines:<10} {finding.severity:<8} {finding.code}  {finding.message}")
-            details = [f"rule {finding.rule}" if finding.rule else "",
-                       f"owner {finding.owner}" if finding.owner else ""]
+            details = [
+                f"rule {finding.rule}" if finding.rule else "",
+                f"owner {finding.owner}" if finding.owner else "",
+            ]
             if any(details):
                 out.append(f"  {'':<10} {'':<8}        {' · '.join(d for d in details if d)}")
         out.append("")
@@ -54,15 +90,20 @@ def render_text(report: Report) -> str:
     if report.findings:
         out.append(f"{errors} error(s), {warnings} warning(s) in {files} file(s) ({report.label})")
     else:
-        out.append(f"no AI-authored lines where the policy forbids them ({report.label}; "
-                   f"{report.regions} AI region(s) in {report.files_checked} restricted file(s) checked)")
+        out.append(
+            f"no AI-authored lines where the policy forbids them ({report.label}; "
+            f"{report.regions} AI region(s) in {report.files_checked} restricted file(s) checked)"
+        )
     if report.partial:
-        out.append("PARTIAL: some evidence could not be read (see the warnings above); these results "
-                   "are incomplete")
+        out.append(
+            "PARTIAL: some evidence could not be read (see the warnings above); these results "
+            "are incomplete"
+        )
     return "\n".join(out) + "\n"
 
 
 # ----- json ----------------------------------------------------------------------------------
+
 
 def render_json(report: Report) -> str:
     data = {
@@ -71,9 +112,14 @@ def render_json(report: Report) -> str:
         "scope": report.scope,
         "label": report.label,
         "partial": report.partial,
-        "notices": [{"level": n.level, "text": n.text, "partial": n.partial} for n in report.notices],
-        "summary": {"errors": report.count("error"), "warnings": report.count("warning"),
-                    "files": len({f.path for f in report.findings})},
+        "notices": [
+            {"level": n.level, "text": n.text, "partial": n.partial} for n in report.notices
+        ],
+        "summary": {
+            "errors": report.count("error"),
+            "warnings": report.count("warning"),
+            "files": len({f.path for f in report.findings}),
+        },
         "findings": [f.to_json() for f in report.findings],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -81,25 +127,35 @@ def render_json(report: Report) -> str:
 
 # ----- sarif ---------------------------------------------------------------------------------
 
+
 def render_sarif(report: Report, root: str) -> str:
     rule_ids = list(RULES)
     seen: dict[str, int] = {}
     run = {
-        "tool": {"driver": {
-            "name": "ringfence", "version": __version__, "semanticVersion": __version__,
-            "rules": [_rule(code) for code in rule_ids],
-        }},
+        "tool": {
+            "driver": {
+                "name": "ringfence",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [_rule(code) for code in rule_ids],
+            }
+        },
         "automationDetails": {"id": f"ringfence/check/{report.scope}/"},
         "originalUriBaseIds": {SRCROOT: {"uri": "file://" + quote(root.rstrip("/") + "/")}},
-        "invocations": [{
-            "executionSuccessful": True,
-            "toolExecutionNotifications": [
-                {"level": n.level, "message": {"text": n.text},
-                 "descriptor": {"id": "partial-results" if n.partial else "run-note"}}
-                for n in report.notices
-            ],
-            "properties": {"partial": report.partial, "scope": report.scope},
-        }],
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {
+                        "level": n.level,
+                        "message": {"text": n.text},
+                        "descriptor": {"id": "partial-results" if n.partial else "run-note"},
+                    }
+                    for n in report.notices
+                ],
+                "properties": {"partial": report.partial, "scope": report.scope},
+            }
+        ],
         "results": [_result(f, rule_ids.index(f.code), seen) for f in report.findings],
         "properties": {"partial": report.partial},
     }
@@ -110,13 +166,17 @@ def render_sarif(report: Report, root: str) -> str:
 def _rule(code: str) -> dict:
     name, short, full, level, severity = RULES[code]
     return {
-        "id": code, "name": name,
+        "id": code,
+        "name": name,
         "shortDescription": {"text": short},
         "fullDescription": {"text": full},
         "help": {"text": full, "markdown": f"**{short}.** {full}"},
         "defaultConfiguration": {"level": level},
-        "properties": {"tags": ["security", "ai-provenance"], "precision": "high" if code != "RF005" else "low",
-                       "security-severity": severity},
+        "properties": {
+            "tags": ["security", "ai-provenance"],
+            "precision": "high" if code != "RF005" else "low",
+            "security-severity": severity,
+        },
     }
 
 
@@ -124,20 +184,37 @@ def _location(path: str, start: int | None, end: int | None) -> dict:
     region = {"startLine": start or 1}
     if start is not None and end is not None and end != start:
         region["endLine"] = end
-    return {"physicalLocation": {"artifactLocation": {"uri": quote(path), "uriBaseId": SRCROOT}, "region": region}}
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": quote(path), "uriBaseId": SRCROOT},
+            "region": region,
+        }
+    }
 
 
 def _result(finding: Finding, index: int, seen: dict[str, int]) -> dict:
     result = {
-        "ruleId": finding.code, "ruleIndex": index, "level": finding.severity,
+        "ruleId": finding.code,
+        "ruleIndex": index,
+        "level": finding.severity,
         "message": {"text": finding.message},
         "locations": [_location(finding.path, finding.start, finding.end)],
         "partialFingerprints": {"ringfence/v1": _fingerprint(finding, seen)},
-        "properties": {key: value for key, value in {
-            "zone": finding.zone, "level": finding.level, "tool": finding.tool, "model": finding.model or None,
-            "source": finding.source, "reason": finding.reason or None, "owner": finding.owner or None,
-            "fileLevel": finding.start is None, "evidence": finding.evidence,
-        }.items() if value is not None},
+        "properties": {
+            key: value
+            for key, value in {
+                "zone": finding.zone,
+                "level": finding.level,
+                "tool": finding.tool,
+                "model": finding.model or None,
+                "source": finding.source,
+                "reason": finding.reason or None,
+                "owner": finding.owner or None,
+                "fileLevel": finding.start is None,
+                "evidence": finding.evidence,
+            }.items()
+            if value is not None
+        },
     }
     if finding.rule and ":" in finding.rule:
         rule_file, _, line = finding.rule.rpartition(":")
@@ -150,8 +227,12 @@ def _result(finding: Finding, index: int, seen: dict[str, int]) -> dict:
 
 def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:
     """Stable across runs when lines move: rule, file, tool, source and what proved it, not line numbers."""
-    proof = finding.evidence.get("commit") or finding.evidence.get("record") or finding.evidence.get(
-        "content_hash") or ""
+    proof = (
+        finding.evidence.get("commit")
+        or finding.evidence.get("record")
+        or finding.evidence.get("content_hash")
+        or ""
+    )
     identity = f"{finding.code}|{finding.path}|{finding.tool}|{finding.source}|{proof}"
     base = hashlib.sha256(identity.encode()).hexdigest()[:32]
     seen[base] = seen.get(base, 0) + 1

@@ -56,10 +56,20 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "code": self.code, "severity": self.severity, "path": self.path,
-            "start": self.start, "end": self.end, "message": self.message, "tool": self.tool,
-            "model": self.model or None, "source": self.source, "level": self.level, "zone": self.zone,
-            "reason": self.reason or None, "owner": self.owner or None, "rule": self.rule,
+            "code": self.code,
+            "severity": self.severity,
+            "path": self.path,
+            "start": self.start,
+            "end": self.end,
+            "message": self.message,
+            "tool": self.tool,
+            "model": self.model or None,
+            "source": self.source,
+            "level": self.level,
+            "zone": self.zone,
+            "reason": self.reason or None,
+            "owner": self.owner or None,
+            "rule": self.rule,
             "evidence": self.evidence,
         }
 

@@ -58,14 +58,16 @@ class Scope:
         if not wanted:
             return
         prefix = f"{self.tip}:" if self.tip else ":"
-        data = self.git.run("cat-file", "--batch", input="".join(f"{prefix}{r}\n" for r in wanted).encode())
+        data = self.git.run(
+            "cat-file", "--batch", input="".join(f"{prefix}{r}\n" for r in wanted).encode()
+        )
         offset = 0
         for rel in wanted:
             end = data.index(b"\n", offset)
             header = data[offset:end].split()
             if len(header) == 3 and header[1] == b"blob":
                 size = int(header[2])
-                self._contents[rel] = data[end + 1:end + 1 + size]
+                self._contents[rel] = data[end + 1 : end + 1 + size]
                 offset = end + 2 + size
             else:
                 self._contents[rel] = None
@@ -85,8 +87,16 @@ def _read_disk(root: str, rel: str) -> bytes | None:
 
 def all_scope(root: str, git: Git | None) -> Scope:
     has_head = git is not None and git.resolve("HEAD") is not None
-    return Scope("all", git, None, ["HEAD"] if has_head else [], [], "working tree", root=root,
-                 has_head=has_head)
+    return Scope(
+        "all",
+        git,
+        None,
+        ["HEAD"] if has_head else [],
+        [],
+        "working tree",
+        root=root,
+        has_head=has_head,
+    )
 
 
 def staged_scope(root: str, git: Git | None) -> Scope:
@@ -95,9 +105,15 @@ def staged_scope(root: str, git: Git | None) -> Scope:
     if git.resolve("HEAD") is None:  # first commit: everything in the index is new
         listing = git.run("ls-files", "-z", "--cached").decode("utf-8", "replace")
         files = {p for p in listing.split("\0") if p}
-        return Scope("staged", git, files, label="staged changes", root=root, has_head=False, added=files)
-    files, origins, added = _names(git.run("diff", "--cached", "--name-status", "-z", "-M", "--diff-filter=ACMRT"))
-    return Scope("staged", git, files, label="staged changes", root=root, origins=origins, added=added)
+        return Scope(
+            "staged", git, files, label="staged changes", root=root, has_head=False, added=files
+        )
+    files, origins, added = _names(
+        git.run("diff", "--cached", "--name-status", "-z", "-M", "--diff-filter=ACMRT")
+    )
+    return Scope(
+        "staged", git, files, label="staged changes", root=root, origins=origins, added=added
+    )
 
 
 def range_scope(root: str, git: Git | None, spec: str) -> Scope:
@@ -114,9 +130,13 @@ def range_scope(root: str, git: Git | None, spec: str) -> Scope:
             raise UsageError(f"--range {spec!r}: unknown revision {rev!r}")
         resolved.append(sha)
     revs = [f"{resolved[0]}..{resolved[1]}"]
-    touched = git.run("log", "-z", "--format=", "--name-only", "--diff-filter=ACMRT", "-M", *revs, "--")
+    touched = git.run(
+        "log", "-z", "--format=", "--name-only", "--diff-filter=ACMRT", "-M", *revs, "--"
+    )
     files = {p for p in touched.decode("utf-8", "replace").replace("\n", "\0").split("\0") if p}
-    return Scope("range", git, files, revs, revs, f"commits {base}..{tip}", root=root, tip=resolved[1])
+    return Scope(
+        "range", git, files, revs, revs, f"commits {base}..{tip}", root=root, tip=resolved[1]
+    )
 
 
 def _names(data: bytes) -> tuple[set[str], dict[str, str], set[str]]:

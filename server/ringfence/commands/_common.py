@@ -10,9 +10,12 @@ from ringfence.policy.paths import find_root
 
 
 def add_root_option(parser) -> None:
-    parser.add_argument("--root", metavar="DIR",
-                        help="treat DIR as the repository root and resolve relative paths against it "
-                        "(default: the git work tree around the current directory)")
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="treat DIR as the repository root and resolve relative paths against it "
+        "(default: the git work tree around the current directory)",
+    )
 
 
 def load_policy(root: str | None) -> Policy:

@@ -14,13 +14,23 @@ from ringfence.commands._common import add_root_option, load_policy, report_poli
 
 def configure(parser) -> None:
     scope = parser.add_mutually_exclusive_group()
-    scope.add_argument("--staged", action="store_true", help="the changes staged for the next commit")
-    scope.add_argument("--range", metavar="A..B", help="the commits of A..B and the lines they introduced")
+    scope.add_argument(
+        "--staged", action="store_true", help="the changes staged for the next commit"
+    )
+    scope.add_argument(
+        "--range", metavar="A..B", help="the commits of A..B and the lines they introduced"
+    )
     scope.add_argument("--all", action="store_true", help="the whole working tree (the default)")
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-    parser.add_argument("--fail-on", choices=("error", "warning"), default="error",
-                        help="exit 1 when a finding is at least this severe (default: error)")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="limit the check to these files or directories")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="limit the check to these files or directories"
+    )
     add_root_option(parser)
 
 

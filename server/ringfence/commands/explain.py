@@ -24,8 +24,11 @@ _PLAIN_BYTES = bytes(b for b in range(0x20, 0x7F) if b not in b'"\\')
 def configure(parser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--stdin", action="store_true",
-                        help="read paths from standard input, one per line (or NUL-separated)")
+    parser.add_argument(
+        "--stdin",
+        action="store_true",
+        help="read paths from standard input, one per line (or NUL-separated)",
+    )
     add_root_option(parser)
 
 
@@ -64,8 +67,10 @@ def read_paths(data: bytes) -> list[str]:
         for line in text.split("\n"):
             if not line.isascii() and _has_surrogates(line):
                 shown = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                sys.stderr.write(f"ringfence: warning: stdin path is not UTF-8: {shown!r} "
-                                 "(classified by its bytes)\n")
+                sys.stderr.write(
+                    f"ringfence: warning: stdin path is not UTF-8: {shown!r} "
+                    "(classified by its bytes)\n"
+                )
     lines = text.split("\n")
     if "\n\n" in text or text.startswith("\n"):
         return [line for line in lines if line]
@@ -96,7 +101,7 @@ def json_lines(batch: Batch, start: int, stop: int, tails: dict | None = None, p
             body["path"], body["exists"] = "", flag
             if policy is not None and batch.shared[key].tools:
                 body["tools"] = tool_rules_json(policy, batch.shared[key])
-            known[key] = ('"' if plain else "") + json.dumps(body)[len('{"path": ""'):] + "\n"
+            known[key] = ('"' if plain else "") + json.dumps(body)[len('{"path": ""') :] + "\n"
     if len(flags) == 2:
         ends = [tails[plain, e][id(d)] for d, e in zip(decisions, exists, strict=True)]
     else:
@@ -127,8 +132,10 @@ def render(decision: Decision, policy=None) -> str:
     if decision.owner:
         lines.append(f"  owner   {decision.owner}")
     level = decision.level
-    lines.append(f"  allows  external AI edits: {level.external_edits}; in-house AI edits: "
-                 f"{level.inhouse_edits}; external AI context: {level.external_context}")
+    lines.append(
+        f"  allows  external AI edits: {level.external_edits}; in-house AI edits: "
+        f"{level.inhouse_edits}; external AI context: {level.external_context}"
+    )
     if policy is not None and decision.tools:
         lines.extend(_tool_lines(policy, decision))
     if not decision.exists:
@@ -144,8 +151,10 @@ def _tool_lines(policy, decision: Decision) -> list[str]:
     out = []
     for tool, judged in policy.tool_table(decision).items():
         if judged.rule is not None:
-            out.append(f"  tool    {tool}: edits {judged.level.external_edits}, context "
-                       f"{judged.level.external_context} ({judged.why}; {judged.rule})")
+            out.append(
+                f"  tool    {tool}: edits {judged.level.external_edits}, context "
+                f"{judged.level.external_context} ({judged.why}; {judged.rule})"
+            )
     others = [t for t, j in policy.tool_table(decision).items() if j.rule is None]
     if out and others:
         out.append(f"  tool    others ({', '.join(others)}): as the level says")

@@ -18,8 +18,12 @@ from ringfence.policy.paths import find_root
 
 
 def configure(parser) -> None:
-    parser.add_argument("--root", metavar="DIR", help="the repository (default: around the current directory)")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing .ringfence.toml")
+    parser.add_argument(
+        "--root", metavar="DIR", help="the repository (default: around the current directory)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing .ringfence.toml"
+    )
 
 
 def run(args) -> int:
@@ -32,16 +36,24 @@ def run(args) -> int:
     if target.exists() and not args.force:
         raise RingfenceError(f"{target} already exists (use --force to overwrite it)")
     if _pyproject_holds_policy(root / "pyproject.toml"):
-        raise RingfenceError(f"{root / 'pyproject.toml'} already holds [tool.ringfence]; a repository keeps one "
-                             "root policy")
-    starter = resources.files("ringfence").joinpath("data/starter.ringfence.toml").read_text(encoding="utf-8")
+        raise RingfenceError(
+            f"{root / 'pyproject.toml'} already holds [tool.ringfence]; a repository keeps one "
+            "root policy"
+        )
+    starter = (
+        resources.files("ringfence")
+        .joinpath("data/starter.ringfence.toml")
+        .read_text(encoding="utf-8")
+    )
     try:
         tmp = target.with_name(f".ringfence.toml.{os.getpid()}.tmp")
         tmp.write_text(starter, encoding="utf-8")
         os.replace(tmp, target)
     except OSError as exc:
         raise RingfenceError(f"cannot write {target}: {exc.strerror or exc}") from None
-    sys.stdout.write(f"wrote {target}\nnext: uncomment a [[zone]], then run 'ringfence explain PATH'\n")
+    sys.stdout.write(
+        f"wrote {target}\nnext: uncomment a [[zone]], then run 'ringfence explain PATH'\n"
+    )
     return 0
 
 

@@ -15,16 +15,20 @@ from ringfence.commands._common import add_root_option, load_policy, report_poli
 
 
 def configure(parser) -> None:
-    parser.add_argument("action", choices=("manifest",), help="manifest: list every AI-authored range")
+    parser.add_argument(
+        "action", choices=("manifest",), help="manifest: list every AI-authored range"
+    )
     parser.add_argument("--format", choices=("jsonl",), default="jsonl")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="limit the list to these files or directories")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="limit the list to these files or directories"
+    )
     add_root_option(parser)
 
 
 def run(args) -> int:
     from ringfence.check import manifest
-    from ringfence.commands.check import relative_paths
     from ringfence.check.scope import all_scope
+    from ringfence.commands.check import relative_paths
     from ringfence.evidence.history import Git
 
     policy = load_policy(args.root)

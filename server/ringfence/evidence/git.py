@@ -17,7 +17,7 @@ def _gitdir(root: str | os.PathLike[str]) -> Path | None:
     except OSError:
         return None
     if text.startswith("gitdir:"):
-        gitdir = Path(text[len("gitdir:"):].strip())
+        gitdir = Path(text[len("gitdir:") :].strip())
         return gitdir if gitdir.is_absolute() else (marker.parent / gitdir).resolve()
     return None
 

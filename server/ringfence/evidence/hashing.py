@@ -16,4 +16,4 @@ def content_hash(lines: Sequence[str]) -> str:
 
 def range_hash(text_lines: Sequence[str], start: int, end: int) -> str:
     """The hash of 1-based inclusive lines ``start..end`` of ``text_lines``."""
-    return content_hash(text_lines[start - 1:end])
+    return content_hash(text_lines[start - 1 : end])

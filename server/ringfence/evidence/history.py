@@ -56,7 +56,9 @@ class Git:
             raise GitMissing("git is not installed (needed for history evidence)") from exc
         if done.returncode not in ok:
             message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise GitError(f"git {args[0]} failed: {message[0] if message else f'exit {done.returncode}'}")
+            raise GitError(
+                f"git {args[0]} failed: {message[0] if message else f'exit {done.returncode}'}"
+            )
         return done.stdout
 
     def ok(self, *args: str) -> bool:
@@ -78,7 +80,11 @@ class Git:
     def resolve(self, rev: str) -> str | None:
         """The commit ``rev`` names, or None."""
         try:
-            return self.run("rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+            return (
+                self.run("rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}")
+                .decode()
+                .strip()
+            )
         except GitMissing:
             raise
         except GitError:
@@ -118,6 +124,7 @@ class Blame:
 
 # ----- which commits are AI-authored ----------------------------------------------------------
 
+
 def _tool_named(text: str, names: Sequence[str]) -> str | None:
     lowered = text.lower()
     for name in names:
@@ -145,8 +152,9 @@ def _trailer_agent(value: str, names: Sequence[str]) -> tuple[str, str] | None:
     return tool, model
 
 
-def classify_commit(sha: str, author: str, committer: str, message: str,
-                    settings: HistorySettings) -> AICommit | None:
+def classify_commit(
+    sha: str, author: str, committer: str, message: str, settings: HistorySettings
+) -> AICommit | None:
     """The AI signal of one commit (trailer first, then author/committer), or None."""
     for line in message.splitlines():
         match = _TRAILER.match(line)
@@ -173,7 +181,9 @@ def _split_log(data: bytes) -> Iterator[tuple[str, str, str, str]]:
             yield parts[0], parts[1], parts[2], parts[3]
 
 
-def ai_commits(git: Git, revs: Sequence[str], settings: HistorySettings) -> tuple[dict[str, AICommit], int]:
+def ai_commits(
+    git: Git, revs: Sequence[str], settings: HistorySettings
+) -> tuple[dict[str, AICommit], int]:
     """``({sha: AICommit}, commits scanned)`` over ``git log REVS`` (one pass)."""
     data = git.run("log", "-z", f"--format={_LOG_FORMAT}", *revs, "--")
     found, count = {}, 0
@@ -185,13 +195,21 @@ def ai_commits(git: Git, revs: Sequence[str], settings: HistorySettings) -> tupl
     return found, count
 
 
-def lookup_commits(git: Git, shas: Iterable[str], settings: HistorySettings) -> dict[str, AICommit | None]:
+def lookup_commits(
+    git: Git, shas: Iterable[str], settings: HistorySettings
+) -> dict[str, AICommit | None]:
     """Classify the given commits (one ``git log --no-walk --stdin``)."""
     wanted = sorted({s for s in shas if s != ZERO_SHA})
     if not wanted:
         return {}
-    data = git.run("log", "--no-walk=unsorted", "--stdin", "-z", f"--format={_LOG_FORMAT}",
-                   input="\n".join(wanted).encode() + b"\n")
+    data = git.run(
+        "log",
+        "--no-walk=unsorted",
+        "--stdin",
+        "-z",
+        f"--format={_LOG_FORMAT}",
+        input="\n".join(wanted).encode() + b"\n",
+    )
     out: dict[str, AICommit | None] = dict.fromkeys(wanted)
     for sha, author, committer, message in _split_log(data):
         out[sha] = classify_commit(sha, author, committer, message, settings)
@@ -200,13 +218,22 @@ def lookup_commits(git: Git, shas: Iterable[str], settings: HistorySettings) -> 
 
 # ----- which files those commits touched --------------------------------------------------------
 
+
 def touched_paths(git: Git, commits: Iterable[str]) -> dict[str, set[str]]:
     """``{sha: paths the commit added or changed}`` (new names of renames), one ``diff-tree``."""
     shas = list(commits)
     if not shas:
         return {}
-    data = git.run("diff-tree", "--stdin", "-r", "-M", "-z", "--name-status", "--root",
-                   input="\n".join(shas).encode() + b"\n")
+    data = git.run(
+        "diff-tree",
+        "--stdin",
+        "-r",
+        "-M",
+        "-z",
+        "--name-status",
+        "--root",
+        input="\n".join(shas).encode() + b"\n",
+    )
     out: dict[str, set[str]] = {}
     current: set[str] | None = None
     tokens = data.split(b"\0")
@@ -233,7 +260,9 @@ def renames(git: Git, revs: Sequence[str]) -> list[tuple[str, str]]:
     pairs, i = [], 0
     while i + 2 < len(tokens):
         if tokens[i][:1] in (b"R", b"C") and _STATUS.match(tokens[i]):
-            pairs.append((tokens[i + 1].decode("utf-8", "replace"), tokens[i + 2].decode("utf-8", "replace")))
+            pairs.append(
+                (tokens[i + 1].decode("utf-8", "replace"), tokens[i + 2].decode("utf-8", "replace"))
+            )
             i += 3
         else:
             i += 1
@@ -251,6 +280,7 @@ def follow_renames(paths: set[str], pairs: Sequence[tuple[str, str]]) -> set[str
 
 
 # ----- git-ai notes -------------------------------------------------------------------------
+
 
 @dataclass
 class Notes:
@@ -282,7 +312,7 @@ def load_notes(git: Git) -> Notes:
         header_end = data.index(b"\n", offset)
         header = data[offset:header_end].split()
         size = int(header[2]) if len(header) == 3 else 0
-        body = data[header_end + 1:header_end + 1 + size]
+        body = data[header_end + 1 : header_end + 1 + size]
         offset = header_end + 1 + size + (1 if len(header) == 3 else 0)
         try:
             files, problems = parse_note(body.decode("utf-8"))
@@ -297,6 +327,7 @@ def load_notes(git: Git) -> Notes:
 
 
 # ----- blame -----------------------------------------------------------------------------------
+
 
 def parse_blame(data: bytes) -> Blame:
     """Parse ``git blame --incremental`` output into per-line attributions."""
@@ -324,7 +355,9 @@ def parse_blame(data: bytes) -> Blame:
     return Blame(lines, boundary)
 
 
-def blame(git: Git, path: str, *, revs: Sequence[str] = (), contents: bytes | None = None) -> Blame | None:
+def blame(
+    git: Git, path: str, *, revs: Sequence[str] = (), contents: bytes | None = None
+) -> Blame | None:
     """Blame ``path`` (working tree, or ``contents`` read on stdin); None if git has no history for it."""
     args = ["blame", "--incremental", *revs]
     if contents is not None:
@@ -335,8 +368,13 @@ def blame(git: Git, path: str, *, revs: Sequence[str] = (), contents: bytes | No
         return None
 
 
-def blame_many(git: Git, paths: Sequence[str], *, revs: Sequence[str] = (),
-               contents: dict[str, bytes] | None = None) -> dict[str, Blame | None]:
+def blame_many(
+    git: Git,
+    paths: Sequence[str],
+    *,
+    revs: Sequence[str] = (),
+    contents: dict[str, bytes] | None = None,
+) -> dict[str, Blame | None]:
     """Blame several files in parallel (git does the work; threads only wait)."""
     contents = contents or {}
     workers = max(1, min(len(paths), (os.cpu_count() or 2) + 1))
@@ -356,16 +394,20 @@ def attribute(result: Blame, commits: dict[str, AICommit | None], notes: Notes) 
             continue
         tool, model, signal, kind = run
         last = runs[-1] if runs else None
-        if last and last.end == number - 1 and (last.tool, last.model, last.commit, last.kind) == (
-                tool, model, sha, kind):
+        if (
+            last
+            and last.end == number - 1
+            and (last.tool, last.model, last.commit, last.kind) == (tool, model, sha, kind)
+        ):
             runs[-1] = HistoryRun(last.start, number, tool, model, sha, signal, kind)
         else:
             runs.append(HistoryRun(number, number, tool, model, sha, signal, kind))
     return runs
 
 
-def _line_source(sha: str, orig: int, path: str, commits: dict[str, AICommit | None],
-                 notes: Notes) -> tuple[str, str, str, str] | None:
+def _line_source(
+    sha: str, orig: int, path: str, commits: dict[str, AICommit | None], notes: Notes
+) -> tuple[str, str, str, str] | None:
     for note in notes.by_commit.get(sha, {}).get(path, ()):
         if note.start <= orig <= note.end:
             return note.tool, note.model, f"git-ai note on {sha[:12]}", "note"
@@ -377,6 +419,7 @@ def _line_source(sha: str, orig: int, path: str, commits: dict[str, AICommit | N
 
 
 # ----- one file at a time (the language server) --------------------------------------------------
+
 
 class FileHistory:
     """One repository's history evidence for single files, with what does not change cached:

@@ -19,15 +19,27 @@ from pathlib import Path
 from ringfence.policy.paths import git_common_dir
 
 ALLOWED_FIELDS = (
-    "time", "event", "agent", "session", "model", "path", "ranges", "hashes", "decision",
-    "source", "state", "note",
+    "time",
+    "event",
+    "agent",
+    "session",
+    "model",
+    "path",
+    "ranges",
+    "hashes",
+    "decision",
+    "source",
+    "state",
+    "note",
 )
 
 
 def journal_path(root: str | os.PathLike[str]) -> Path:
     """Where the journal lives: inside the git common dir, else ``.ringfence/`` at the root."""
     common = git_common_dir(root)
-    return (Path(common, "ringfence") if common is not None else Path(root, ".ringfence")) / "events.jsonl"
+    return (
+        Path(common, "ringfence") if common is not None else Path(root, ".ringfence")
+    ) / "events.jsonl"
 
 
 def now() -> str:
@@ -88,7 +100,8 @@ def _parse(raw: bytes) -> dict | None:
         return None
     ranges = event.get("ranges", [])
     if not isinstance(ranges, list) or not all(
-        isinstance(r, list) and len(r) == 2 and all(isinstance(n, int) and n >= 1 for n in r) for r in ranges
+        isinstance(r, list) and len(r) == 2 and all(isinstance(n, int) and n >= 1 for n in r)
+        for r in ranges
     ):
         return None
     return event

@@ -23,8 +23,12 @@ from ringfence.errors import RingfenceError
 NOTES_REF = "refs/notes/ai"
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
 _GIT_AI_TOOLS = {
-    "claude": "claude-code", "claude-code": "claude-code", "claude_code": "claude-code",
-    "github_copilot": "copilot", "github-copilot": "copilot", "copilot": "copilot",
+    "claude": "claude-code",
+    "claude-code": "claude-code",
+    "claude_code": "claude-code",
+    "github_copilot": "copilot",
+    "github-copilot": "copilot",
+    "copilot": "copilot",
 }
 
 
@@ -53,13 +57,22 @@ def unquote_path(text: str) -> str:
     if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
         return text
     body, out, i = text[1:-1].encode("latin-1", "backslashreplace"), bytearray(), 0
-    escapes = {ord("n"): 10, ord("t"): 9, ord("r"): 13, ord('"'): 34, ord("\\"): 92, ord("a"): 7,
-               ord("b"): 8, ord("f"): 12, ord("v"): 11}
+    escapes = {
+        ord("n"): 10,
+        ord("t"): 9,
+        ord("r"): 13,
+        ord('"'): 34,
+        ord("\\"): 92,
+        ord("a"): 7,
+        ord("b"): 8,
+        ord("f"): 12,
+        ord("v"): 11,
+    }
     while i < len(body):
         ch = body[i]
         if ch == 92 and i + 1 < len(body):
             nxt = body[i + 1]
-            octal = body[i + 1:i + 4]
+            octal = body[i + 1 : i + 4]
             if len(octal) == 3 and all(48 <= b <= 55 for b in octal):
                 out.append(int(octal, 8) & 0xFF)
                 i += 4

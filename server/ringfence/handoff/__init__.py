@@ -16,8 +16,24 @@ from ringfence.handoff.trust import TrustStore, describe, trust_key
 from ringfence.handoff.url import expand_url
 
 __all__ = [
-    "DEFAULT_INSTRUCTION", "PLACEHOLDER", "TIMEOUT_ENV", "HandoffError", "HandoffRequest",
-    "Redaction", "TrustStore", "answer_lines", "ask", "build_request", "describe", "expand_url",
-    "extract_code", "find_instruction", "handoff_timeout", "redact_lines",
-    "redaction_summary", "replacement_span", "replacement_text", "trust_key",
+    "DEFAULT_INSTRUCTION",
+    "PLACEHOLDER",
+    "TIMEOUT_ENV",
+    "HandoffError",
+    "HandoffRequest",
+    "Redaction",
+    "TrustStore",
+    "answer_lines",
+    "ask",
+    "build_request",
+    "describe",
+    "expand_url",
+    "extract_code",
+    "find_instruction",
+    "handoff_timeout",
+    "redact_lines",
+    "redaction_summary",
+    "replacement_span",
+    "replacement_text",
+    "trust_key",
 ]

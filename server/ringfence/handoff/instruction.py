@@ -14,13 +14,18 @@ from ringfence.policy.comments import comment_syntax
 
 MAX_INSTRUCTION_CHARS = 2000
 MAX_BLOCK_LINES = 40
-DEFAULT_INSTRUCTION = "Complete the code at the marked location so that it fits the surrounding code."
+DEFAULT_INSTRUCTION = (
+    "Complete the code at the marked location so that it fits the surrounding code."
+)
 _DOCSTRING_QUOTES = ('"""', "'''")
 _DOC_LANGUAGES = {"py", "pyi", "pyw", "python"}
 
 
 def find_instruction(
-    lines: Sequence[str], start: int, path: str, language_id: str | None = None,
+    lines: Sequence[str],
+    start: int,
+    path: str,
+    language_id: str | None = None,
     excluded: Collection[int] = (),
 ) -> str | None:
     """The comment block or docstring ending right above 0-based line ``start`` (one blank line
@@ -38,15 +43,20 @@ def find_instruction(
     if block is None and syntax is not None:
         prefixes, pairs = syntax
         block = _line_comments_above(lines, index, prefixes, excluded) or _block_comment_above(
-            lines, index, pairs, excluded)
+            lines, index, pairs, excluded
+        )
     return _clean(block) if block else None
 
 
 def _is_python(path: str, language_id: str | None) -> bool:
-    return (language_id or "").lower() in _DOC_LANGUAGES or path.rsplit(".", 1)[-1].lower() in _DOC_LANGUAGES
+    return (language_id or "").lower() in _DOC_LANGUAGES or path.rsplit(".", 1)[
+        -1
+    ].lower() in _DOC_LANGUAGES
 
 
-def _docstring_above(lines: Sequence[str], index: int, excluded: Collection[int]) -> list[str] | None:
+def _docstring_above(
+    lines: Sequence[str], index: int, excluded: Collection[int]
+) -> list[str] | None:
     last = lines[index].strip()
     quote = next((q for q in _DOCSTRING_QUOTES if last.endswith(q)), None)
     if quote is None:
@@ -60,7 +70,11 @@ def _docstring_above(lines: Sequence[str], index: int, excluded: Collection[int]
             return None
         text = lines[above].strip()
         if quote in text:
-            return [text.split(quote, 1)[1], *reversed(collected)] if _starts_string(text, quote) else None
+            return (
+                [text.split(quote, 1)[1], *reversed(collected)]
+                if _starts_string(text, quote)
+                else None
+            )
         collected.append(text)
     return None
 
@@ -71,7 +85,10 @@ def _starts_string(text: str, quote: str) -> bool:
 
 
 def _line_comments_above(
-    lines: Sequence[str], index: int, prefixes: Sequence[str], excluded: Collection[int],
+    lines: Sequence[str],
+    index: int,
+    prefixes: Sequence[str],
+    excluded: Collection[int],
 ) -> list[str] | None:
     collected: list[str] = []
     for above in range(index, max(index - MAX_BLOCK_LINES, -1), -1):
@@ -79,12 +96,15 @@ def _line_comments_above(
         prefix = next((p for p in prefixes if text.startswith(p)), None)
         if above in excluded or prefix is None or text.startswith("#!"):
             break
-        collected.append(text[len(prefix):].lstrip("/!#; ").rstrip())
+        collected.append(text[len(prefix) :].lstrip("/!#; ").rstrip())
     return list(reversed(collected)) or None
 
 
 def _block_comment_above(
-    lines: Sequence[str], index: int, pairs: Sequence[tuple[str, str]], excluded: Collection[int],
+    lines: Sequence[str],
+    index: int,
+    pairs: Sequence[tuple[str, str]],
+    excluded: Collection[int],
 ) -> list[str] | None:
     last = lines[index].strip()
     for opener, closer in pairs:
@@ -98,7 +118,7 @@ def _block_comment_above(
             if above == index:
                 text = text[: -len(closer)]
             if text.startswith(opener):
-                collected.append(text[len(opener):])
+                collected.append(text[len(opener) :])
                 return [re.sub(r"^\*+\s?", "", t).strip() for t in reversed(collected)]
             collected.append(text)
     return None

@@ -56,18 +56,26 @@ def completions_url(endpoint: str) -> str:
 
 
 async def complete(
-    assistant: AssistantConfig, request: HandoffRequest, *, timeout: float,
+    assistant: AssistantConfig,
+    request: HandoffRequest,
+    *,
+    timeout: float,
     environ: Mapping[str, str],
 ) -> str:
     """The assistant's answer text (fences not yet stripped)."""
     url = completions_url(assistant.endpoint or "")
-    headers = {"Content-Type": "application/json", "Accept": "application/json",
-               "User-Agent": f"ringfence/{__version__}"}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "User-Agent": f"ringfence/{__version__}",
+    }
     if assistant.api_key_env:
         key = environ.get(assistant.api_key_env, "")
         if not key.strip():
-            raise HandoffError(f"the API key variable {assistant.api_key_env} is not set "
-                               f"(assistant {assistant.name!r}); nothing was sent")
+            raise HandoffError(
+                f"the API key variable {assistant.api_key_env} is not set "
+                f"(assistant {assistant.name!r}); nothing was sent"
+            )
         headers["Authorization"] = f"Bearer {key.strip()}"
     body = {"messages": chat_messages(request), "temperature": 0.2, "stream": False}
     if assistant.model:
@@ -78,7 +86,9 @@ async def complete(
         status, reason, location, raw = await asyncio.wait_for(worker, timeout)
     except asyncio.TimeoutError:
         call.abort()
-        raise HandoffError(f"{assistant.name} did not answer within {timeout:g} s ({url})") from None
+        raise HandoffError(
+            f"{assistant.name} did not answer within {timeout:g} s ({url})"
+        ) from None
     except BaseException:
         call.abort()
         raise
@@ -94,7 +104,9 @@ class _Post:
             raise HandoffError(f"the assistant endpoint must be an http(s) URL, not {url!r}")
         self.url, self.body, self.headers = url, body, headers
         self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
         kwargs = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
         # The socket timeout only backs up the caller's overall deadline, which ends the call.
         self.connection = connection(parts.hostname, parts.port, timeout=timeout + 5, **kwargs)
@@ -116,11 +128,15 @@ class _Post:
         except TimeoutError:
             raise HandoffError(f"no answer from {self.url} in time") from None
         except ConnectionRefusedError:
-            raise HandoffError(f"cannot reach {self.url}: connection refused (is the assistant running?)") from None
+            raise HandoffError(
+                f"cannot reach {self.url}: connection refused (is the assistant running?)"
+            ) from None
         except ssl.SSLError as exc:
             raise HandoffError(f"TLS error talking to {self.url}: {exc.reason or exc}") from None
         except (http.client.HTTPException, OSError) as exc:
-            raise HandoffError(f"cannot talk to {self.url}: {_one_line(str(exc) or type(exc).__name__)}") from None
+            raise HandoffError(
+                f"cannot talk to {self.url}: {_one_line(str(exc) or type(exc).__name__)}"
+            ) from None
         finally:
             self.connection.close()
 
@@ -135,13 +151,21 @@ class _Post:
                 pass
 
 
-def _content(name: str, url: str, status: int, reason: str, location: str | None, raw: bytes) -> str:
+def _content(
+    name: str, url: str, status: int, reason: str, location: str | None, raw: bytes
+) -> str:
     if len(raw) > MAX_ANSWER_BYTES:
-        raise HandoffError(f"{name} answered more than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB; nothing was changed")
+        raise HandoffError(
+            f"{name} answered more than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB; nothing was changed"
+        )
     if 300 <= status < 400:
-        raise HandoffError(f"{url} redirected to {location or '?'} (HTTP {status}); redirects are not followed")
+        raise HandoffError(
+            f"{url} redirected to {location or '?'} (HTTP {status}); redirects are not followed"
+        )
     if status >= 400:
-        raise HandoffError(f"{name} answered HTTP {status} {reason}: {_error_text(raw)}".rstrip(": "))
+        raise HandoffError(
+            f"{name} answered HTTP {status} {reason}: {_error_text(raw)}".rstrip(": ")
+        )
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -154,7 +178,9 @@ def _content(name: str, url: str, status: int, reason: str, location: str | None
     if isinstance(content, list):  # content parts: [{"type": "text", "text": "…"}]
         content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
     if not isinstance(content, str):
-        raise HandoffError(f"{name} answered JSON without choices[0].message.content; nothing was changed")
+        raise HandoffError(
+            f"{name} answered JSON without choices[0].message.content; nothing was changed"
+        )
     if choice.get("finish_reason") == "length":
         raise HandoffError(f"{name}'s answer was cut off at its length limit; nothing was changed")
     return content

@@ -18,11 +18,19 @@ PLACEHOLDER = "<redacted>"
 # lines, and for outbound context a redacted non-secret costs less than a leaked secret.
 _FILTERS = [
     "detect_secrets.filters.allowlist.is_line_allowlisted",
-    *(f"detect_secrets.filters.heuristic.{name}" for name in (
-        "is_sequential_string", "is_potential_uuid", "is_likely_id_string", "is_templated_secret",
-        "is_prefixed_with_dollar_sign", "is_lock_file", "is_not_alphanumeric_string",
-        "is_swagger_file",
-    )),
+    *(
+        f"detect_secrets.filters.heuristic.{name}"
+        for name in (
+            "is_sequential_string",
+            "is_potential_uuid",
+            "is_likely_id_string",
+            "is_templated_secret",
+            "is_prefixed_with_dollar_sign",
+            "is_lock_file",
+            "is_not_alphanumeric_string",
+            "is_swagger_file",
+        )
+    ),
 ]
 # Some plugins report only part of a token (GitHubTokenDetector yields just "ghp"): a finding is
 # widened to the token characters around it.
@@ -46,7 +54,9 @@ class Redaction:
 
 
 def redact_lines(
-    lines: Sequence[str], filename: str, first_line: int = 1,
+    lines: Sequence[str],
+    filename: str,
+    first_line: int = 1,
 ) -> tuple[list[str], list[Redaction]]:
     """``lines`` with secrets replaced, and the redactions (``first_line`` numbers ``lines[0]``)."""
     out = list(lines)
@@ -96,7 +106,9 @@ def _detect(lines: list[str], filename: str):
     from detect_secrets.settings import transient_settings
 
     config = {
-        "plugins_used": [{"name": cls.__name__} for cls in get_mapping_from_secret_type_to_class().values()],
+        "plugins_used": [
+            {"name": cls.__name__} for cls in get_mapping_from_secret_type_to_class().values()
+        ],
         "filters_used": [{"path": path} for path in _FILTERS],
     }
     numbered = [(number, line.rstrip("\r\n")) for number, line in enumerate(lines, start=1)]

@@ -39,15 +39,32 @@ class HandoffRequest:
     def payload(self) -> dict:
         """The JSON object a command assistant reads on stdin (docs/handoff.md)."""
         return {
-            "version": 1, "assistant": self.assistant, "file": self.path, "language": self.language,
-            "zone": self.zone, "level": self.level, "instruction": self.instruction, "line": self.line,
-            "before": self.before, "after": self.after, "original": self.original,
+            "version": 1,
+            "assistant": self.assistant,
+            "file": self.path,
+            "language": self.language,
+            "zone": self.zone,
+            "level": self.level,
+            "instruction": self.instruction,
+            "line": self.line,
+            "before": self.before,
+            "after": self.after,
+            "original": self.original,
         }
 
 
 def build_request(
-    *, assistant: str, lines: Sequence[str], start: int, end: int, path: str, language: str | None,
-    zone: str | None, level: str, instruction: str, earlier: Sequence[str] | None = None,
+    *,
+    assistant: str,
+    lines: Sequence[str],
+    start: int,
+    end: int,
+    path: str,
+    language: str | None,
+    zone: str | None,
+    level: str,
+    instruction: str,
+    earlier: Sequence[str] | None = None,
     excluded: Sequence[tuple[int, int]] = (),
 ) -> HandoffRequest:
     """The request for replacing 0-based lines ``start..end`` of ``lines`` (the AI region).
@@ -63,17 +80,25 @@ def build_request(
     original, found_original = redact_lines(list(earlier or ()), path, first_line=start + 1)
     (clean_instruction,), found_instruction = redact_lines([instruction], path, first_line=0)
     return HandoffRequest(
-        assistant=assistant, path=path, language=language or _language_of(path), zone=zone,
-        level=level, instruction=clean_instruction, line=start + 1,
-        before=_join(_trim(before, from_start=True)), after=_join(_trim(after, from_start=False)),
+        assistant=assistant,
+        path=path,
+        language=language or _language_of(path),
+        zone=zone,
+        level=level,
+        instruction=clean_instruction,
+        line=start + 1,
+        before=_join(_trim(before, from_start=True)),
+        after=_join(_trim(after, from_start=False)),
         original=_join(original),
         redactions=tuple(found_before + found_original + found_after + found_instruction),
-        indent=_indent_of([*(earlier or ()), *lines[start:end + 1]]),
+        indent=_indent_of([*(earlier or ()), *lines[start : end + 1]]),
     )
 
 
 def replacement_span(
-    lines: Sequence[str], start: int, end: int,
+    lines: Sequence[str],
+    start: int,
+    end: int,
     revert: tuple[int, int, Sequence[str]] | None = None,
 ) -> tuple[int, int, list[str] | None]:
     """The lines a handoff replaces, and the human text they held before the AI edit.
@@ -86,7 +111,7 @@ def replacement_span(
     if revert is None:
         return start, end, None
     first, last, earlier = revert
-    current = list(lines[first:last + 1])
+    current = list(lines[first : last + 1])
     earlier = list(earlier)
     room = min(len(current), len(earlier))
     head = 0
@@ -97,11 +122,16 @@ def replacement_span(
         tail += 1
     if first + head > last - tail:  # nothing of the AI text is left between them
         return start, end, None
-    return first + head, last - tail, earlier[head:len(earlier) - tail]
+    return first + head, last - tail, earlier[head : len(earlier) - tail]
 
 
 def _side(
-    lines: Sequence[str], lo: int, hi: int, skip: set[int], path: str, language: str | None,
+    lines: Sequence[str],
+    lo: int,
+    hi: int,
+    skip: set[int],
+    path: str,
+    language: str | None,
 ) -> tuple[list[str], list[Redaction]]:
     """Lines ``lo..hi-1`` redacted, each run of skipped lines collapsed into one placeholder."""
     window = ["" if i in skip else lines[i] for i in range(lo, hi)]
@@ -116,7 +146,9 @@ def _side(
         run = i
         while i < hi and i in skip:
             i += 1
-        note = comment_line(path, f"... {i - run} line(s) of external AI output omitted ...", language)
+        note = comment_line(
+            path, f"... {i - run} line(s) of external AI output omitted ...", language
+        )
         if note is not None:
             out.append(_indent_of(lines[run:i]) + note)
     return out, found

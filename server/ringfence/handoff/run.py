@@ -34,12 +34,18 @@ def handoff_timeout(environ: Mapping[str, str] = os.environ) -> float:
 
 
 async def ask(
-    assistant: AssistantConfig, request: HandoffRequest, *, cwd: str, timeout: float,
+    assistant: AssistantConfig,
+    request: HandoffRequest,
+    *,
+    cwd: str,
+    timeout: float,
     environ: Mapping[str, str] = os.environ,
 ) -> list[str]:
     """The lines that replace the AI region, from an ``openai`` or ``command`` assistant."""
     if assistant.kind == "openai":
-        text = extract_code(await openai.complete(assistant, request, timeout=timeout, environ=environ))
+        text = extract_code(
+            await openai.complete(assistant, request, timeout=timeout, environ=environ)
+        )
     elif assistant.kind == "command":
         text = await command.complete(assistant, request, timeout=timeout, cwd=cwd, environ=environ)
     else:

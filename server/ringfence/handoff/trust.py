@@ -64,7 +64,9 @@ class TrustStore:
             if any(_matches(entry, key) for entry in entries):
                 return
             entries.append({**key, "time": now()})
-            data = json.dumps({"version": 1, "approved": entries}, indent=2, ensure_ascii=False) + "\n"
+            data = (
+                json.dumps({"version": 1, "approved": entries}, indent=2, ensure_ascii=False) + "\n"
+            )
             fd, tmp = tempfile.mkstemp(prefix=".trust-", dir=self.path.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -72,7 +74,9 @@ class TrustStore:
                 os.replace(tmp, self.path)
             except OSError as exc:
                 os.unlink(tmp)
-                raise HandoffError(f"cannot save the approval in {self.path}: {exc.strerror or exc}") from None
+                raise HandoffError(
+                    f"cannot save the approval in {self.path}: {exc.strerror or exc}"
+                ) from None
 
     def _load(self) -> list[dict]:
         try:
@@ -87,7 +91,9 @@ class TrustStore:
             if not isinstance(entries, list):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
-            raise HandoffError(f"the trust store {self.path} is not valid; fix or delete it") from None
+            raise HandoffError(
+                f"the trust store {self.path} is not valid; fix or delete it"
+            ) from None
         return [entry for entry in entries if isinstance(entry, dict)]
 
     @contextmanager

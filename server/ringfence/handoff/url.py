@@ -15,5 +15,7 @@ def expand_url(template: str, *, path: str, line: int, zone: str | None) -> str:
     values = {"path": quote(path, safe="/"), "line": str(line), "zone": quote(zone or "", safe="")}
     url = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
     if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise HandoffError(f"the assistant url must start with http:// or https://, not {template!r}")
+        raise HandoffError(
+            f"the assistant url must start with http:// or https://, not {template!r}"
+        )
     return url

@@ -271,6 +271,8 @@ def _antigravity(config: dict, command: str) -> list[str]:
         want = {"matcher": matcher, "hooks": [_antigravity_handler(command, event)]}
         changes.extend(_place_group(groups, want, event))
     return changes
+
+
 CLINE_DIR = ".clinerules/hooks"
 _CLINE_DENY = (
     '{"cancel": true, "errorMessage": "ringfence: the hook could not run (is the interpreter '

@@ -74,27 +74,50 @@ async def _handoff(ls, handle: RegionHandle, instruction: str | None) -> dict:
     od = handle.doc
     assistant = od.repo.active.assistant
     if assistant is None:
-        raise HandoffError("no in-house assistant is configured ([assistant] in the policy or the user config)")
+        raise HandoffError(
+            "no in-house assistant is configured ([assistant] in the policy or the user config)"
+        )
     if od.relpath is None:
         raise HandoffError("the file is outside the repository; nothing was sent")
     at = handle.where()
     if at.level.inhouse_edits == "deny":
-        raise HandoffError(f"{at.label} is {at.level.name}: the in-house assistant may not write here either")
+        raise HandoffError(
+            f"{at.label} is {at.level.name}: the in-house assistant may not write here either"
+        )
     await _require_trust(ls, od.repo.root, assistant)
     target = _target(handle)
     if assistant.kind == "url":
-        url = expand_url(assistant.url or "", path=od.relpath, line=target.start + 1, zone=at.zone_name)
+        url = expand_url(
+            assistant.url or "", path=od.relpath, line=target.start + 1, zone=at.zone_name
+        )
         return await _open_url(ls, url)
     request = await _request(ls, handle, target, at, instruction)
-    answer = await _with_progress(ls, f"Moving to {assistant.name}", lambda: ask(
-        assistant, request, cwd=od.repo.root, timeout=handoff_timeout(), environ=os.environ))
+    answer = await _with_progress(
+        ls,
+        f"Moving to {assistant.name}",
+        lambda: ask(
+            assistant, request, cwd=od.repo.root, timeout=handoff_timeout(), environ=os.environ
+        ),
+    )
     if ls.doc(od.uri) is not od or od.version != target.version:
-        raise HandoffError(f"the file changed while {assistant.name} was working; nothing was applied")
+        raise HandoffError(
+            f"the file changed while {assistant.name} was working; nothing was applied"
+        )
     lines = await _apply(ls, handle, target, answer)
-    log.info("handoff to %s: %s lines %d-%d replaced by %d in-house line(s)", assistant.name, od.relpath,
-             target.start + 1, target.end + 1, len(answer))
-    return {"applied": True, "assistant": assistant.name, "lines": [lines[0] + 1, lines[1] + 1],
-            "redactions": len(request.redactions)}
+    log.info(
+        "handoff to %s: %s lines %d-%d replaced by %d in-house line(s)",
+        assistant.name,
+        od.relpath,
+        target.start + 1,
+        target.end + 1,
+        len(answer),
+    )
+    return {
+        "applied": True,
+        "assistant": assistant.name,
+        "lines": [lines[0] + 1, lines[1] + 1],
+        "redactions": len(request.redactions),
+    }
 
 
 def _target(handle: RegionHandle) -> _Target:
@@ -108,18 +131,40 @@ def _target(handle: RegionHandle) -> _Target:
     return _Target(od.version, lines, start, end, earlier)
 
 
-async def _request(ls, handle: RegionHandle, target: _Target, at, instruction: str | None) -> HandoffRequest:
+async def _request(
+    ls, handle: RegionHandle, target: _Target, at, instruction: str | None
+) -> HandoffRequest:
     """The request: other external AI regions left out, the instruction found or asked for."""
     od, policy = handle.doc, handle.doc.repo.active
     name = policy.assistant.name
-    excluded = [(r.start, r.end) for r in od.regions if r.id != handle.region.id and not policy.is_inhouse(r.tool)]
+    excluded = [
+        (r.start, r.end)
+        for r in od.regions
+        if r.id != handle.region.id and not policy.is_inhouse(r.tool)
+    ]
     skip = {i for first, last in excluded for i in range(first, last + 1)}
-    instruction = (instruction or find_instruction(target.lines, target.start, od.relpath, od.language_id, skip)
-                   or await _ask_instruction(ls, name))
-    request = await asyncio.get_running_loop().run_in_executor(ls.thread_pool, functools.partial(
-        build_request, assistant=name, lines=target.lines, start=target.start, end=target.end, path=od.relpath,
-        language=od.language_id, zone=at.zone_name, level=at.level.name, instruction=instruction,
-        earlier=target.earlier, excluded=excluded))
+    instruction = (
+        instruction
+        or find_instruction(target.lines, target.start, od.relpath, od.language_id, skip)
+        or await _ask_instruction(ls, name)
+    )
+    request = await asyncio.get_running_loop().run_in_executor(
+        ls.thread_pool,
+        functools.partial(
+            build_request,
+            assistant=name,
+            lines=target.lines,
+            start=target.start,
+            end=target.end,
+            path=od.relpath,
+            language=od.language_id,
+            zone=at.zone_name,
+            level=at.level.name,
+            instruction=instruction,
+            earlier=target.earlier,
+            excluded=excluded,
+        ),
+    )
     summary = redaction_summary(request)
     if summary:
         log.info("%s", summary)
@@ -134,7 +179,9 @@ async def _apply(ls, handle: RegionHandle, target: _Target, answer: list[str]) -
     assistant = policy.assistant
     comment = None
     if policy.settings.provenance_style == "comment":
-        comment = provenance_markers(od.path, answer[0], assistant.name, assistant.model or "", od.language_id)
+        comment = provenance_markers(
+            od.path, answer[0], assistant.name, assistant.model or "", od.language_id
+        )
     new_lines = [comment[0], *answer, comment[1]] if comment else answer
     after = od.text.lines_end(target.end)
     final_break = (after.line, after.character) == (target.end + 1, 0)
@@ -142,11 +189,19 @@ async def _apply(ls, handle: RegionHandle, target: _Target, answer: list[str]) -
     start = types.Position(line=target.start, character=0)
     edit = types.TextEdit(range=types.Range(start=start, end=after), new_text=text)
     if not await apply_edit(ls, od, [edit], f"Move to {assistant.name}"):
-        raise HandoffError("the editor did not apply the edit (was the file changed?); nothing was changed")
+        raise HandoffError(
+            "the editor did not apply the edit (was the file changed?); nothing was changed"
+        )
     first = await _placed(ls, od, target.version, target.start, new_lines)
-    od.regions.remove(handle.region.id)  # replaced (a line equal to the human text it held may survive)
-    inner = (first + 1, first + len(new_lines) - 2) if comment else (first, first + len(new_lines) - 1)
-    placed = add_region(ls, od.uri, *inner, assistant.name, model=assistant.model or "", source="client")
+    od.regions.remove(
+        handle.region.id
+    )  # replaced (a line equal to the human text it held may survive)
+    inner = (
+        (first + 1, first + len(new_lines) - 2) if comment else (first, first + len(new_lines) - 1)
+    )
+    placed = add_region(
+        ls, od.uri, *inner, assistant.name, model=assistant.model or "", source="client"
+    )
     if not comment:
         placed.record("tagged")
     ls.publish(od)
@@ -154,7 +209,9 @@ async def _apply(ls, handle: RegionHandle, target: _Target, answer: list[str]) -
 
 
 def _instruction_argument(args) -> str | None:
-    value = args.get("instruction") if isinstance(args, dict) else getattr(args, "instruction", None)
+    value = (
+        args.get("instruction") if isinstance(args, dict) else getattr(args, "instruction", None)
+    )
     if value is not None and not isinstance(value, str):
         raise HandoffError("'instruction' must be a string")
     return (value or "").strip() or None
@@ -166,8 +223,10 @@ async def _require_trust(ls, root: str, assistant) -> None:
     if store.is_trusted(root, assistant):
         return
     value = describe(assistant)
-    question = (f"Allow ringfence to send code context to {value}? The repository's policy "
-                f"({assistant.source_file}) names it as the in-house assistant '{assistant.name}'.")
+    question = (
+        f"Allow ringfence to send code context to {value}? The repository's policy "
+        f"({assistant.source_file}) names it as the in-house assistant '{assistant.name}'."
+    )
     if await _ask(ls, types.MessageType.Warning, question, [ALLOW, CANCEL]) != ALLOW:
         raise HandoffError(f"{value} was not approved; nothing was sent")
     store.approve(root, assistant)
@@ -175,8 +234,10 @@ async def _require_trust(ls, root: str, assistant) -> None:
 
 
 async def _ask_instruction(ls, name: str) -> str:
-    question = (f"No comment or docstring above the AI edit says what it should do. Ask {name} to "
-                f"complete the code from the surrounding code?")
+    question = (
+        f"No comment or docstring above the AI edit says what it should do. Ask {name} to "
+        f"complete the code from the surrounding code?"
+    )
     if await _ask(ls, types.MessageType.Info, question, [COMPLETE, CANCEL]) != COMPLETE:
         raise HandoffError("no instruction given; nothing was sent")
     return DEFAULT_INSTRUCTION
@@ -184,10 +245,15 @@ async def _ask_instruction(ls, name: str) -> str:
 
 async def _ask(ls, kind: types.MessageType, message: str, titles: list[str]) -> str | None:
     """``window/showMessageRequest``; None when the user dismissed it or the client cannot ask."""
-    params = types.ShowMessageRequestParams(type=kind, message=f"ringfence: {message}",
-                                            actions=[types.MessageActionItem(title=t) for t in titles])
+    params = types.ShowMessageRequestParams(
+        type=kind,
+        message=f"ringfence: {message}",
+        actions=[types.MessageActionItem(title=t) for t in titles],
+    )
     try:
-        item = await asyncio.wait_for(ls.window_show_message_request_async(params), QUESTION_TIMEOUT)
+        item = await asyncio.wait_for(
+            ls.window_show_message_request_async(params), QUESTION_TIMEOUT
+        )
     except Exception as exc:
         log.warning("window/showMessageRequest failed: %s", exc or type(exc).__name__)
         return None
@@ -199,7 +265,9 @@ async def _open_url(ls, url: str) -> dict:
     if not (window and window.show_document and window.show_document.support):
         raise HandoffError(f"this editor cannot open links for ringfence; open {url} yourself")
     try:
-        shown = await ls.window_show_document_async(types.ShowDocumentParams(uri=url, external=True))
+        shown = await ls.window_show_document_async(
+            types.ShowDocumentParams(uri=url, external=True)
+        )
     except Exception as exc:
         raise HandoffError(f"the editor could not open {url}: {exc}") from None
     if not (shown and shown.success):
@@ -247,8 +315,12 @@ async def _begin_progress(ls, token: str, title: str):
     except Exception as exc:
         log.info("window/workDoneProgress/create failed: %s", exc or type(exc).__name__)
         return None
-    ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
-        title=title, message="sending the human-written context", cancellable=True))
+    ls.work_done_progress.begin(
+        token,
+        types.WorkDoneProgressBegin(
+            title=title, message="sending the human-written context", cancellable=True
+        ),
+    )
     return ls.work_done_progress.tokens.get(token)
 
 
@@ -259,10 +331,12 @@ async def _placed(ls, od, version: int | None, start: int, new_lines: list[str])
         log.warning("%s: the editor applied the handoff but sent no change yet", od.uri)
     lines = [line_content(line) for line in od.lines]
     first = start
-    if lines[start:start + len(new_lines)] != new_lines:
+    if lines[start : start + len(new_lines)] != new_lines:
         found = find_by_hash(od.lines, start, len(new_lines), content_hash(new_lines))
         if found is None:
-            raise HandoffError("the applied lines cannot be found in the file; they were not recorded")
+            raise HandoffError(
+                "the applied lines cannot be found in the file; they were not recorded"
+            )
         first = found
     last = first + len(new_lines) - 1
     for guess in od.regions.overlapping(first, last):
@@ -272,7 +346,7 @@ async def _placed(ls, od, version: int | None, start: int, new_lines: list[str])
 
 
 def _eol(lines: list[str], near: int) -> str:
-    for line in (*lines[near:near + 1], *lines):
+    for line in (*lines[near : near + 1], *lines):
         if line.endswith("\r\n"):
             return "\r\n"
         if line.endswith(("\n", "\r")):
@@ -282,5 +356,7 @@ def _eol(lines: list[str], near: int) -> str:
 
 def _failed(ls, message: str) -> dict:
     log.warning("handoff: %s", message)
-    ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"ringfence: {message}"))
+    ls.window_show_message(
+        types.ShowMessageParams(type=types.MessageType.Error, message=f"ringfence: {message}")
+    )
     return {"applied": False, "error": message}

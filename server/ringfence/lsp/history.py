@@ -63,7 +63,9 @@ class HistoryProvider:
         self.blobs: OrderedDict[tuple, tuple[HistoryRun, ...]] = OrderedDict()
         self.shown: dict[str, Shown] = {}
         self.busy: set[str] = set()
-        self.waiting: dict[str, tuple[asyncio.TimerHandle, float]] = {}  # uri -> (timer, first change)
+        self.waiting: dict[
+            str, tuple[asyncio.TimerHandle, float]
+        ] = {}  # uri -> (timer, first change)
         self.histories: dict[tuple, FileHistory] = {}
 
     def diagnostics(self, server, od: OpenDoc) -> list[dict]:
@@ -153,9 +155,18 @@ def _key(od: OpenDoc, head: str | None) -> tuple:
 
 def _wanted(server, od: OpenDoc) -> bool:
     """Only files where some line may deny AI edits are blamed at all."""
-    if od.view is None or od.relpath is None or od.is_cell or od.binary or len(od.lines) > MAX_LINES:
+    if (
+        od.view is None
+        or od.relpath is None
+        or od.is_cell
+        or od.binary
+        or len(od.lines) > MAX_LINES
+    ):
         return False
-    if not getattr(server.settings, "history_enabled", True) or not od.repo.active.settings.history.enabled:
+    if (
+        not getattr(server.settings, "history_enabled", True)
+        or not od.repo.active.settings.history.enabled
+    ):
         return False
     return _may_deny(od.view)
 
@@ -163,7 +174,8 @@ def _wanted(server, od: OpenDoc) -> bool:
 def _may_deny(view: FileView) -> bool:
     levels = [view.decision.level, *(view.levels.get(r.level) for r in view.markers.regions)]
     return bool(view.decision.tools) or any(
-        lv is not None and "deny" in (lv.external_edits, lv.inhouse_edits) for lv in levels)
+        lv is not None and "deny" in (lv.external_edits, lv.inhouse_edits) for lv in levels
+    )
 
 
 def moved(shown: Shown, od: OpenDoc) -> tuple[HistoryRun, ...]:
@@ -173,7 +185,11 @@ def moved(shown: Shown, od: OpenDoc) -> tuple[HistoryRun, ...]:
     if shown.version is None or od.version is None:
         return ()
     history = od.history
-    if history.maxlen and len(history) == history.maxlen and (history[0].version or 0) > shown.version + 1:
+    if (
+        history.maxlen
+        and len(history) == history.maxlen
+        and (history[0].version or 0) > shown.version + 1
+    ):
         return ()  # some changes were forgotten: wait for the new blame
     steps = [s.change for s in history if s.version is not None and s.version > shown.version]
     out = []
@@ -199,17 +215,26 @@ def _diagnostics(od: OpenDoc, runs: tuple[HistoryRun, ...]) -> list[dict]:
             at = where(od, first - 1, last - 1)
             if policy.edit_permission(at.level, od.view.decision, run.tool) != "deny":
                 continue
-            origin = (f"git-ai note on commit {run.commit[:12]}" if run.kind == "note"
-                      else f"commit {run.commit[:12]}: {run.signal}")
+            origin = (
+                f"git-ai note on commit {run.commit[:12]}"
+                if run.kind == "note"
+                else f"commit {run.commit[:12]}: {run.signal}"
+            )
             tail = f": {at.reason}" if at.reason else ""
             end = od.text.line_end(last - 1)
-            out.append({
-                "range": {"start": {"line": first - 1, "character": 0},
-                          "end": {"line": last - 1, "character": end.character}},
-                "severity": WARNING, "code": "RF010", "source": SOURCE,
-                "message": f"AI-authored lines from history ({run.tool}; {origin}) in {at.level.name} "
-                           f"{at.label}{tail}",
-                "relatedInformation": related(at),
-                "data": {"source": "history", "tool": run.tool, "commit": run.commit},
-            })
+            out.append(
+                {
+                    "range": {
+                        "start": {"line": first - 1, "character": 0},
+                        "end": {"line": last - 1, "character": end.character},
+                    },
+                    "severity": WARNING,
+                    "code": "RF010",
+                    "source": SOURCE,
+                    "message": f"AI-authored lines from history ({run.tool}; {origin}) in {at.level.name} "
+                    f"{at.label}{tail}",
+                    "relatedInformation": related(at),
+                    "data": {"source": "history", "tool": run.tool, "commit": run.commit},
+                }
+            )
     return out

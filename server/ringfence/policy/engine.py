@@ -47,7 +47,9 @@ log = LazyLogger(__name__)
 POLICY_FILE = ".ringfence.toml"
 PYPROJECT = "pyproject.toml"
 MAX_MARKER_BYTES = 8 * 1024 * 1024  # larger files: only the header lines are read for markers
-MAX_POLICY_BYTES = 16 * 1024 * 1024  # a policy, ignore or user config file larger than this is not read
+MAX_POLICY_BYTES = (
+    16 * 1024 * 1024
+)  # a policy, ignore or user config file larger than this is not read
 HEAD_BYTES = 64 * 1024  # how much of a file classify() reads to find a header marker
 FAIL_CLOSED = "the policy is invalid; failing closed at 'internal' until it is fixed"
 _IGNORE_NAMES = frozenset(IGNORE_FILES)
@@ -117,8 +119,13 @@ class Batch(Record):
 
     __slots__ = ("paths", "decisions", "relpaths", "exists", "shared")
 
-    def __init__(self, paths: Sequence[str], decisions: list[Decision], relpaths: list[str | None],
-                 exists: list[bool]) -> None:
+    def __init__(
+        self,
+        paths: Sequence[str],
+        decisions: list[Decision],
+        relpaths: list[str | None],
+        exists: list[bool],
+    ) -> None:
         self.paths = paths
         self.decisions = decisions
         self.relpaths = relpaths
@@ -177,8 +184,13 @@ class Policy:
             data = read_regular(posixpath.join(self.root, relpath), MAX_POLICY_BYTES + 1)
         except FileNotFoundError:
             if os.path.islink(posixpath.join(self.root, relpath)):
-                self._unreadable(relpath, "is a symlink to a missing file: a policy that cannot "
-                                 "be read is an invalid policy, not no policy", 1, 1)
+                self._unreadable(
+                    relpath,
+                    "is a symlink to a missing file: a policy that cannot "
+                    "be read is an invalid policy, not no policy",
+                    1,
+                    1,
+                )
             return None
         except IsADirectoryError:
             if relpath == PYPROJECT:
@@ -198,8 +210,12 @@ class Policy:
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-            self._unreadable(relpath, f"not UTF-8 (byte 0x{data[exc.start]:02x}); policy files are UTF-8 TOML",
-                             line, col)
+            self._unreadable(
+                relpath,
+                f"not UTF-8 (byte 0x{data[exc.start]:02x}); policy files are UTF-8 TOML",
+                line,
+                col,
+            )
             return None
 
     def _unreadable(self, relpath: str, message: str, line: int, col: int) -> None:
@@ -224,8 +240,14 @@ class Policy:
             parsed = parse_policy_cached(toml_text, POLICY_FILE, "", is_root=True)
             if parsed_py is not None:
                 line = KeyPositions(py_text, ("tool", "ringfence")).find(())[0]
-                parsed.errors.append(PolicyError(
-                    "both .ringfence.toml and [tool.ringfence] in pyproject.toml: keep one", PYPROJECT, line, 1))
+                parsed.errors.append(
+                    PolicyError(
+                        "both .ringfence.toml and [tool.ringfence] in pyproject.toml: keep one",
+                        PYPROJECT,
+                        line,
+                        1,
+                    )
+                )
         else:
             parsed = parsed_py
         if parsed is None:
@@ -275,7 +297,9 @@ class Policy:
         if listing is None:
             kinds: dict[str, str] | None = {}
             try:
-                with os.scandir(posixpath.join(self.root, reldir) if reldir else self.root) as entries:
+                with os.scandir(
+                    posixpath.join(self.root, reldir) if reldir else self.root
+                ) as entries:
                     for entry in entries:
                         kinds[entry.name] = _kind(entry)
             except OSError:
@@ -294,8 +318,14 @@ class Policy:
         text = self._read(relpath)
         if text is None:
             return self._sources.setdefault(reldir, None)
-        parsed = parse_policy_cached(text, relpath, reldir, is_root=False, levels=self.settings.levels,
-                                     submodule=".git" in names)
+        parsed = parse_policy_cached(
+            text,
+            relpath,
+            reldir,
+            is_root=False,
+            levels=self.settings.levels,
+            submodule=".git" in names,
+        )
         return self._add_source(reldir, parsed)
 
     def _ignores_at(self, reldir: str) -> list[IgnoreFile]:
@@ -311,7 +341,9 @@ class Policy:
                     self.warnings.append(f"{relpath}: cannot read: {exc.strerror or exc}")
                     continue
                 ignore = parse_ignore_file(name, relpath, reldir, text, self.ignore_case)
-                self.warnings.extend(f"{relpath}:{line}: pattern ignored: {why}" for line, why in ignore.skipped)
+                self.warnings.extend(
+                    f"{relpath}:{line}: pattern ignored: {why}" for line, why in ignore.skipped
+                )
                 found.append(ignore)
             self._ignores[reldir] = found
         return found
@@ -327,7 +359,10 @@ class Policy:
     def policy_files(self) -> list[ParsedPolicy]:
         """The policy files loaded so far, root first."""
         loaded = [(reldir, s) for reldir, s in self._sources.items() if s is not None]
-        return [s.parsed for _, s in sorted(loaded, key=lambda kv: (kv[0].count("/") + bool(kv[0]), kv[0]))]
+        return [
+            s.parsed
+            for _, s in sorted(loaded, key=lambda kv: (kv[0].count("/") + bool(kv[0]), kv[0]))
+        ]
 
     # ----- questions -----------------------------------------------------------------------
 
@@ -364,25 +399,44 @@ class Policy:
         from ringfence.hooks.agents import canonical_tool
 
         raised = decision.source not in ("zone", "default") or level.rank > decision.level.rank
-        return for_tool(level, decision.tools, decision.tool_base, raised, canonical_tool(tool),
-                        model or "", self.settings.levels)
+        return for_tool(
+            level,
+            decision.tools,
+            decision.tool_base,
+            raised,
+            canonical_tool(tool),
+            model or "",
+            self.settings.levels,
+        )
 
-    def zone_for_tool(
-        self, zone: Zone, tool: str | None, model: str | None = None
-    ) -> ToolVerdict:
+    def zone_for_tool(self, zone: Zone, tool: str | None, model: str | None = None) -> ToolVerdict:
         """:meth:`for_tool` inside ``zone`` itself (its level, the default's and its own rules)."""
         level = self.level(zone.level)
         chain = tuple(r for r in (self.settings.tools, zone.tools) if r is not None)
-        decision = Decision(zone.name, None, level, zone, zone.reason, zone.owner, "zone",
-                            zone.rule, False, tools=chain, tool_base=zone.tools)
+        decision = Decision(
+            zone.name,
+            None,
+            level,
+            zone,
+            zone.reason,
+            zone.owner,
+            "zone",
+            zone.rule,
+            False,
+            tools=chain,
+            tool_base=zone.tools,
+        )
         return self.for_tool(level, decision, tool, model)
 
     def tool_table(self, decision: Decision) -> dict[str, ToolVerdict]:
         """:meth:`for_tool` at ``decision``'s level for every canonical external tool."""
         from ringfence.hooks.agents import CANONICAL
 
-        return {tool: self.for_tool(decision.level, decision, tool) for tool in CANONICAL
-                if not self.is_inhouse(tool)}
+        return {
+            tool: self.for_tool(decision.level, decision, tool)
+            for tool in CANONICAL
+            if not self.is_inhouse(tool)
+        }
 
     def edit_permission(
         self, level: Level, decision: Decision, tool: str | None, model: str | None = None
@@ -409,12 +463,19 @@ class Policy:
         if is_file and decision.relpath is not None and may_have_markers(decision.relpath):
             head = _read_head(absolute)
             if head and "ringfence:" in head:
-                self._apply_header(decision, scan_markers(decision.relpath, head, self.settings.levels))
+                self._apply_header(
+                    decision, scan_markers(decision.relpath, head, self.settings.levels)
+                )
         return decision
 
     def view(
-        self, path: str, *, cwd: str | None = None, content: str | None = None,
-        language_id: str | None = None, aliases: Sequence[str] = (),
+        self,
+        path: str,
+        *,
+        cwd: str | None = None,
+        content: str | None = None,
+        language_id: str | None = None,
+        aliases: Sequence[str] = (),
     ) -> FileView:
         """Classify ``path`` and read its markers (from ``content`` or from disk).
 
@@ -539,7 +600,9 @@ class Policy:
         else:
             above = self._dir(parent or "/")
             if not above.exists:  # nothing below a missing directory exists or holds policy
-                found = _Dir(f"{above.real.rstrip('/')}/{name}", False, above.sources, above.ignores)
+                found = _Dir(
+                    f"{above.real.rstrip('/')}/{name}", False, above.sources, above.ignores
+                )
             else:
                 found = self._existing_dir(absolute, above, name)
         self._dirs[absolute] = found
@@ -579,7 +642,9 @@ class Policy:
             ignores = (*ignores, *((nfc, ignore) for ignore in self._ignores_at(reldir)))
         return sources, ignores
 
-    def _classify_rel(self, rel: str, is_dir: bool = False, directory: _Dir | None = None) -> Decision:
+    def _classify_rel(
+        self, rel: str, is_dir: bool = False, directory: _Dir | None = None
+    ) -> Decision:
         """Zones, imports and failing closed for a repository-relative path (no markers).
 
         ``directory`` is the path's directory as found on disk (for the policy files on the way).
@@ -596,33 +661,65 @@ class Policy:
         failed = self.root_failed
         suffix = "/" if is_dir else ""
         for reldir, source in directory.sources:
-            sub = (rel[len(reldir) + 1:] if reldir else rel) + suffix
+            sub = (rel[len(reldir) + 1 :] if reldir else rel) + suffix
             failed = failed or bool(source.parsed.errors)
             candidate = source.zone_for(sub)
             if candidate is None:
                 continue
             matched.append(candidate)
-            if floor is not None and self.level(candidate.level).rank < self.level(floor.level).rank:
-                notes.append(f"RF101: zone {candidate.name!r} ({candidate.rule}) is below the locked "
-                             f"zone {floor.name!r} ({floor.rule}) and is ignored")
+            if (
+                floor is not None
+                and self.level(candidate.level).rank < self.level(floor.level).rank
+            ):
+                notes.append(
+                    f"RF101: zone {candidate.name!r} ({candidate.rule}) is below the locked "
+                    f"zone {floor.name!r} ({floor.rule}) and is ignored"
+                )
                 continue
             zone = candidate
             if zone.locked:
                 floor = zone
         import_rule = None
         for reldir, ignore in directory.ignores:
-            sub = (rel[len(reldir) + 1:] if reldir else rel) + suffix
+            sub = (rel[len(reldir) + 1 :] if reldir else rel) + suffix
             import_rule = ignore.rule_for(sub) or import_rule
         return self._decision(rel, zone, import_rule, failed, notes, matched)
 
-    def _decision(self, rel: str, zone: Zone | None, import_rule: str | None, failed: bool,
-                  notes: list[str], matched: Sequence[Zone] = ()) -> Decision:
+    def _decision(
+        self,
+        rel: str,
+        zone: Zone | None,
+        import_rule: str | None,
+        failed: bool,
+        notes: list[str],
+        matched: Sequence[Zone] = (),
+    ) -> Decision:
         if zone is not None:
-            decision = Decision(rel, rel, self.level(zone.level), zone, zone.reason, zone.owner, "zone",
-                                zone.rule, False, notes=notes)
+            decision = Decision(
+                rel,
+                rel,
+                self.level(zone.level),
+                zone,
+                zone.reason,
+                zone.owner,
+                "zone",
+                zone.rule,
+                False,
+                notes=notes,
+            )
         else:
-            decision = Decision(rel, rel, self.level(self.settings.default), None, "", "", "default", None,
-                                False, notes=notes)
+            decision = Decision(
+                rel,
+                rel,
+                self.level(self.settings.default),
+                None,
+                "",
+                "",
+                "default",
+                None,
+                False,
+                notes=notes,
+            )
         default_rule = self.settings.tools
         chain = tuple(r for r in (default_rule, *(z.tools for z in matched)) if r is not None)
         if chain:
@@ -650,7 +747,9 @@ class Policy:
             decision.zone, decision.owner = None, ""
             decision.reason = header.reason or f"marked {level.name} in the file"
         elif level.rank < decision.level.rank:
-            decision.notes.append(f"RF104: marker {header.level!r} cannot lower the {decision.level.name} level")
+            decision.notes.append(
+                f"RF104: marker {header.level!r} cannot lower the {decision.level.name} level"
+            )
 
     def _check_regions(self, decision: Decision, markers: MarkerScan) -> None:
         """RF104 for a region marker below the level around it (it cannot lower it)."""
@@ -661,9 +760,14 @@ class Policy:
                     around = strictest(around, self.level(outer.level))
             level = self.level(region.level)
             if level.rank < around.rank:
-                markers.problems.append(MarkerProblem(
-                    "RF104", region.start, f"region marker 'begin {region.level}' cannot lower the "
-                    f"{around.name} level here"))
+                markers.problems.append(
+                    MarkerProblem(
+                        "RF104",
+                        region.start,
+                        f"region marker 'begin {region.level}' cannot lower the "
+                        f"{around.name} level here",
+                    )
+                )
 
     # ----- many paths at once --------------------------------------------------------------
 
@@ -697,7 +801,9 @@ class Policy:
         root_source = self._sources.get("")
         matcher = root_source.matcher if root_source is not None else None
         found = (matcher or _NO_ZONES).last_matches(rels, flag_unclean=True)
-        table = {index: self._template(root_source, index) for index in set(found) if index != UNCLEAN}
+        table = {
+            index: self._template(root_source, index) for index in set(found) if index != UNCLEAN
+        }
         batch.shared.update((id(d), d) for d in table.values())
         if UNCLEAN not in found and self._all_under_missing_dirs(rels):
             batch.decisions = list(map(table.__getitem__, found))  # nothing on disk to look at
@@ -721,13 +827,20 @@ class Policy:
                 continue
             parent = rel.rpartition("/")[0]
             directory = dirs.get(f"{root}/{parent}" if parent else root) or make_dir(
-                f"{root}/{parent}" if parent else root)
-            if directory.real != (f"{root_real}/{parent}" if parent else root_real) \
-                    or len(directory.sources) != allowed or directory.ignores:
+                f"{root}/{parent}" if parent else root
+            )
+            if (
+                directory.real != (f"{root_real}/{parent}" if parent else root_real)
+                or len(directory.sources) != allowed
+                or directory.ignores
+            ):
                 continue  # a symlink, or other policy on the way: the general way
             if directory.exists:
-                kind = directory.kinds.get(rel.rpartition("/")[2]) if directory.kinds is not None else \
-                    _lstat_kind(f"{root}/{rel}")
+                kind = (
+                    directory.kinds.get(rel.rpartition("/")[2])
+                    if directory.kinds is not None
+                    else _lstat_kind(f"{root}/{rel}")
+                )
                 if kind is not None:
                     if kind != "f":
                         continue  # a directory, a symlink or a special file: the general way
@@ -759,8 +872,12 @@ class Policy:
             return False  # not worth it: most paths have a top directory of their own
         for top in tops:
             directory = self._dir(f"{root}/{top}")
-            if directory.exists or directory.real != f"{root_real}/{top}" \
-                    or len(directory.sources) != allowed or directory.ignores:
+            if (
+                directory.exists
+                or directory.real != f"{root_real}/{top}"
+                or len(directory.sources) != allowed
+                or directory.ignores
+            ):
                 return False
         return True
 
@@ -769,8 +886,14 @@ class Policy:
         key = ("root", index)
         template = self._templates.get(key)
         if template is None:
-            zone = None if index is None or source is None else source.parsed.zones[source.pattern_zone[index]]
-            template = self._templates[key] = self._decision("", zone, None, False, [], [zone] if zone else [])
+            zone = (
+                None
+                if index is None or source is None
+                else source.parsed.zones[source.pattern_zone[index]]
+            )
+            template = self._templates[key] = self._decision(
+                "", zone, None, False, [], [zone] if zone else []
+            )
         return template
 
     # ----- static checks -------------------------------------------------------------------
@@ -787,7 +910,9 @@ class Policy:
                 continue
             floors = self._floors_above(parsed.base)
             for zone in parsed.zones:
-                if self.level(zone.level).rank >= max((self.level(f.level).rank for f in floors), default=-1):
+                if self.level(zone.level).rank >= max(
+                    (self.level(f.level).rank for f in floors), default=-1
+                ):
                     continue
                 floor = self._violated_floor(parsed, zone, floors)
                 if floor is not None:
@@ -811,12 +936,14 @@ class Policy:
         for sample in samples:
             if not sample.startswith(parsed.base + "/"):
                 continue
-            if own.last_match(sample[len(parsed.base) + 1:]) is None:
+            if own.last_match(sample[len(parsed.base) + 1 :]) is None:
                 continue
             for floor in floors:
-                sub = sample[len(floor.base) + 1:] if floor.base else sample
-                if self.level(zone.level).rank < self.level(floor.level).rank and \
-                        GlobMatcher(floor.patterns, self.ignore_case).last_match(sub) is not None:
+                sub = sample[len(floor.base) + 1 :] if floor.base else sample
+                if (
+                    self.level(zone.level).rank < self.level(floor.level).rank
+                    and GlobMatcher(floor.patterns, self.ignore_case).last_match(sub) is not None
+                ):
                     return floor
         return None
 
@@ -832,7 +959,7 @@ def representative_path(pattern: str) -> str:
             i += 2
         elif ch == "[":
             end = pattern.find("]", i + 2)
-            body = pattern[i + 1:end] if end != -1 else "x"
+            body = pattern[i + 1 : end] if end != -1 else "x"
             out.append("x" if body[:1] in "!^" else body[:1])
             i = end + 1 if end != -1 else i + 1
         elif ch in "*?":
@@ -848,7 +975,7 @@ def representative_path(pattern: str) -> str:
 
 
 def _kind(entry: os.DirEntry) -> str:
-    """"l"ink, "d"irectory, regular "f"ile or "o"ther, from the directory listing alone."""
+    """ "l"ink, "d"irectory, regular "f"ile or "o"ther, from the directory listing alone."""
     try:
         if entry.is_symlink():
             return "l"
@@ -887,7 +1014,9 @@ def _read_head(path: str) -> str | None:
         return None
     if b"\0" in data[:8192]:
         return None
-    return b"\n".join(data.split(b"\n", HEADER_LINES)[:HEADER_LINES]).decode("utf-8", errors="replace")
+    return b"\n".join(data.split(b"\n", HEADER_LINES)[:HEADER_LINES]).decode(
+        "utf-8", errors="replace"
+    )
 
 
 def _read_text(path: str) -> str | None:

@@ -51,7 +51,11 @@ UNCLEAN = -1  # last_matches(flag_unclean=True): the line is not a clean relativ
 _UNCLEAN_PATH = re.compile(rb"^/|\\|//|(?:^|/)\.\.?(?:/|$)|/$|^$|[^\x20-\x7e]")
 # The same, as line expressions the Hyperscan database carries after the patterns.
 _UNCLEAN_LINES = (
-    rb"^/[^\n]*$", rb"\\[^\n]*$", rb"//[^\n]*$", rb"(?:^|/)\.\.?(?:/[^\n]*)?$", rb"/$",
+    rb"^/[^\n]*$",
+    rb"\\[^\n]*$",
+    rb"//[^\n]*$",
+    rb"(?:^|/)\.\.?(?:/[^\n]*)?$",
+    rb"/$",
     rb"[\x00-\x09\x0b-\x1f\x7f-\xff][^\n]*$",
 )
 _ALL_BYTES = frozenset(range(1, 256))
@@ -156,8 +160,14 @@ def translate_all(patterns: list[str], ignore_case: bool, negation: bool) -> lis
     if payload is not None:
         try:
             revived = [
-                item if isinstance(item, str) else Glob(
-                    pattern, item[0], item[1].encode("latin-1"), item[2].encode("latin-1"), item[3],
+                item
+                if isinstance(item, str)
+                else Glob(
+                    pattern,
+                    item[0],
+                    item[1].encode("latin-1"),
+                    item[2].encode("latin-1"),
+                    item[3],
                     None if item[4] is None else item[4].encode("latin-1"),
                 )
                 for pattern, item in zip(patterns, json.loads(payload), strict=True)
@@ -173,8 +183,13 @@ def translate_all(patterns: list[str], ignore_case: bool, negation: bool) -> lis
         except GlobError as exc:
             out.append(str(exc))
     plain = [
-        g if isinstance(g, str) else [
-            g.negated, g.covering.decode("latin-1"), g.exact.decode("latin-1"), g.dir_only,
+        g
+        if isinstance(g, str)
+        else [
+            g.negated,
+            g.covering.decode("latin-1"),
+            g.exact.decode("latin-1"),
+            g.dir_only,
             None if g.line is None else g.line.decode("latin-1"),
         ]
         for g in out
@@ -223,7 +238,7 @@ def _placehold(raw: bytes, ignore_case: bool) -> tuple[bytes, list[frozenset[int
                     raise GlobError("'\\/' at the start or end of a pattern matches nothing in git")
                 out += b"/"  # "\/" inside a pattern is a plain separator
             elif 0x20 < nxt < 0x7F:
-                out += raw[i:i + 2]  # git does not case-fold an escaped letter
+                out += raw[i : i + 2]  # git does not case-fold an escaped letter
             else:
                 classes.append(frozenset((nxt,)))
                 out += _PLACEHOLDER
@@ -291,7 +306,7 @@ def _bracket(raw: bytes, i: int, ignore_case: bool) -> tuple[frozenset[int], int
                 literals.add(0x5B)  # no ":]": the "[" is a plain member
                 ch = 0x5B
             else:
-                name = raw[i + 2:end - 1]
+                name = raw[i + 2 : end - 1]
                 if name not in _POSIX_CLASSES:
                     raise GlobError(f"unknown character class [:{name.decode('latin-1')}:]")
                 named.append(name)
@@ -366,17 +381,17 @@ def _build(pattern: str, negated: bool, regex: bytes, classes: list[frozenset[in
         exact, dir_only = (b".", True) if regex == _DIR_MARK else (b"/", False)
         line = b"^[^\\n]*/[^\\n]*$"
     elif regex.endswith(_DIR_MARK_OPT):
-        base = filled[:-len(_DIR_MARK_OPT)]
+        base = filled[: -len(_DIR_MARK_OPT)]
         covering, exact = base + b"(?:/|\\Z)", base + b"\\Z"
-        line = None if line is None else line[:-len(_DIR_MARK_OPT)] + b"(?:/[^\\n]*)?$"
+        line = None if line is None else line[: -len(_DIR_MARK_OPT)] + b"(?:/[^\\n]*)?$"
     elif regex.endswith(_DIR_MARK):
-        base = filled[:-len(_DIR_MARK)]
+        base = filled[: -len(_DIR_MARK)]
         covering, exact, dir_only = base + b"/", base + b"\\Z", True
-        line = None if line is None else line[:-len(_DIR_MARK)] + b"/[^\\n]*$"
+        line = None if line is None else line[: -len(_DIR_MARK)] + b"/[^\\n]*$"
         if base.endswith(b"/[^/]*"):  # "d/*/": git's "d/" query matches with an empty name
-            covering = b"(?:" + covering + b"|" + base[:-len(b"[^/]*")] + b"\\Z)"
+            covering = b"(?:" + covering + b"|" + base[: -len(b"[^/]*")] + b"\\Z)"
             if line is not None:
-                line = b"(?:" + line[:-1] + b"|" + line[:-len(b"[^/\\n]*/[^\\n]*$")] + b")$"
+                line = b"(?:" + line[:-1] + b"|" + line[: -len(b"[^/\\n]*/[^\\n]*$")] + b")$"
     elif regex.endswith(b"/"):  # a trailing "/**": everything below
         covering = exact = filled
         line = None if line is None else line + b"[^\\n]*$"
@@ -394,7 +409,9 @@ def glob_problem(pattern: str) -> str | None:
     if not pattern.strip():
         return "empty pattern"
     if pattern.startswith("!"):
-        return f"negation is not supported in zones: {pattern!r} (use a later zone with a lower level)"
+        return (
+            f"negation is not supported in zones: {pattern!r} (use a later zone with a lower level)"
+        )
     if pattern.startswith("#"):
         return f"a pattern starting with '#' is a comment in gitignore syntax: {pattern!r} (write '\\#')"
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in pattern):
@@ -414,11 +431,15 @@ def glob_problem(pattern: str) -> str | None:
         return f"'***' in {pattern!r}: write '**' (any depth) or '*' (within a name)"
     for component in inner.split("/"):
         if "**" in component and component != "**":
-            return (f"'**' must be a whole path component in {pattern!r}: write '*' within a name, "
-                    "or '/**/' for any depth")
+            return (
+                f"'**' must be a whole path component in {pattern!r}: write '*' within a name, "
+                "or '/**/' for any depth"
+            )
     if re.search(r"\[[^\]]*[^\x00-\x7f]", pattern):
-        return (f"non-ASCII character inside [...] in {pattern!r}: git matches brackets byte by byte, "
-                "so it would not match that character")
+        return (
+            f"non-ASCII character inside [...] in {pattern!r}: git matches brackets byte by byte, "
+            "so it would not match that character"
+        )
     if re.search(r"\[[^\]]*/", pattern):
         return f"'/' inside [...] in {pattern!r}: a bracket expression never matches '/'"
     if "[" in pattern or "\\" in pattern or not pattern.isascii():
@@ -529,8 +550,12 @@ class _Index:
 
     __slots__ = ("tables", "residual", "sources", "_compiled", "_first_lengths", "_name_lengths")
 
-    def __init__(self, tables: list[dict[bytes, tuple[int, ...]]], residual: tuple[int, ...],
-                 sources: list[bytes | None]) -> None:
+    def __init__(
+        self,
+        tables: list[dict[bytes, tuple[int, ...]]],
+        residual: tuple[int, ...],
+        sources: list[bytes | None],
+    ) -> None:
         self.tables = tables  # one per kind, FIRST to EXTENSION
         self.residual = residual
         self.sources = sources  # each pattern's ``covering`` expression (None: matches nothing)
@@ -553,8 +578,11 @@ class _Index:
                 residual.append(i)
             else:
                 tables[kind].setdefault(key, []).append(i)
-        return cls([{k: tuple(v) for k, v in t.items()} for t in tables], tuple(residual),
-                   [None if g is None else g.covering for g in globs])
+        return cls(
+            [{k: tuple(v) for k, v in t.items()} for t in tables],
+            tuple(residual),
+            [None if g is None else g.covering for g in globs],
+        )
 
     @classmethod
     def load(cls, patterns: Sequence[str], ignore_case: bool, matcher: GlobMatcher) -> _Index:
@@ -672,7 +700,8 @@ class GlobMatcher:
         if self._simple is None:
             self._simple = [
                 (index, re.compile(glob.covering, re.DOTALL))
-                for index, glob in reversed(list(enumerate(self.globs))) if glob is not None
+                for index, glob in reversed(list(enumerate(self.globs)))
+                if glob is not None
             ]
         return self._simple
 
@@ -699,8 +728,13 @@ class GlobMatcher:
     def _batch_database(self, n_paths: int) -> None:
         """On the default engine, move a large batch to Hyperscan when its database is cached;
         ask for it to be compiled in the background when not."""
-        if self.forced or self._database is not None or n_paths < HYPERSCAN_MIN_PATHS \
-                or len(self.patterns) < HYPERSCAN_MIN_PATTERNS or not hyperscan_installed():
+        if (
+            self.forced
+            or self._database is not None
+            or n_paths < HYPERSCAN_MIN_PATHS
+            or len(self.patterns) < HYPERSCAN_MIN_PATTERNS
+            or not hyperscan_installed()
+        ):
             return
         self._database = _Database.load(self.patterns, self.ignore_case)
         if self._database is not None:
@@ -709,8 +743,9 @@ class GlobMatcher:
             self._compile_asked = True
             compile_later(self.patterns, self.ignore_case)
 
-    def last_matches(self, relpaths: Sequence[str], joined: str | None = None,
-                     flag_unclean: bool = False) -> list[int | None]:
+    def last_matches(
+        self, relpaths: Sequence[str], joined: str | None = None, flag_unclean: bool = False
+    ) -> list[int | None]:
         """:meth:`last_match` for many paths at once (one scan on the Hyperscan engine).
 
         ``joined``: the paths joined by newlines, when the caller has it already.
@@ -729,20 +764,26 @@ class GlobMatcher:
         else:
             encoded = [p.encode("utf-8", "surrogateescape") for p in relpaths]
             data, lengths = b"\n".join(encoded), map(len, encoded)
-        ends = map(operator.add, itertools.accumulate(lengths), itertools.count())  # line k ends here
+        ends = map(
+            operator.add, itertools.accumulate(lengths), itertools.count()
+        )  # line k ends here
         found = self._database.scan_lines(data.lower() if self.ignore_case else data, ends)
         limit = len(self.patterns)  # the id of every unclean-line expression
         if limit in found:
-            found = [i if i is None or i < limit else UNCLEAN if flag_unclean else self.last_match(p)
-                     for i, p in zip(found, relpaths, strict=True)]
+            found = [
+                i if i is None or i < limit else UNCLEAN if flag_unclean else self.last_match(p)
+                for i, p in zip(found, relpaths, strict=True)
+            ]
         return found
 
     def _one_by_one(self, relpaths: Sequence[str], flag_unclean: bool) -> list[int | None]:
         if not flag_unclean:
             return [self.last_match(p) for p in relpaths]
         unclean = _UNCLEAN_PATH.search
-        return [UNCLEAN if unclean(p.encode("utf-8", "surrogateescape")) else self.last_match(p)
-                for p in relpaths]
+        return [
+            UNCLEAN if unclean(p.encode("utf-8", "surrogateescape")) else self.last_match(p)
+            for p in relpaths
+        ]
 
     def check(self, relpath: str) -> tuple[bool | None, int | None]:
         """``(True, index)`` of the deciding pattern, ``(None, None)`` when none covers the path."""
@@ -778,7 +819,9 @@ def compile_later(patterns: Sequence[str], ignore_case: bool) -> bool:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump({"patterns": list(patterns), "ignore_case": ignore_case}, handle)
         detach = (
-            {"creationflags": 0x00000008 | 0x00000200}  # DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP
+            {
+                "creationflags": 0x00000008 | 0x00000200
+            }  # DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP
             if os.name == "nt"
             else {"start_new_session": True}
         )
@@ -869,8 +912,12 @@ class _Database:
         ids += [len(globs)] * len(_UNCLEAN_LINES)
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         try:
-            db.compile(expressions=expressions, ids=ids, elements=len(expressions),
-                       flags=hyperscan.HS_FLAG_MULTILINE)
+            db.compile(
+                expressions=expressions,
+                ids=ids,
+                elements=len(expressions),
+                flags=hyperscan.HS_FLAG_MULTILINE,
+            )
         except hyperscan.error as exc:
             log.info("hyperscan cannot compile these patterns (%s); using the fallback", exc)
             return None

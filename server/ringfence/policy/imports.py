@@ -13,8 +13,15 @@ from ringfence.policy.globs import Glob, GlobMatcher, translate_all
 from ringfence.policy.record import Record
 
 IGNORE_FILES = (
-    ".aiexclude", ".aiignore", ".cursorignore", ".codeiumignore", ".aiderignore",
-    ".geminiignore", ".continueignore", ".clineignore", ".rooignore",
+    ".aiexclude",
+    ".aiignore",
+    ".cursorignore",
+    ".codeiumignore",
+    ".aiderignore",
+    ".geminiignore",
+    ".continueignore",
+    ".clineignore",
+    ".rooignore",
 )
 NO_NEGATION = frozenset({".aiexclude"})
 MANAGED_BEGIN = "# >>> ringfence (generated; edit .ringfence.toml instead)"
@@ -25,8 +32,17 @@ _UNSET = object()
 class IgnoreFile(Record):
     """One AI tool's ignore file, read as a policy source (docs/policy.md)."""
 
-    __slots__ = ("relpath", "base", "covers_all", "matcher", "lines", "globs", "skipped", "ignore_case",
-                 "_dirs")
+    __slots__ = (
+        "relpath",
+        "base",
+        "covers_all",
+        "matcher",
+        "lines",
+        "globs",
+        "skipped",
+        "ignore_case",
+        "_dirs",
+    )
 
     def __init__(
         self,
@@ -153,4 +169,3 @@ def _is_pattern(line: str) -> bool:
     """As git reads ignore files: ``#`` starts a comment only in the first column."""
     line = line.rstrip("\r\n")
     return bool(line.rstrip(" ")) and not line.startswith("#")
-

@@ -27,8 +27,18 @@ if TYPE_CHECKING:
     from typing import Any
 
 ROOT_KEYS = {
-    "version", "default", "inhouse-tools", "ignore-case", "levels", "assistant", "import",
-    "provenance", "history", "zone", "tools", "models",
+    "version",
+    "default",
+    "inhouse-tools",
+    "ignore-case",
+    "levels",
+    "assistant",
+    "import",
+    "provenance",
+    "history",
+    "zone",
+    "tools",
+    "models",
 }
 NESTED_KEYS = {"version", "zone"}
 ZONE_KEYS = {"name", "path", "level", "reason", "owner", "locked", "tools", "models"}
@@ -48,7 +58,9 @@ _CACHE_MIN_BYTES = 0  # cache every policy file: a warm start imports neither to
 _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _TOOL_TABLE = r"(?m)^\s*\[+\s*tool\s*\.\s*ringfence\b|^\s*tool\s*\.\s*ringfence\b"
 _ZONE_HEADER = r"""(?m)^[ \t]*\[\[[ \t]*(?:zone|"zone"|'zone')[ \t]*\]\]"""
-_ZONE_HEADER_PYPROJECT = r"(?m)^[ \t]*\[\[[ \t]*tool[ \t]*\.[ \t]*ringfence[ \t]*\.[ \t]*zone[ \t]*\]\]"
+_ZONE_HEADER_PYPROJECT = (
+    r"(?m)^[ \t]*\[\[[ \t]*tool[ \t]*\.[ \t]*ringfence[ \t]*\.[ \t]*zone[ \t]*\]\]"
+)
 _TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)\s*$"
 
 
@@ -105,7 +117,9 @@ class _Checker:
         """The 1-based line of the ``index``-th of ``count`` ``[[zone]]`` headers."""
         if self._zone_lines is None:
             self._zone_lines = []
-            if '"""' not in self.text and "'''" not in self.text:  # no multi-line string hides a header
+            if (
+                '"""' not in self.text and "'''" not in self.text
+            ):  # no multi-line string hides a header
                 header = _ZONE_HEADER_PYPROJECT if self.prefix else _ZONE_HEADER
                 line, offset = 1, 0
                 for match in re.finditer(header, self.text):
@@ -133,7 +147,9 @@ class _Checker:
             return None
         if kind is int and isinstance(value, bool) or not isinstance(value, kind):
             expected = {str: "a string", bool: "true or false", int: "an integer", list: "an array"}
-            name = expected.get(kind, "a table") if isinstance(kind, type) else "a string or an array"
+            name = (
+                expected.get(kind, "a table") if isinstance(kind, type) else "a string or an array"
+            )
             self.error((*path, key), f"{what}.{key} must be {name}, not {type(value).__name__}")
             return None
         return value
@@ -143,8 +159,11 @@ class _Checker:
         if value is not None and value not in choices:
             hint = _close(value, list(choices), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-            self.error((*path, key), f"{what}.{key}: unknown value {value!r}; expected one of "
-                       f"{', '.join(choices)}{suggestion}")
+            self.error(
+                (*path, key),
+                f"{what}.{key}: unknown value {value!r}; expected one of "
+                f"{', '.join(choices)}{suggestion}",
+            )
             return None
         return value
 
@@ -177,8 +196,12 @@ def toml_error(exc: ValueError, relpath: str) -> PolicyError:
     message = str(exc)
     match = re.search(_TOML_POSITION, message)
     if match:
-        return PolicyError(f"TOML syntax: {message[:match.start()]}", relpath,
-                           int(match.group(1)), int(match.group(2)))
+        return PolicyError(
+            f"TOML syntax: {message[: match.start()]}",
+            relpath,
+            int(match.group(1)),
+            int(match.group(2)),
+        )
     return PolicyError(f"TOML syntax: {message}", relpath, 1, 1)
 
 
@@ -227,8 +250,10 @@ def parse_policy(
         for key in data:
             if key in ROOT_KEYS - NESTED_KEYS and submodule:
                 line, col = check.positions.find((key,))
-                result.warnings.append(f"{relpath}:{line}:{col}: {key!r} ignored: a submodule's "
-                                       "repository-wide keys do not apply inside the superproject")
+                result.warnings.append(
+                    f"{relpath}:{line}:{col}: {key!r} ignored: a submodule's "
+                    "repository-wide keys do not apply inside the superproject"
+                )
             elif key in ROOT_KEYS - NESTED_KEYS:
                 check.error((key,), f"{key!r} is repository-wide: only the root policy may set it")
             elif key not in NESTED_KEYS:
@@ -245,7 +270,9 @@ def _check_version(check: _Checker, data: dict) -> None:
     if version is None:
         check.error((), "missing required key 'version' (add: version = 1)")
     elif version != 1 or isinstance(version, bool):
-        check.error(("version",), f"unsupported policy version {version!r}; this ringfence reads version 1")
+        check.error(
+            ("version",), f"unsupported policy version {version!r}; this ringfence reads version 1"
+        )
 
 
 def _settings(check: _Checker, data: dict) -> RepoSettings:
@@ -268,18 +295,29 @@ def _settings(check: _Checker, data: dict) -> RepoSettings:
         assistant=_assistant(check, data.get("assistant"), "repository"),
         import_enabled=True if enabled is None else enabled,
         import_level=check.choice(imports, "level", levels, ("import",), "import") or "internal",
-        provenance_style=check.choice(provenance, "style", PROVENANCE_STYLES, ("provenance",), "provenance")
+        provenance_style=check.choice(
+            provenance, "style", PROVENANCE_STYLES, ("provenance",), "provenance"
+        )
         or "trace",
         auto_tag_agents=True if auto_tag is None else auto_tag,
         tools=_tool_rule(check, data, (), levels, f"{check.relpath} [tools]"),
         history=HistorySettings(
             enabled=True if history_enabled is None else history_enabled,
-            trailer_keys=tuple(k.lower() for k in check.strings(history, "trailer-keys", ("history",), "history")
-                               or defaults.trailer_keys),
-            ai_names=tuple(n.lower() for n in check.strings(history, "ai-names", ("history",), "history")
-                           or defaults.ai_names),
-            ai_authors=tuple(a.lower() for a in check.strings(history, "ai-authors", ("history",), "history")
-                             or defaults.ai_authors),
+            trailer_keys=tuple(
+                k.lower()
+                for k in check.strings(history, "trailer-keys", ("history",), "history")
+                or defaults.trailer_keys
+            ),
+            ai_names=tuple(
+                n.lower()
+                for n in check.strings(history, "ai-names", ("history",), "history")
+                or defaults.ai_names
+            ),
+            ai_authors=tuple(
+                a.lower()
+                for a in check.strings(history, "ai-authors", ("history",), "history")
+                or defaults.ai_authors
+            ),
         ),
     )
 
@@ -315,13 +353,18 @@ def _levels(check: _Checker, table: Any) -> dict[str, Level]:
             check.error(path, f"[levels.{name}] is missing {', '.join(missing)}")
             continue
         rank = check.typed(spec, "rank", int, path, f"levels.{name}")
-        perms = [check.choice(spec, k, PERMISSIONS, path, f"levels.{name}")
-                 for k in ("external-edits", "inhouse-edits", "external-context")]
+        perms = [
+            check.choice(spec, k, PERMISSIONS, path, f"levels.{name}")
+            for k in ("external-edits", "inhouse-edits", "external-context")
+        ]
         if rank is None or None in perms:
             continue
         clash = next((lv for lv in (*BUILTIN_LEVELS.values(), *custom) if lv.rank == rank), None)
         if clash is not None:
-            check.error((*path, "rank"), f"level rank clash: {name!r} and {clash.name!r} both have rank {rank}")
+            check.error(
+                (*path, "rank"),
+                f"level rank clash: {name!r} and {clash.name!r} both have rank {rank}",
+            )
             continue
         custom.append(Level(name, rank, *perms))
     for level in custom:
@@ -330,9 +373,11 @@ def _levels(check: _Checker, table: Any) -> dict[str, Level]:
             if lower is higher or higher.at_least_as_strict_as(lower):
                 continue
             weaker = higher.weaker_attributes(lower)
-            check.error(("levels", level.name, "rank"),
-                        f"level {higher.name!r} (rank {higher.rank}) is less strict than {lower.name!r} "
-                        f"(rank {lower.rank}) in {', '.join(weaker)}: a higher rank must be at least as strict")
+            check.error(
+                ("levels", level.name, "rank"),
+                f"level {higher.name!r} (rank {higher.rank}) is less strict than {lower.name!r} "
+                f"(rank {lower.rank}) in {', '.join(weaker)}: a higher rank must be at least as strict",
+            )
             break
         else:
             levels[level.name] = level
@@ -355,31 +400,44 @@ def _assistant(check: _Checker, table: Any, origin: str) -> AssistantConfig | No
     command = table.get("command")
     if isinstance(command, str):
         command = [command]
-    if command is not None and not (isinstance(command, list) and command and all(isinstance(c, str) for c in command)):
+    if command is not None and not (
+        isinstance(command, list) and command and all(isinstance(c, str) for c in command)
+    ):
         check.error((*path, "command"), "assistant.command must be a non-empty array of strings")
         command = None
     key_env = check.typed(table, "api-key-env", str, path, "assistant")
     if key_env is not None and not re.match(_ENV_NAME, key_env):
-        check.error((*path, "api-key-env"),
-                    "assistant.api-key-env must name an environment variable, never hold the key itself")
+        check.error(
+            (*path, "api-key-env"),
+            "assistant.api-key-env must name an environment variable, never hold the key itself",
+        )
         key_env = None
     config = AssistantConfig(
-        name=name.lower(), kind=kind,
+        name=name.lower(),
+        kind=kind,
         endpoint=check.typed(table, "endpoint", str, path, "assistant"),
         model=check.typed(table, "model", str, path, "assistant"),
-        api_key_env=key_env, command=tuple(command) if command else None,
+        api_key_env=key_env,
+        command=tuple(command) if command else None,
         url=check.typed(table, "url", str, path, "assistant"),
-        origin=origin, source_file=check.relpath, line=check.positions.find(path)[0],
+        origin=origin,
+        source_file=check.relpath,
+        line=check.positions.find(path)[0],
     )
-    needed = {"openai": ("endpoint", config.endpoint), "command": ("command", config.command),
-              "url": ("url", config.url)}[kind]
+    needed = {
+        "openai": ("endpoint", config.endpoint),
+        "command": ("command", config.command),
+        "url": ("url", config.url),
+    }[kind]
     if not needed[1]:
         check.error(path, f"assistant kind {kind!r} needs '{needed[0]}'")
         return None
     return config
 
 
-def _zones(check: _Checker, data: dict, levels: dict[str, Level], relpath: str, base: str) -> list[Zone]:
+def _zones(
+    check: _Checker, data: dict, levels: dict[str, Level], relpath: str, base: str
+) -> list[Zone]:
     raw = data.get("zone", [])
     if not isinstance(raw, list):
         check.error(("zone",), "zones are written as [[zone]] tables")
@@ -398,8 +456,15 @@ def _zones(check: _Checker, data: dict, levels: dict[str, Level], relpath: str, 
         patterns = table.get("path")
         if isinstance(patterns, str):
             patterns = [patterns]
-        if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
-            check.error((*path, "path"), f"zone {name or index + 1}: path must be a glob or a non-empty array of globs")
+        if (
+            not isinstance(patterns, list)
+            or not patterns
+            or not all(isinstance(p, str) for p in patterns)
+        ):
+            check.error(
+                (*path, "path"),
+                f"zone {name or index + 1}: path must be a glob or a non-empty array of globs",
+            )
             patterns = []
         for pattern in patterns:
             problem = glob_problem(pattern)
@@ -420,8 +485,11 @@ def _zones(check: _Checker, data: dict, levels: dict[str, Level], relpath: str, 
             line = check.zone_line(index, len(raw))
             if tools is not None:
                 tools = tools._replace(rule=f"{relpath}:{line}")
-            zones.append(Zone(name, tuple(patterns), level, reason, owner, locked, relpath, line, base,
-                              tools))
+            zones.append(
+                Zone(
+                    name, tuple(patterns), level, reason, owner, locked, relpath, line, base, tools
+                )
+            )
     return zones
 
 
@@ -446,8 +514,10 @@ def _tool_rule(
         if not isinstance(name, str) or name not in levels:
             hint = _close(str(name), list(levels), n=1)
             suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-            check.error((*path, "tools", "level", tool),
-                        f"tools.level.{tool}: unknown level {name!r}{suggestion}")
+            check.error(
+                (*path, "tools", "level", tool),
+                f"tools.level.{tool}: unknown level {name!r}{suggestion}",
+            )
             continue
         overrides.append((tool, name))
     globs = check.strings(models, "deny", (*path, "models"), "models") or ()
@@ -500,19 +570,42 @@ def parse_policy_cached(
     cached.
     """
     if len(text) < _CACHE_MIN_BYTES:
-        return parse_policy(text, relpath, base, is_root=is_root, levels=levels, pyproject=pyproject,
-                            submodule=submodule)
+        return parse_policy(
+            text,
+            relpath,
+            base,
+            is_root=is_root,
+            levels=levels,
+            pyproject=pyproject,
+            submodule=submodule,
+        )
     levels_key = json.dumps({n: lv._asdict() for n, lv in (levels or {}).items()}, sort_keys=True)
-    parts = ("ringfence-policy-3", _code_stamp(), relpath, base, str(is_root), str(pyproject),
-             str(submodule), levels_key, text)  # the entry is bound to all of them (cache.py)
+    parts = (
+        "ringfence-policy-3",
+        _code_stamp(),
+        relpath,
+        base,
+        str(is_root),
+        str(pyproject),
+        str(submodule),
+        levels_key,
+        text,
+    )  # the entry is bound to all of them (cache.py)
     payload = cache.read("policies", *parts)
     if payload is not None:
         try:
             return _revive(json.loads(payload))
         except (ValueError, KeyError, TypeError) as exc:
             log.debug("cached policy for %s unusable: %s", relpath, exc)
-    parsed = parse_policy(text, relpath, base, is_root=is_root, levels=levels, pyproject=pyproject,
-                          submodule=submodule)
+    parsed = parse_policy(
+        text,
+        relpath,
+        base,
+        is_root=is_root,
+        levels=levels,
+        pyproject=pyproject,
+        submodule=submodule,
+    )
     if not parsed.errors:
         cache.write("policies", json.dumps(_plain(parsed)).encode(), *parts)
     return parsed
@@ -531,39 +624,79 @@ def _code_stamp() -> str:
 
 def _plain(parsed: ParsedPolicy) -> dict:
     return {
-        "relpath": parsed.relpath, "base": parsed.base, "present": parsed.present,
+        "relpath": parsed.relpath,
+        "base": parsed.base,
+        "present": parsed.present,
         "warnings": parsed.warnings,
-        "zones": [[z.name, list(z.patterns), z.level, z.reason, z.owner, z.locked, z.policy_file, z.line, z.base,
-                   None if z.tools is None else z.tools.to_json()] for z in parsed.zones],
+        "zones": [
+            [
+                z.name,
+                list(z.patterns),
+                z.level,
+                z.reason,
+                z.owner,
+                z.locked,
+                z.policy_file,
+                z.line,
+                z.base,
+                None if z.tools is None else z.tools.to_json(),
+            ]
+            for z in parsed.zones
+        ],
         "settings": None if parsed.settings is None else parsed.settings.to_json(),
     }
 
 
 def _revive(data: dict) -> ParsedPolicy:
-    zones = [Zone(name, tuple(patterns), level, reason, owner, locked, policy_file, line, base,
-                  ToolRule.from_json(tools))
-             for name, patterns, level, reason, owner, locked, policy_file, line, base, tools
-             in data["zones"]]
+    zones = [
+        Zone(
+            name,
+            tuple(patterns),
+            level,
+            reason,
+            owner,
+            locked,
+            policy_file,
+            line,
+            base,
+            ToolRule.from_json(tools),
+        )
+        for name, patterns, level, reason, owner, locked, policy_file, line, base, tools in data[
+            "zones"
+        ]
+    ]
     settings = None
     if data["settings"] is not None:
         raw = data["settings"]
         assistant = raw["assistant"]
         if assistant is not None:
             command = assistant["command"]
-            assistant = AssistantConfig(**{**assistant, "command": tuple(command) if command else None})
+            assistant = AssistantConfig(
+                **{**assistant, "command": tuple(command) if command else None}
+            )
         settings = RepoSettings(
-            default=raw["default"], inhouse_tools=tuple(raw["inhouse_tools"]), ignore_case=raw["ignore_case"],
-            levels={name: Level(**level) for name, level in raw["levels"].items()}, assistant=assistant,
-            import_enabled=raw["import_enabled"], import_level=raw["import_level"],
-            provenance_style=raw["provenance_style"], auto_tag_agents=raw["auto_tag_agents"],
+            default=raw["default"],
+            inhouse_tools=tuple(raw["inhouse_tools"]),
+            ignore_case=raw["ignore_case"],
+            levels={name: Level(**level) for name, level in raw["levels"].items()},
+            assistant=assistant,
+            import_enabled=raw["import_enabled"],
+            import_level=raw["import_level"],
+            provenance_style=raw["provenance_style"],
+            auto_tag_agents=raw["auto_tag_agents"],
             tools=ToolRule.from_json(raw["tools"]),
-            history=HistorySettings(**{k: tuple(v) if isinstance(v, list) else v
-                                       for k, v in raw["history"].items()}),
+            history=HistorySettings(
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in raw["history"].items()}
+            ),
         )
-    return ParsedPolicy(data["relpath"], data["base"], zones, settings, [], data["present"], data["warnings"])
+    return ParsedPolicy(
+        data["relpath"], data["base"], zones, settings, [], data["present"], data["warnings"]
+    )
 
 
-def parse_user_assistant(text: str, relpath: str) -> tuple[AssistantConfig | None, list[PolicyError]]:
+def parse_user_assistant(
+    text: str, relpath: str
+) -> tuple[AssistantConfig | None, list[PolicyError]]:
     """The ``[assistant]`` of the user's own config file (trusted; it wins over the repository's)."""
     tomllib = _toml()
     try:

@@ -120,12 +120,16 @@ def scan_markers(
         if head == "begin":
             level = words[1] if len(words) > 1 else ""
             if level not in levels:
-                scan.problems.append(MarkerProblem("RF104", line, f"unknown level {level!r} in region marker"))
+                scan.problems.append(
+                    MarkerProblem("RF104", line, f"unknown level {level!r} in region marker")
+                )
                 level = "internal"  # fail closed: an unreadable region still protects its lines
             open_regions.append((line, level, reason))
         elif head == "end":
             if not open_regions:
-                scan.problems.append(MarkerProblem("RF102", line, "'ringfence: end' without a matching begin"))
+                scan.problems.append(
+                    MarkerProblem("RF102", line, "'ringfence: end' without a matching begin")
+                )
                 continue
             start, level, reason = open_regions.pop()
             scan.regions.append(RegionMarker(start, line, level, reason))
@@ -135,13 +139,17 @@ def scan_markers(
             if open_ai is not None:
                 start, ai_fields = open_ai
                 scan.provenance.append(
-                    ProvenanceBlock(start, line, ai_fields.get("tool", "unknown"), ai_fields.get("model", ""))
+                    ProvenanceBlock(
+                        start, line, ai_fields.get("tool", "unknown"), ai_fields.get("model", "")
+                    )
                 )
                 open_ai = None
         elif head in levels:
             if line >= HEADER_LINES:
                 scan.problems.append(
-                    MarkerProblem("RF104", line, f"a header marker must be in the first {HEADER_LINES} lines")
+                    MarkerProblem(
+                        "RF104", line, f"a header marker must be in the first {HEADER_LINES} lines"
+                    )
                 )
             elif scan.header is None:
                 scan.header = Marker(line, head, reason)
@@ -149,7 +157,9 @@ def scan_markers(
             scan.problems.append(MarkerProblem("RF104", line, f"unknown level {head!r} in marker"))
     last_line = text.count("\n")
     for start, level, reason in open_regions:
-        scan.problems.append(MarkerProblem("RF102", start, f"'ringfence: begin {level}' is never closed"))
+        scan.problems.append(
+            MarkerProblem("RF102", start, f"'ringfence: begin {level}' is never closed")
+        )
         scan.regions.append(RegionMarker(start, last_line, level, reason))
     return scan
 

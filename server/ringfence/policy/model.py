@@ -13,10 +13,13 @@ DEFAULT_AI_NAMES = ("claude", "codex", "copilot", "cursor", "aider", "gemini")
 DEFAULT_AI_AUTHORS = ("(aider)", "copilot-swe-agent[bot]")
 
 
-class Zone(namedtuple(
-    "Zone", "name patterns level reason owner locked policy_file line base tools",
-    defaults=("", "", False, "", 0, "", None)
-)):
+class Zone(
+    namedtuple(
+        "Zone",
+        "name patterns level reason owner locked policy_file line base tools",
+        defaults=("", "", False, "", 0, "", None),
+    )
+):
     """One ``[[zone]]`` table: a set of globs relative to the directory of its policy file.
 
     ``patterns`` is a tuple of globs; ``policy_file`` the repository-relative path of the declaring
@@ -32,10 +35,13 @@ class Zone(namedtuple(
         return f"{self.policy_file}:{self.line}"
 
 
-class AssistantConfig(namedtuple(
-    "AssistantConfig", "name kind endpoint model api_key_env command url origin source_file line",
-    defaults=("openai", None, None, None, None, None, "repository", "", 0),
-)):
+class AssistantConfig(
+    namedtuple(
+        "AssistantConfig",
+        "name kind endpoint model api_key_env command url origin source_file line",
+        defaults=("openai", None, None, None, None, None, "repository", "", 0),
+    )
+):
     """The in-house assistant a handoff goes to (docs/policy.md ``[assistant]``).
 
     ``kind`` is openai | command | url; ``command`` a tuple of arguments; ``origin`` is repository
@@ -51,14 +57,19 @@ class AssistantConfig(namedtuple(
         if self.kind == "command" and self.command:
             import shlex
 
-            return shlex.join(self.command)  # unambiguous: ["sh", "-c", "a b"] != ["sh", "-c", "a", "b"]
+            return shlex.join(
+                self.command
+            )  # unambiguous: ["sh", "-c", "a b"] != ["sh", "-c", "a", "b"]
         return {"openai": self.endpoint, "url": self.url}.get(self.kind)
 
 
-class HistorySettings(namedtuple(
-    "HistorySettings", "enabled trailer_keys ai_names ai_authors",
-    defaults=(True, DEFAULT_TRAILER_KEYS, DEFAULT_AI_NAMES, DEFAULT_AI_AUTHORS),
-)):
+class HistorySettings(
+    namedtuple(
+        "HistorySettings",
+        "enabled trailer_keys ai_names ai_authors",
+        defaults=(True, DEFAULT_TRAILER_KEYS, DEFAULT_AI_NAMES, DEFAULT_AI_AUTHORS),
+    )
+):
     """Which commit trailers and authors mark AI-written history (docs/ci.md)."""
 
     __slots__ = ()
@@ -67,8 +78,19 @@ class HistorySettings(namedtuple(
 class RepoSettings(Record):
     """Repository-wide keys, allowed only in the root policy."""
 
-    __slots__ = ("default", "inhouse_tools", "ignore_case", "levels", "assistant", "import_enabled",
-                 "import_level", "provenance_style", "auto_tag_agents", "history", "tools")
+    __slots__ = (
+        "default",
+        "inhouse_tools",
+        "ignore_case",
+        "levels",
+        "assistant",
+        "import_enabled",
+        "import_level",
+        "provenance_style",
+        "auto_tag_agents",
+        "history",
+        "tools",
+    )
 
     def __init__(
         self,
@@ -115,8 +137,21 @@ class Decision(Record):
     closed because of a policy error.
     """
 
-    __slots__ = ("path", "relpath", "level", "zone", "reason", "owner", "source", "rule", "exists",
-                 "error", "notes", "tools", "tool_base")
+    __slots__ = (
+        "path",
+        "relpath",
+        "level",
+        "zone",
+        "reason",
+        "owner",
+        "source",
+        "rule",
+        "exists",
+        "error",
+        "notes",
+        "tools",
+        "tool_base",
+    )
 
     def __init__(
         self,
@@ -150,9 +185,21 @@ class Decision(Record):
 
     def copy(self) -> Decision:
         """An independent copy (its own notes list)."""
-        return Decision(self.path, self.relpath, self.level, self.zone, self.reason, self.owner,
-                        self.source, self.rule, self.exists, self.error, list(self.notes), self.tools,
-                        self.tool_base)
+        return Decision(
+            self.path,
+            self.relpath,
+            self.level,
+            self.zone,
+            self.reason,
+            self.owner,
+            self.source,
+            self.rule,
+            self.exists,
+            self.error,
+            list(self.notes),
+            self.tools,
+            self.tool_base,
+        )
 
     def to_json(self) -> dict:
         out: dict = {

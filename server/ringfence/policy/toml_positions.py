@@ -69,7 +69,7 @@ class KeyPositions:
             if assign and table is not None:
                 path = tuple(table + _split_dotted(assign.group(2)))
                 self._positions.setdefault(path, (lineno, len(assign.group(1)) + 1))
-                rest = line[assign.end():]
+                rest = line[assign.end() :]
                 for quote in ('"""', "'''"):
                     if rest.count(quote) % 2 == 1:
                         in_multiline = quote

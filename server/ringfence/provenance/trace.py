@@ -21,8 +21,13 @@ from ringfence.evidence.journal import now
 TRACE_FILE = ".agent-trace/traces.jsonl"
 METADATA_KEY = "dev.ringfence"
 _PROVIDERS = {
-    "claude-code": "anthropic", "codex": "openai", "copilot": "github", "cursor": "cursor",
-    "gemini": "google", "windsurf": "windsurf", "aider": "aider",
+    "claude-code": "anthropic",
+    "codex": "openai",
+    "copilot": "github",
+    "cursor": "cursor",
+    "gemini": "google",
+    "windsurf": "windsurf",
+    "aider": "aider",
 }
 
 
@@ -52,9 +57,17 @@ def model_id(tool: str, model: str | None) -> str:
 
 
 def make_record(
-    root: str | os.PathLike[str], path: str, ranges: list[tuple[int, int, str]], *, tool: str,
-    model: str | None = None, zone: str | None = None, level: str | None = None,
-    source: str = "client", state: str = "tagged", reviewer: str | None = None,
+    root: str | os.PathLike[str],
+    path: str,
+    ranges: list[tuple[int, int, str]],
+    *,
+    tool: str,
+    model: str | None = None,
+    zone: str | None = None,
+    level: str | None = None,
+    source: str = "client",
+    state: str = "tagged",
+    reviewer: str | None = None,
 ) -> dict:
     """An Agent Trace record for ``ranges`` (``(start, end, content_hash)``, 1-based) of ``path``."""
     record: dict = {
@@ -62,15 +75,29 @@ def make_record(
         "id": str(uuid.uuid4()),
         "timestamp": now(),
         "tool": {"name": "ringfence", "version": __version__},
-        "files": [{
-            "path": path,
-            "conversations": [{
-                "contributor": {"type": "ai", "model_id": model_id(tool, model)},
-                "ranges": [{"start_line": s, "end_line": e, "content_hash": h} for s, e, h in ranges],
-            }],
-        }],
-        "metadata": {METADATA_KEY: {"ai_tool": tool, "zone": zone, "level": level, "source": source,
-                                    "state": state}},
+        "files": [
+            {
+                "path": path,
+                "conversations": [
+                    {
+                        "contributor": {"type": "ai", "model_id": model_id(tool, model)},
+                        "ranges": [
+                            {"start_line": s, "end_line": e, "content_hash": h}
+                            for s, e, h in ranges
+                        ],
+                    }
+                ],
+            }
+        ],
+        "metadata": {
+            METADATA_KEY: {
+                "ai_tool": tool,
+                "zone": zone,
+                "level": level,
+                "source": source,
+                "state": state,
+            }
+        },
     }
     revision = head_revision(root)
     if revision:
@@ -115,23 +142,41 @@ def _ranges_of(record: dict) -> Iterator[TracedRange]:
     for entry in record.get("files", []) if isinstance(record.get("files"), list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             continue
-        for conv in entry.get("conversations", []) if isinstance(entry.get("conversations"), list) else []:
+        for conv in (
+            entry.get("conversations", []) if isinstance(entry.get("conversations"), list) else []
+        ):
             if not isinstance(conv, dict):
                 continue
-            contributor = conv.get("contributor") if isinstance(conv.get("contributor"), dict) else {}
+            contributor = (
+                conv.get("contributor") if isinstance(conv.get("contributor"), dict) else {}
+            )
             for rng in conv.get("ranges", []) if isinstance(conv.get("ranges"), list) else []:
                 if not isinstance(rng, dict):
                     continue
-                who = rng.get("contributor") if isinstance(rng.get("contributor"), dict) else contributor
+                who = (
+                    rng.get("contributor")
+                    if isinstance(rng.get("contributor"), dict)
+                    else contributor
+                )
                 start, end = rng.get("start_line"), rng.get("end_line")
-                if who.get("type") not in ("ai", "mixed") or not isinstance(start, int) or not isinstance(end, int):
+                if (
+                    who.get("type") not in ("ai", "mixed")
+                    or not isinstance(start, int)
+                    or not isinstance(end, int)
+                ):
                     continue
                 model = str(who.get("model_id") or "")
                 yield TracedRange(
-                    path=entry["path"], start_line=start, end_line=end,
+                    path=entry["path"],
+                    start_line=start,
+                    end_line=end,
                     content_hash=str(rng.get("content_hash") or ""),
                     tool=str(meta.get("ai_tool") or model.split("/")[0] or "unknown"),
-                    model=model, state=str(meta.get("state") or "tagged"), contributor=who["type"],
-                    record_id=str(record.get("id") or ""), zone=meta.get("zone"), level=meta.get("level"),
+                    model=model,
+                    state=str(meta.get("state") or "tagged"),
+                    contributor=who["type"],
+                    record_id=str(record.get("id") or ""),
+                    zone=meta.get("zone"),
+                    level=meta.get("level"),
                     reviewer=meta.get("reviewer"),
                 )
