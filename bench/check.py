@@ -94,7 +94,8 @@ def generate(root: Path, commits: int, files: int, seed: int = 7) -> set[str]:
                         lines.insert(i, f"w_{n}_{i} = {n}")
         stream += b"commit refs/heads/main\nmark :%d\n" % n
         stamp = f"{when + n * 60} +0000"
-        stream += f"author Dev <dev@example.com> {stamp}\ncommitter Dev <dev@example.com> {stamp}\n".encode()
+        people = f"author Dev <dev@example.com> {stamp}\ncommitter Dev <dev@example.com> {stamp}\n"
+        stream += people.encode()
         stream += _data(message)
         if n > 1:
             stream += b"from :%d\n" % (n - 1)
@@ -153,7 +154,8 @@ def main() -> int:
         began = time.perf_counter()
         ai_touched = generate(root, args.commits, args.files)
         print(
-            f"generated {args.commits} commits x {args.files} files in {time.perf_counter() - began:.1f}s; "
+            f"generated {args.commits} commits x {args.files} files "
+            f"in {time.perf_counter() - began:.1f}s; "
             f"{len(ai_touched)} AI-touched files in restricted zones"
         )
         blamed = sorted(ai_touched)
@@ -185,7 +187,8 @@ def main() -> int:
                 report = json.loads(findings)
                 summary = (
                     f"ringfence check --all: exit {code}, {report['summary']['errors']} errors, "
-                    f"{report['summary']['warnings']} warnings in {report['summary']['files']} files; "
+                    f"{report['summary']['warnings']} warnings "
+                    f"in {report['summary']['files']} files; "
                     f"floor blames {len(blamed)} files"
                 )
                 print(summary)
@@ -200,7 +203,8 @@ def main() -> int:
                 f"{f'floor, {workers} blames at a time like ringfence' + label:<58} {t_par:8.2f} s"
             )
             print(
-                f"ratio ringfence / floor{label}: {t_ours / t_floor:5.2f}x serial, {t_ours / t_par:5.2f}x "
+                f"ratio ringfence / floor{label}: {t_ours / t_floor:5.2f}x serial, "
+                f"{t_ours / t_par:5.2f}x "
                 "parallel  (target <= 3x)"
             )
         return 0

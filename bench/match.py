@@ -334,7 +334,8 @@ def main() -> int:
         print(f"  {name:<56} {n / seconds:>10,.0f} paths/s  {seconds:7.2f} s  {note}")
     for engine, (times, _, cpu, *_rest) in results.items():
         print(
-            f"ratio ringfence ({engine}) / git: {git_time / statistics.median(times):.1f}x wall clock; "
+            f"ratio ringfence ({engine}) / git: "
+            f"{git_time / statistics.median(times):.1f}x wall clock; "
             f"{git_cpu / cpu:.1f}x CPU time (ringfence {cpu:.2f} s, git {git_cpu:.2f} s)"
         )
     if simple_time is not None:
@@ -348,7 +349,8 @@ def main() -> int:
         disagree_zone = sum(a != b for a, b in zip(rf, simple, strict=True))
         print(
             f"agreement ({engine}): {n - disagree_git:,}/{n:,} with git on coverage; "
-            f"{n - disagree_covered:,}/{n:,} with pathspec on coverage; {n - disagree_zone:,}/{n:,} "
+            f"{n - disagree_covered:,}/{n:,} with pathspec on coverage; "
+            f"{n - disagree_zone:,}/{n:,} "
             f"with pathspec on the deciding zone ({sum(covered):,} paths covered)"
         )
         failed = failed or bool(disagree_git or disagree_covered or disagree_zone)

@@ -43,7 +43,7 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
 
 
 def init_repo(root: Path, files: dict[str, str | bytes] | None = None, commit: bool = True) -> Path:
-    """A real git repository at ``root`` holding ``files`` (committed unless ``commit`` is False)."""
+    """A real git repo at ``root`` holding ``files`` (committed unless ``commit`` is false)."""
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.email", "dev@example.com")

@@ -137,7 +137,8 @@ def test_git_ai_notes_are_line_level_evidence(demo_repo):
         "add",
         "-m",
         f"serving/tokenizer.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb {start}-{start + 1}\n---\n"
-        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "codex", "model": "gpt-5-codex"}}}}',
+        '{"sessions": {"s_aaaaaaaaaaaaaa": '
+        '{"agent_id": {"tool": "codex", "model": "gpt-5-codex"}}}}',
         sha,
     )
     code, report, _ = check(demo_repo)
@@ -299,7 +300,8 @@ def test_staged_blames_staged_content_against_history(demo_repo):
 def test_staged_in_a_repository_without_commits(make_repo):
     root = make_repo(
         {
-            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "h"\npath = "h/**"\nlevel = "human-only"\n',
+            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "h"\npath = "h/**"\n'
+            'level = "human-only"\n',
             "h/a.py": "x = 1\n",
         },
         commit=False,

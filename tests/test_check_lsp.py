@@ -51,11 +51,11 @@ def rf010(diagnostics) -> list[tuple[int, int]]:
 
 
 def publishes_since(ed, uri: str, mark: int) -> list[list]:
-    """Publishes for ``uri`` after the first ``mark`` ones (versioned: a close clears unversioned)."""
+    """``uri``'s publishes after the first ``mark`` ones (versioned: a close clears unversioned)."""
     return [d for u, v, d in ed.client.published[mark:] if u == uri and v is not None]
 
 
-async def test_rf010_arrives_after_open_and_follows_edits(lsp, demo_repo):
+async def test_rf010_arrives_after_open_and_follows_edits(lsp, demo_repo):  # noqa: F811
     start_line, end_line = append_lines(demo_repo, GEN, "def ai_one():\n    return 1\n")
     sha = commit(demo_repo, {}, f"AI helper\n\n{CLAUDE}\n")
     ed = await start(lsp, demo_repo)
@@ -83,7 +83,7 @@ async def test_rf010_arrives_after_open_and_follows_edits(lsp, demo_repo):
     assert not rf010(found)
 
 
-async def test_reopen_is_answered_from_the_blob_cache(lsp, demo_repo):
+async def test_reopen_is_answered_from_the_blob_cache(lsp, demo_repo):  # noqa: F811
     start_line, end_line = append_lines(demo_repo, GEN, "ai = 1\n")
     commit(demo_repo, {}, f"AI\n\n{CLAUDE}\n")
     ed = await start(lsp, demo_repo)
@@ -97,7 +97,7 @@ async def test_reopen_is_answered_from_the_blob_cache(lsp, demo_repo):
     assert rf010(publishes_since(ed, uri, mark)[0]) == [(start_line - 1, end_line - 1)]
 
 
-async def test_region_markers_and_git_ai_notes(lsp, make_repo):
+async def test_region_markers_and_git_ai_notes(lsp, make_repo):  # noqa: F811
     root = make_repo(
         {
             ".ringfence.toml": "version = 1\n",
@@ -130,7 +130,7 @@ async def test_region_markers_and_git_ai_notes(lsp, make_repo):
     )
 
 
-async def test_history_setting_off_and_untracked_files(lsp, demo_repo):
+async def test_history_setting_off_and_untracked_files(lsp, demo_repo):  # noqa: F811
     append_lines(demo_repo, GEN, "ai = 1\n")
     commit(demo_repo, {}, f"AI\n\n{CLAUDE}\n")
     (demo_repo / "evals" / "new_untracked.py").write_text("x = 1\n")

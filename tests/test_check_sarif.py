@@ -1,4 +1,4 @@
-"""``ringfence check --format sarif`` against the official SARIF 2.1.0 schema (shipped as test data).
+"""``ringfence check --format sarif`` against the official SARIF 2.1.0 schema (a test data file).
 
 ``tests/data/sarif-schema-2.1.0.json`` is byte-identical to oasis-tcs/sarif-spec
 ``Schemata/sarif-schema-2.1.0.json`` (the errata01 schema, id

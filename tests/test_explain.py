@@ -37,7 +37,9 @@ def test_json_fields_per_spec(demo_repo):
         "path": "training/datagen/generate.py",
         "level": "human-only",
         "zone": "training-data",
-        "reason": "Training and eval data must be handwritten: distillation risk and provider terms.",
+        "reason": (
+            "Training and eval data must be handwritten: distillation risk and provider terms."
+        ),
         "owner": "@ml-data-governance",
         "source": "zone",
         "rule": ".ringfence.toml:17",
@@ -90,7 +92,10 @@ def test_stdin_batch_equals_one_path_at_a_time(demo_repo):
 
 
 def test_stdin_odd_input(demo_repo):
-    data = b"\n\ntraining/datagen/generate.py\r\napp/main.py\0docs/guide.md\0\0\nserving/caf\xe9.py\n\n"
+    data = (
+        b"\n\ntraining/datagen/generate.py\r\napp/main.py\0docs/guide.md\0\0\n"
+        b"serving/caf\xe9.py\n\n"
+    )
     done = run_bytes("explain", "--json", "--stdin", cwd=demo_repo, stdin=data)
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.decode().splitlines()]
@@ -169,7 +174,7 @@ def test_python_dash_m(demo_repo):
     assert json.loads(done.stdout)["level"] == "human-only"
 
 
-# ----- init ------------------------------------------------------------------------------------------------
+# ----- init ---------------------------------------------------------------------------------------
 
 
 def test_init_writes_a_valid_starter_at_the_root(make_repo):

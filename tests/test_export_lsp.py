@@ -34,7 +34,7 @@ async def regenerate(ed, uri: str, line: int) -> types.CodeAction:
     return action
 
 
-async def test_a_file_that_was_never_exported_gets_rf103_and_regenerates(lsp, demo_repo):
+async def test_a_file_that_was_never_exported_gets_rf103_and_regenerates(lsp, demo_repo):  # noqa: F811
     ed = await start(lsp, demo_repo)
     uri = ed.open(".cursorignore", language_id="ignore")
     found = await ed.diagnostics(uri, until=lambda d: rf103(d))
@@ -54,7 +54,7 @@ async def test_a_file_that_was_never_exported_gets_rf103_and_regenerates(lsp, de
     assert ed.texts[uri] == expected  # the quick fix writes what `ringfence export` writes
 
 
-async def test_a_hand_edit_inside_the_block_is_drift_until_regenerated(lsp, demo_repo):
+async def test_a_hand_edit_inside_the_block_is_drift_until_regenerated(lsp, demo_repo):  # noqa: F811
     assert run_cli("export", cwd=demo_repo).returncode == 0
     ed = await start(lsp, demo_repo)
     exported = (demo_repo / ".aiexclude").read_text()
@@ -72,7 +72,7 @@ async def test_a_hand_edit_inside_the_block_is_drift_until_regenerated(lsp, demo
     assert ed.texts[uri] == exported
 
 
-async def test_claude_settings_missing_an_entry(lsp, demo_repo):
+async def test_claude_settings_missing_an_entry(lsp, demo_repo):  # noqa: F811
     assert run_cli("export", cwd=demo_repo).returncode == 0
     path = demo_repo / ".claude/settings.json"
     exported = path.read_text()
@@ -92,7 +92,7 @@ async def test_claude_settings_missing_an_entry(lsp, demo_repo):
     assert deny[-1] == "Edit(/serving/**)"  # ringfence appends what is missing, the rest stays put
 
 
-async def test_an_unsaved_policy_change_makes_open_exports_stale(lsp, demo_repo):
+async def test_an_unsaved_policy_change_makes_open_exports_stale(lsp, demo_repo):  # noqa: F811
     assert run_cli("export", cwd=demo_repo).returncode == 0
     ed = await start(lsp, demo_repo)
     copilot = ed.open("copilot-content-exclusion.yml", language_id="yaml")
@@ -115,7 +115,7 @@ async def test_an_unsaved_policy_change_makes_open_exports_stale(lsp, demo_repo)
     await ed.diagnostics(copilot, until=lambda d: rf103(d))
 
 
-async def test_other_files_and_fresh_exports_get_no_rf103(lsp, demo_repo):
+async def test_other_files_and_fresh_exports_get_no_rf103(lsp, demo_repo):  # noqa: F811
     assert run_cli("export", cwd=demo_repo).returncode == 0
     stale = demo_repo / ".rooignore"
     stale.write_text(stale.read_text().replace("/evals/**\n", ""))

@@ -1,4 +1,4 @@
-"""Glob rules beyond the git oracle: what zones refuse (and why), the engines, the index, the caches."""
+"""Glob rules beyond the git oracle: what zones refuse (and why), the engines, index, caches."""
 
 from __future__ import annotations
 
@@ -239,7 +239,8 @@ def test_a_short_policy_leaves_hyperscan_unimported_in_a_hook_process(make_repo)
     (from the second run on, once the translation is cached) pathspec."""
     root = make_repo(
         {
-            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "t"\npath = "t/**"\nlevel = "internal"\n'
+            ".ringfence.toml": 'version = 1\n[[zone]]\nname = "t"\npath = "t/**"\n'
+            'level = "internal"\n'
         }
     )
     probe = (

@@ -275,7 +275,10 @@ def test_instruction_secrets_are_redacted_too():
 
 
 def test_answer_takes_the_fenced_code_and_fits_the_indentation():
-    text = "Here you go:\n```python\nif not values:\n    return 0\nreturn sum(values) / len(values)\n```\nDone."
+    text = (
+        "Here you go:\n```python\nif not values:\n    return 0\n"
+        "return sum(values) / len(values)\n```\nDone."
+    )
     assert answer_lines(extract_code(text), "    ") == [
         "    if not values:",
         "        return 0",

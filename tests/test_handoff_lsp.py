@@ -255,7 +255,10 @@ async def test_crlf_file_ending_in_the_ai_edit_keeps_its_line_endings(session, m
     root = make_repo({".ringfence.toml": openai_policy(chat.endpoint), "serving/fr.py": text})
     s = await session(root)
     uri = s.editor.open("serving/fr.py", text)
-    ai = f"    total = sum(valeurs)  # {AI} é\r\n    n = len(valeurs)\r\n    return total / n  # {AI} ü"
+    ai = (
+        f"    total = sum(valeurs)  # {AI} é\r\n    n = len(valeurs)\r\n"
+        f"    return total / n  # {AI} ü"
+    )
     version = s.editor.insert(
         uri, 2, ai
     )  # the file now ends inside the AI edit, without a line break
@@ -412,7 +415,7 @@ async def test_handoff_is_not_offered_where_in_house_edits_are_denied(session, m
     assert chat.received == []
 
 
-# ----- failures: a clear message, the file exactly as before ---------------------------------------
+# ----- failures: a clear message, the file exactly as before --------------------------------------
 
 
 async def assert_failed(s: Session, uri: str, result: dict, message: str) -> None:

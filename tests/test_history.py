@@ -170,7 +170,8 @@ NOTE = """src/main.py
 {"schema_version": "authorship/3.0.0", "git_ai_version": "1.4.5", "base_commit_sha": "abc",
  "prompts": {"0123456789abcdef": {"agent_id": {"tool": "github_copilot", "model": "gpt-4.1"}}},
  "humans": {"h_31dce776f88375": {"author": "Developer <dev@example.com>"}},
- "sessions": {"s_c9883b05a2487d": {"agent_id": {"tool": "claude", "id": "c1", "model": "claude-sonnet-4"}}}}
+ "sessions": {"s_c9883b05a2487d":
+   {"agent_id": {"tool": "claude", "id": "c1", "model": "claude-sonnet-4"}}}}
 """
 
 

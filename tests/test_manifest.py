@@ -1,4 +1,4 @@
-"""``ringfence trace manifest``: every known AI-authored range, one JSON line each, from every source."""
+"""``ringfence trace manifest``: every known AI-authored range, one JSON line each, any source."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def test_manifest_lists_every_source_in_every_zone(demo_repo):
         "add",
         "-m",
         f"app/utils.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb {n[0]}\n---\n"
-        '{"sessions": {"s_aaaaaaaaaaaaaa": {"agent_id": {"tool": "gemini", "model": "gemini-2.5-pro"}}}}',
+        '{"sessions": {"s_aaaaaaaaaaaaaa": '
+        '{"agent_id": {"tool": "gemini", "model": "gemini-2.5-pro"}}}}',
         sha,
     )
     a = append_lines(demo_repo, "serving/model_server.py", "agent = 1\n")

@@ -171,7 +171,7 @@ def test_comment_line_renders_in_the_file_syntax():
         assert scan_markers(path, line + "\n", LEVELS).header.level == "internal", path
 
 
-# ----- markers in the policy: raise only ------------------------------------------------------------------
+# ----- markers in the policy: raise only ----------------------------------------------------------
 
 
 @pytest.fixture
@@ -206,7 +206,10 @@ def test_regions_raise_lines_and_never_lower(repo):
 
 
 def test_a_nested_region_may_not_lower_its_enclosing_region(repo):
-    text = "# ringfence: begin human-only\n# ringfence: begin tagged\nx\n# ringfence: end\n# ringfence: end\n"
+    text = (
+        "# ringfence: begin human-only\n# ringfence: begin tagged\nx\n"
+        "# ringfence: end\n# ringfence: end\n"
+    )
     (repo / "app.py").write_text(text)
     view = Policy(repo).view(str(repo / "app.py"))
     assert view.level_at(2).name == "human-only"

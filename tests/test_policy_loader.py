@@ -149,11 +149,13 @@ def test_defaults():
         ),
         (
             'version = 1\n[[zone]]\nname = "z"\npath = "a"\nlevel = "human_only"\n',
-            ".ringfence.toml:5:1: zone 'z': unknown level 'human_only' (did you mean 'human-only'?)",
+            ".ringfence.toml:5:1: zone 'z': unknown level 'human_only' "
+            "(did you mean 'human-only'?)",
         ),
         (
             'version = 1\n[[zone]]\nname = "z"\npath = "!keep/**"\nlevel = "open"\n',
-            ".ringfence.toml:4:1: zone 'z': negation is not supported in zones: '!keep/**' (use a later zone with a lower level)",
+            ".ringfence.toml:4:1: zone 'z': negation is not supported in zones: '!keep/**' "
+            "(use a later zone with a lower level)",
         ),
         (
             'version = 1\n[[zone]]\nname = "z"\npath = ["ok/**", "../up/**"]\nlevel = "open"\n',
@@ -173,13 +175,15 @@ def test_defaults():
             ".ringfence.toml:3:1: level rank clash: 'a' and 'tagged' both have rank 10",
         ),
         (
-            'version = 1\n[levels.loose]\nrank = 35\nexternal-edits = "allow"\ninhouse-edits = "deny"\n'
+            'version = 1\n[levels.loose]\nrank = 35\nexternal-edits = "allow"\n'
+            'inhouse-edits = "deny"\n'
             'external-context = "deny"\n',
             ".ringfence.toml:3:1: level 'loose' (rank 35) is less strict than 'tagged' "
             "(rank 10) in external-edits: a higher rank must be at least as strict",
         ),
         (
-            'version = 1\n[levels.open]\nrank = 5\nexternal-edits = "deny"\ninhouse-edits = "deny"\n'
+            'version = 1\n[levels.open]\nrank = 5\nexternal-edits = "deny"\n'
+            'inhouse-edits = "deny"\n'
             'external-context = "deny"\n',
             ".ringfence.toml:2:2: level name 'open' is built in and reserved",
         ),
@@ -196,12 +200,15 @@ def test_defaults():
             ".ringfence.toml:2:2: assistant kind 'url' needs 'url'",
         ),
         (
-            'version = 1\n[assistant]\nname = "m"\nendpoint = "http://x"\napi-key-env = "sk-live abc"\n',
-            ".ringfence.toml:5:1: assistant.api-key-env must name an environment variable, never hold the key itself",
+            'version = 1\n[assistant]\nname = "m"\nendpoint = "http://x"\n'
+            'api-key-env = "sk-live abc"\n',
+            ".ringfence.toml:5:1: assistant.api-key-env must name an environment variable, "
+            "never hold the key itself",
         ),
         (
             'version = 1\n[[zone]]\nname = "z"\npath = "a[b"\nlevel = "open"\n',
-            ".ringfence.toml:4:1: zone 'z': bad glob 'a[b': unclosed '[' (git matches nothing with it)",
+            ".ringfence.toml:4:1: zone 'z': bad glob 'a[b': unclosed '[' "
+            "(git matches nothing with it)",
         ),
         ('version = 1\nzone = "x"\n', ".ringfence.toml:2:1: zones are written as [[zone]] tables"),
     ],
@@ -228,9 +235,10 @@ def test_repository_wide_keys_only_in_the_root_policy():
 def test_nested_files_use_the_root_custom_levels(make_repo):
     root = make_repo(
         {
-            ".ringfence.toml": 'version = 1\n[levels.restricted]\nrank = 25\nexternal-edits = "deny"\n'
-            'inhouse-edits = "deny"\nexternal-context = "deny"\n',
-            "sub/.ringfence.toml": 'version = 1\n[[zone]]\nname = "r"\npath = "**"\nlevel = "restricted"\n',
+            ".ringfence.toml": "version = 1\n[levels.restricted]\nrank = 25\n"
+            'external-edits = "deny"\ninhouse-edits = "deny"\nexternal-context = "deny"\n',
+            "sub/.ringfence.toml": 'version = 1\n[[zone]]\nname = "r"\npath = "**"\n'
+            'level = "restricted"\n',
         }
     )
     p = Policy(root)
@@ -241,7 +249,8 @@ def test_pyproject_table(make_repo):
     root = make_repo(
         {
             "pyproject.toml": '[project]\nname = "x"\n\n[tool.ringfence]\nversion = 1\n'
-            'default = "tagged"\n\n[[tool.ringfence.zone]]\nname = "z"\npath = "z/**"\nlevel = "internal"\n'
+            'default = "tagged"\n\n[[tool.ringfence.zone]]\nname = "z"\npath = "z/**"\n'
+            'level = "internal"\n'
         }
     )
     p = Policy(root)

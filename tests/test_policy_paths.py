@@ -90,7 +90,8 @@ def test_nested_policy_in_an_nfd_directory_applies(make_repo):
     root = make_repo(
         {
             ".ringfence.toml": "version = 1\n",
-            f"{nfd}/.ringfence.toml": 'version = 1\n[[zone]]\nname = "cv"\npath = "*.md"\nlevel = "internal"\n',
+            f"{nfd}/.ringfence.toml": 'version = 1\n[[zone]]\nname = "cv"\npath = "*.md"\n'
+            'level = "internal"\n',
             f"{nfd}/a.md": "a\n",
         }
     )

@@ -238,7 +238,7 @@ def test_floor_violation_found_from_the_floor_side(make_repo):
     assert [(z.name, f.name) for z, f in p.floor_violations()] == [("everything", "keys")]
 
 
-# ----- default --------------------------------------------------------------------------------------
+# ----- default ------------------------------------------------------------------------------------
 
 
 def test_unmatched_paths_get_the_root_default(make_repo):
@@ -276,7 +276,8 @@ def test_header_marker_raises_and_never_lowers(make_repo):
         make_repo,
         {
             ".ringfence.toml": "version = 1\n" + zone("serving", "serving/**", "internal"),
-            "app/keys.py": '"""Keys."""\n# ringfence: human-only reason="rotated by hand"\nKEY = 1\n',
+            "app/keys.py": '"""Keys."""\n# ringfence: human-only reason="rotated by hand"\n'
+            "KEY = 1\n",
             "serving/lower.py": "# ringfence: open\nx = 1\n",
         },
     )
@@ -336,7 +337,8 @@ def test_each_ignore_file_uses_its_own_rules(make_repo):
             "sub/.cursorignore": "*.log\n!keep.log\n",
             "gem/.aiexclude": "*.log\n!keep.log\n",
             "all/.aiexclude": "# nothing but comments\n",
-            "exported/.cursorignore": "hand.txt\n# >>> ringfence (generated; edit .ringfence.toml instead)\n"
+            "exported/.cursorignore": "hand.txt\n"
+            "# >>> ringfence (generated; edit .ringfence.toml instead)\n"
             "gen.txt\n# <<< ringfence\n",
         },
     )
@@ -350,13 +352,13 @@ def test_each_ignore_file_uses_its_own_rules(make_repo):
     assert levels(p, "exported/hand.txt", "exported/gen.txt") == ["internal", "open"]
 
 
-# ----- levels -----------------------------------------------------------------------------------------
+# ----- levels -------------------------------------------------------------------------------------
 
 
 def test_custom_level_ranks_between_builtins(make_repo):
     text = (
-        'version = 1\n[levels.restricted]\nrank = 25\nexternal-edits = "deny"\ninhouse-edits = "deny"\n'
-        'external-context = "deny"\n' + zone("r", "r/**", "restricted")
+        'version = 1\n[levels.restricted]\nrank = 25\nexternal-edits = "deny"\n'
+        'inhouse-edits = "deny"\nexternal-context = "deny"\n' + zone("r", "r/**", "restricted")
     )
     p = policy(make_repo, {".ringfence.toml": text, ".cursorignore": "r/\n"})
     decision = p.classify(os.path.join(p.root, "r/x.py"))
@@ -364,7 +366,7 @@ def test_custom_level_ranks_between_builtins(make_repo):
     assert decision.level.inhouse_edits == "deny"
 
 
-# ----- failing closed ------------------------------------------------------------------------------------
+# ----- failing closed -----------------------------------------------------------------------------
 
 
 def test_invalid_root_policy_fails_closed(make_repo):
@@ -398,7 +400,7 @@ def test_invalid_nested_policy_fails_closed_for_its_subtree_only(make_repo):
     assert any(m.startswith("broken3/.ringfence.toml:1:1:") for m in messages), messages
 
 
-# ----- one answer however it is asked ----------------------------------------------------------------------
+# ----- one answer however it is asked -------------------------------------------------------------
 
 
 @pytest.mark.parametrize("cwd_sub", ["", "src"])

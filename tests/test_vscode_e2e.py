@@ -121,7 +121,8 @@ def _write_profile(user_data: Path, server_path: str) -> None:
     user.mkdir(parents=True)
     machine.mkdir(parents=True)
     (user / "settings.json").write_text(json.dumps(settings, indent=2), encoding="utf-8")
-    # The server path is machine-scoped: code-server (like any remote) reads it from the machine's settings.
+    # The server path is machine-scoped: code-server (like any remote) reads it from the
+    # machine's settings.
     (machine / "settings.json").write_text(
         json.dumps({"ringfence.server.path": server_path}), encoding="utf-8"
     )
@@ -132,9 +133,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(
-                f"code-server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
-            )
+            pytest.fail(f"code-server exited with {proc.returncode}:\n{_tail(log)}")
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:
                 if answer.status == 200:
@@ -142,9 +141,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
         except OSError:
             pass
         time.sleep(0.5)
-    pytest.fail(
-        f"code-server did not answer /healthz within {timeout}s:\n{log.read_text(errors='replace')[-3000:]}"
-    )
+    pytest.fail(f"code-server did not answer /healthz within {timeout}s:\n{_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
 
 
 def _wait_for_log(user_data: Path, text: str, timeout: float = 10) -> str:
@@ -204,7 +205,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _keep_logs(user_data: Path, code_server_log: Path) -> None:
-    """Copies code-server's log and the extension host's logs (the ringfence output channel) to the artifacts."""
+    """Copies code-server's and the extension host's logs (ringfence's channel) to the artifacts."""
     logs = ARTIFACTS / "logs"
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir(parents=True)
@@ -217,7 +218,7 @@ def _keep_logs(user_data: Path, code_server_log: Path) -> None:
 
 @pytest.fixture
 def code_server(demo_repo, tmp_path):
-    """A running code-server with the ringfence and test-provider extensions, on a free loopback port."""
+    """A running code-server with the ringfence and test-provider extensions on a loopback port."""
     _require_setup()
     home = tmp_path / "home"
     user_data, extensions, config = (
@@ -335,9 +336,11 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
     assert any(
         "RF001" in row and "[Ln 21, Col 1]" in row for row in steps["problems-rf001"]["rows"]
     ), steps
-    # The Tab keybinding ran ringfence's wrapper (not only the built-in accept), which reported the new text.
+    # The Tab keybinding ran ringfence's wrapper (not only the built-in accept), which reported
+    # the new text.
     wrapper_line = (
-        "accepted inline suggestion (editor.action.inlineSuggest.commit) by ringfence-test.inline-provider: "
+        "accepted inline suggestion (editor.action.inlineSuggest.commit) "
+        "by ringfence-test.inline-provider: "
         "21:8-24:47 reported as AI"
     )
     channel = _wait_for_log(code_server["user_data"], wrapper_line)

@@ -26,7 +26,10 @@ def run_check(policy: Policy, scope: Scope, paths: list[str] | None = None) -> R
 def manifest(
     policy: Policy, scope: Scope, paths: list[str] | None = None
 ) -> tuple[list[dict], list[Notice]]:
-    """One entry per known AI-authored range (path, start, end, tool, model, source, level, zone, state)."""
+    """One entry per known AI-authored range.
+
+    Each entry holds path, start, end, tool, model, source, level, zone and state.
+    """
     evidence = collect(policy, scope, paths, only_relevant=False)
     entries, seen = [], set()
     for entry in evidence.files.values():

@@ -1,4 +1,4 @@
-"""Gather every AI region a scope knows of: journal, Agent Trace records, provenance comments, history.
+"""Gather every AI region a scope knows of: journal, traces, provenance comments, history.
 
 Recorded regions (journal, traces) carry a content hash: they are located in the scope's
 content at their recorded lines, else re-found by hash elsewhere in the file. An editor save
@@ -56,7 +56,10 @@ def matters(view: FileView) -> bool:
 
 
 class Collector:
-    """Collects the evidence of one scope; ``only_relevant`` skips files where AI edits are allowed."""
+    """Collects the evidence of one scope.
+
+    ``only_relevant`` skips files where AI edits are allowed.
+    """
 
     def __init__(
         self, policy: Policy, scope: Scope, paths: list[str] | None, *, only_relevant: bool
@@ -312,7 +315,7 @@ class Collector:
                 )
 
     def _binary_history(self, git: hist.Git, paths: list[str], commits: dict) -> None:
-        """Binary files have no lines: file-level evidence when their last commit is an AI commit."""
+        """Binary files have no lines: file-level evidence when their last commit is AI's."""
         for rel in paths:
             last = (
                 git.run("log", "-1", "--format=%H", *self.scope.log_revs, "--", rel)
@@ -418,7 +421,7 @@ def _find(lines: list[str], length: int, digest: str) -> int | None:
 
 
 def _coverage(regions: list[Region]) -> dict[int, str]:
-    """Lines a matching provenance record or comment block covers (``reviewed`` wins over ``tagged``)."""
+    """Lines a matching provenance record or comment block covers (``reviewed`` over ``tagged``)."""
     covered: dict[int, str] = {}
     for region in regions:
         if region.source not in ("trace", "comment") or not region.matched or region.file_level:
@@ -449,7 +452,7 @@ def _malformed_lines(path: str) -> int:
 def collect(
     policy: Policy, scope: Scope, paths: list[str] | None, *, only_relevant: bool
 ) -> Evidence:
-    """All evidence of ``scope`` (limited to ``paths``: repository-relative files or directories)."""
+    """All evidence of ``scope`` (limited to ``paths``: repository-relative files or dirs)."""
     collector = Collector(policy, scope, paths, only_relevant=only_relevant)
     collector.journal()
     collector.traces()

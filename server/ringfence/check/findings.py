@@ -42,7 +42,7 @@ def judge(policy: Policy, evidence: Evidence) -> list[Finding]:
 
 
 class Where:
-    """The rule that gives a piece of a file its level: a zone, a marker, an import or the default."""
+    """The rule that gives a piece of a file its level: a zone, marker, import or the default."""
 
     def __init__(
         self, view: FileView, level: Level, region_line: int | None, region_reason: str
@@ -80,7 +80,7 @@ def pieces(
     for region in view.markers.regions:
         cuts.update(c for c in (region.start + 1, region.end + 2) if start < c <= end)
     bounds = sorted(cuts)
-    for first, after in zip(bounds, bounds[1:]):
+    for first, after in zip(bounds, bounds[1:], strict=False):
         yield first, after - 1, _where(view, first, after - 1)
 
 
@@ -129,7 +129,7 @@ def _deny_code(region: Region, inhouse: bool) -> str:
 def _uncovered(
     entry: FileEvidence, first: int | None, last: int | None
 ) -> Iterator[tuple[int | None, int | None]]:
-    """Sub-ranges of ``first..last`` that no provenance covers (file-level: covered only if all is)."""
+    """Sub-ranges of ``first..last`` no provenance covers (file-level: covered only if all is)."""
     if first is None or last is None:
         if not entry.covered or entry.lines is None or len(entry.covered) < len(entry.lines):
             yield first, last
@@ -173,7 +173,9 @@ def _message(region: Region, where: Where, code: str) -> str:
     head = {
         "RF001": f"AI edit ({tool}) in {where.label}",
         "RF003": f"In-house AI edit ({tool}) in {where.label}",
-        "RF010": f"AI-authored lines from history ({tool}; {_history_origin(region)}) in {where.label}",
+        "RF010": (
+            f"AI-authored lines from history ({tool}; {_history_origin(region)}) in {where.label}"
+        ),
         "RF002": f"AI edit ({tool}) without provenance in {where.label}",
         "RF005": f"Possible AI edit (heuristic) in {where.label}",
     }[code]

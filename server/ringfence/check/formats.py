@@ -19,25 +19,26 @@ RULES = {
     "RF001": (
         "ExternalAIEditInDenyZone",
         "External AI edit where external AI edits are denied",
-        "An external AI tool (reported by the editor client, an agent hook or an Agent Trace record) "
-        "wrote these lines in a zone whose external-edits is deny. Provenance records do not clear "
-        "it: revert the lines, or redo the work by hand or with the in-house assistant.",
+        "An external AI tool (reported by the editor client, an agent hook or an Agent Trace "
+        "record) wrote these lines in a zone whose external-edits is deny. Provenance records do "
+        "not clear it: revert the lines, or redo the work by hand or with the in-house assistant.",
         "error",
         "8.0",
     ),
     "RF002": (
         "AIEditWithoutProvenance",
         "AI edit without provenance where edits need a tag",
-        "AI-written lines in a zone whose edits are 'tag' have no matching provenance record (Agent "
-        "Trace record or ringfence ai-begin/ai-end comment). Tag their provenance or mark them "
-        "human-reviewed.",
+        "AI-written lines in a zone whose edits are 'tag' have no matching provenance record "
+        "(Agent Trace record or ringfence ai-begin/ai-end comment). Tag their provenance or mark "
+        "them human-reviewed.",
         "warning",
         "4.0",
     ),
     "RF003": (
         "InhouseAIEditInDenyZone",
         "In-house AI edit where in-house AI edits are denied",
-        "The in-house assistant wrote these lines in a zone whose inhouse-edits is deny (human-only).",
+        "The in-house assistant wrote these lines in a zone whose inhouse-edits is deny "
+        "(human-only).",
         "error",
         "7.0",
     ),
@@ -226,7 +227,7 @@ def _result(finding: Finding, index: int, seen: dict[str, int]) -> dict:
 
 
 def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:
-    """Stable across runs when lines move: rule, file, tool, source and what proved it, not line numbers."""
+    """Stable across runs when lines move: rule, file, tool, source, proof; no line numbers."""
     proof = (
         finding.evidence.get("commit")
         or finding.evidence.get("record")

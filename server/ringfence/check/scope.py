@@ -140,7 +140,7 @@ def range_scope(root: str, git: Git | None, spec: str) -> Scope:
 
 
 def _names(data: bytes) -> tuple[set[str], dict[str, str], set[str]]:
-    """Paths of a ``--name-status -z`` listing, ``{new: old}`` for renames and copies, and added paths."""
+    """Paths of a ``--name-status -z`` listing, ``{new: old}`` for renames/copies, added paths."""
     tokens = data.decode("utf-8", "replace").split("\0")
     names, origins, added, i = set(), {}, set(), 0
     while i < len(tokens):

@@ -1,4 +1,4 @@
-"""Content hashes of line ranges: how regions are re-found after a reopen and records stay matched."""
+"""Content hashes of line ranges: how regions are re-found after a reopen, records stay matched."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 
 def content_hash(lines: Sequence[str]) -> str:
-    """``sha256:`` over the lines, each ending with one LF (CRLF and missing final newline normalised)."""
+    """``sha256:`` over the lines, each ending with one LF (CRLF, missing final LF normalised)."""
     digest = hashlib.sha256()
     for line in lines:
         digest.update(line.rstrip("\r\n").encode("utf-8", errors="surrogatepass") + b"\n")

@@ -103,7 +103,7 @@ class AICommit:
 
 @dataclass(frozen=True)
 class HistoryRun:
-    """Consecutive current lines ``start..end`` (1-based) that history attributes to one AI source."""
+    """Consecutive current lines ``start..end`` (1-based) history attributes to one AI source."""
 
     start: int
     end: int
@@ -303,12 +303,12 @@ def load_notes(git: Git) -> Notes:
         return notes
     notes.present = True
     listing = git.run("notes", f"--ref={NOTES_REF}", "list").decode().split()
-    pairs = list(zip(listing[0::2], listing[1::2]))
+    pairs = list(zip(listing[0::2], listing[1::2], strict=False))
     if not pairs:
         return notes
     data = git.run("cat-file", "--batch", input="".join(f"{blob}\n" for blob, _ in pairs).encode())
     offset = 0
-    for blob, commit in pairs:
+    for _blob, commit in pairs:
         header_end = data.index(b"\n", offset)
         header = data[offset:header_end].split()
         size = int(header[2]) if len(header) == 3 else 0
@@ -349,7 +349,7 @@ def parse_blame(data: bytes) -> Blame:
             current = None
     total = max((final + count - 1 for _, _, final, count in entries), default=0)
     lines: list[tuple[str, int, str]] = [(ZERO_SHA, 0, "")] * total
-    for (sha, orig, final, count), path in zip(entries, paths):
+    for (sha, orig, final, count), path in zip(entries, paths, strict=True):
         for i in range(count):
             lines[final - 1 + i] = (sha, orig + i, path)
     return Blame(lines, boundary)
@@ -358,7 +358,7 @@ def parse_blame(data: bytes) -> Blame:
 def blame(
     git: Git, path: str, *, revs: Sequence[str] = (), contents: bytes | None = None
 ) -> Blame | None:
-    """Blame ``path`` (working tree, or ``contents`` read on stdin); None if git has no history for it."""
+    """Blame ``path`` (working tree, or ``contents`` on stdin); None if git has no history of it."""
     args = ["blame", "--incremental", *revs]
     if contents is not None:
         args += ["--contents", "-"]
@@ -380,7 +380,7 @@ def blame_many(
     workers = max(1, min(len(paths), (os.cpu_count() or 2) + 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = pool.map(lambda p: blame(git, p, revs=revs, contents=contents.get(p)), paths)
-        return dict(zip(paths, results))
+        return dict(zip(paths, results, strict=True))
 
 
 def attribute(result: Blame, commits: dict[str, AICommit | None], notes: Notes) -> list[HistoryRun]:

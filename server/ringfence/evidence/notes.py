@@ -1,4 +1,4 @@
-"""git-ai authorship notes (``refs/notes/ai``, git-ai standard v3.0.0): which lines of a commit AI wrote.
+"""git-ai authorship notes (``refs/notes/ai``, git-ai standard v3.0.0): a commit's AI lines.
 
 A note is an attestation section, a line ``---``, then JSON metadata::
 

@@ -35,7 +35,8 @@ def chat_messages(request: HandoffRequest) -> list[dict]:
     """The system and user messages for ``request``."""
     lang = request.language
     parts = [
-        f"File: {request.path} ({lang}), line {request.line}; zone {request.zone or '-'} ({request.level}).",
+        f"File: {request.path} ({lang}), line {request.line}; "
+        f"zone {request.zone or '-'} ({request.level}).",
         f"Task: {request.instruction}",
         f"Code before the location:\n```{lang}\n{request.before}```",
         f"Code after the location:\n```{lang}\n{request.after}```",
@@ -156,7 +157,8 @@ def _content(
 ) -> str:
     if len(raw) > MAX_ANSWER_BYTES:
         raise HandoffError(
-            f"{name} answered more than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB; nothing was changed"
+            f"{name} answered more than {MAX_ANSWER_BYTES // (1024 * 1024)} MiB; "
+            "nothing was changed"
         )
     if 300 <= status < 400:
         raise HandoffError(

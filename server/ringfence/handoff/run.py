@@ -58,4 +58,6 @@ def redaction_summary(request: HandoffRequest) -> str | None:
     if not request.redactions:
         return None
     where = "; ".join(str(r) if r.line else f"instruction: {r.kind}" for r in request.redactions)
-    return f"handoff to {request.assistant}: redacted {len(request.redactions)} secret(s) from {request.path}: {where}"
+    count = len(request.redactions)
+    source = f"{request.path}: {where}"
+    return f"handoff to {request.assistant}: redacted {count} secret(s) from {source}"

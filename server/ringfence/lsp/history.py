@@ -231,8 +231,8 @@ def _diagnostics(od: OpenDoc, runs: tuple[HistoryRun, ...]) -> list[dict]:
                     "severity": WARNING,
                     "code": "RF010",
                     "source": SOURCE,
-                    "message": f"AI-authored lines from history ({run.tool}; {origin}) in {at.level.name} "
-                    f"{at.label}{tail}",
+                    "message": f"AI-authored lines from history ({run.tool}; {origin}) "
+                    f"in {at.level.name} {at.label}{tail}",
                     "relatedInformation": related(at),
                     "data": {"source": "history", "tool": run.tool, "commit": run.commit},
                 }

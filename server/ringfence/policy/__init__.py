@@ -29,9 +29,16 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from ringfence.policy.engine import POLICY_FILE, FileView, Policy
-    from ringfence.policy.levels import BUILTIN_LEVELS, Level
-    from ringfence.policy.model import AssistantConfig, Decision, RepoSettings, Zone
+    # ``X as X``: the re-export form, so linters and type checkers see these public names.
+    from ringfence.policy.engine import POLICY_FILE as POLICY_FILE
+    from ringfence.policy.engine import FileView as FileView
+    from ringfence.policy.engine import Policy as Policy
+    from ringfence.policy.levels import BUILTIN_LEVELS as BUILTIN_LEVELS
+    from ringfence.policy.levels import Level as Level
+    from ringfence.policy.model import AssistantConfig as AssistantConfig
+    from ringfence.policy.model import Decision as Decision
+    from ringfence.policy.model import RepoSettings as RepoSettings
+    from ringfence.policy.model import Zone as Zone
 
 
 def __getattr__(name: str) -> object:

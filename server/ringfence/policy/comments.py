@@ -1,4 +1,4 @@
-"""Comment syntax by file extension and LSP language id, so markers are read in each language's own syntax."""
+"""Comment syntax by file extension and LSP language id: markers read in each language's syntax."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ _HTML = ((), (("<!--", "-->"),))
 _BY_EXTENSION: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
 for _exts, _syntax in (
     (
-        "py pyi pyw sh bash zsh fish rb rake gemspec pl pm r yaml yml toml cfg conf mk cmake tf tfvars "
-        "nix ps1 psm1 jl ex exs cr nim gd awk tcl coffee dockerfile makefile gitignore dockerignore "
-        "properties editorconfig bzl star",
+        "py pyi pyw sh bash zsh fish rb rake gemspec pl pm r yaml yml toml cfg conf mk cmake tf "
+        "tfvars nix ps1 psm1 jl ex exs cr nim gd awk tcl coffee dockerfile makefile gitignore "
+        "dockerignore properties editorconfig bzl star",
         _HASH,
     ),
     (
-        "c h cc cpp cxx hpp hh hxx cs java js jsx mjs cjs ts tsx mts cts go rs swift kt kts scala sc dart "
-        "groovy gradle proto zig v sv svh sol d fs fsx m mm jsonc json5 scss less php hx",
+        "c h cc cpp cxx hpp hh hxx cs java js jsx mjs cjs ts tsx mts cts go rs swift kt kts scala "
+        "sc dart groovy gradle proto zig v sv svh sol d fs fsx m mm jsonc json5 scss less php hx",
         _SLASH,
     ),
     ("css", ((), (("/*", "*/"),))),

@@ -80,8 +80,10 @@ class _Source(namedtuple("_Source", "parsed matcher pattern_zone")):
 class _Dir(namedtuple("_Dir", "real exists sources ignores kinds reldir", defaults=(None, None))):
     """What classifying a path needs to know about its directory (cached per directory).
 
-    - ``real``: resolved absolute path (symlinks followed; for a missing directory, as far as known);
-    - ``sources``, ``ignores``: (NFC reldir, policy file or imported ignore file) from the root down;
+    - ``real``: resolved absolute path (symlinks followed; for a missing directory, as far as
+      known);
+    - ``sources``, ``ignores``: (NFC reldir, policy file or imported ignore file) from the root
+      down;
     - ``kinds``: for an existing directory of the repository, its entries' kinds;
     - ``reldir``: its path in the repository, as spelled on disk (None: outside).
     """
@@ -730,7 +732,8 @@ class Policy:
             if imported.rank > decision.level.rank:
                 decision.level, decision.source, decision.rule = imported, "import", import_rule
                 decision.zone, decision.owner = None, ""
-                decision.reason = f"listed in {import_rule.rsplit(':', 1)[0] if ':' in import_rule else import_rule}"
+                listing = import_rule.rsplit(":", 1)[0] if ":" in import_rule else import_rule
+                decision.reason = f"listed in {listing}"
         if failed:
             decision.error = FAIL_CLOSED
             decision.level = strictest(decision.level, INTERNAL)

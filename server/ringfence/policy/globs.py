@@ -80,7 +80,7 @@ _POSIX_CLASSES = {  # git's wildmatch: the C locale's ctype classes, ASCII only
 
 
 class GlobError(ValueError):
-    """A pattern that matches nothing in git, or that ringfence refuses (see :func:`glob_problem`)."""
+    """A pattern that matches nothing in git, or that ringfence refuses (:func:`glob_problem`)."""
 
 
 def forced_backend() -> str | None:
@@ -413,7 +413,10 @@ def glob_problem(pattern: str) -> str | None:
             f"negation is not supported in zones: {pattern!r} (use a later zone with a lower level)"
         )
     if pattern.startswith("#"):
-        return f"a pattern starting with '#' is a comment in gitignore syntax: {pattern!r} (write '\\#')"
+        return (
+            f"a pattern starting with '#' is a comment in gitignore syntax: {pattern!r} "
+            "(write '\\#')"
+        )
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in pattern):
         return f"control character in pattern {pattern!r}"
     if pattern.endswith(" "):  # judge what git reads: unescaped trailing spaces are dropped
@@ -423,7 +426,10 @@ def glob_problem(pattern: str) -> str | None:
     if ".." in parts:
         return f"pattern climbs out of its directory: {pattern!r}"
     if "." in parts:
-        return f"'.' is not a path component in gitignore syntax: {pattern!r} (anchor with a leading '/')"
+        return (
+            f"'.' is not a path component in gitignore syntax: {pattern!r} "
+            "(anchor with a leading '/')"
+        )
     inner = pattern.strip("/")
     if "//" in pattern or pattern == "/":
         return f"empty path component in {pattern!r}"

@@ -1,4 +1,4 @@
-"""Levels: named bundles of who may write and who may read, ranked so that "raise" means "stricter"."""
+"""Levels: named bundles of who may write and who may read, ranked: "raise" means "stricter"."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class Level(namedtuple("Level", "name rank external_edits inhouse_edits external
         )
 
     def weaker_attributes(self, other: Level) -> list[str]:
-        """The attributes (in policy-file spelling) where this level is less strict than ``other``."""
+        """The attributes (policy-file spelling) where this level is less strict than ``other``."""
         return [
             a.replace("_", "-")
             for a in ATTRIBUTES

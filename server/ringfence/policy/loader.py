@@ -376,7 +376,8 @@ def _levels(check: _Checker, table: Any) -> dict[str, Level]:
             check.error(
                 ("levels", level.name, "rank"),
                 f"level {higher.name!r} (rank {higher.rank}) is less strict than {lower.name!r} "
-                f"(rank {lower.rank}) in {', '.join(weaker)}: a higher rank must be at least as strict",
+                f"(rank {lower.rank}) in {', '.join(weaker)}: "
+                "a higher rank must be at least as strict",
             )
             break
         else:
@@ -697,7 +698,7 @@ def _revive(data: dict) -> ParsedPolicy:
 def parse_user_assistant(
     text: str, relpath: str
 ) -> tuple[AssistantConfig | None, list[PolicyError]]:
-    """The ``[assistant]`` of the user's own config file (trusted; it wins over the repository's)."""
+    """The ``[assistant]`` of the user's own config file (trusted; wins over the repository's)."""
     tomllib = _toml()
     try:
         data = tomllib.loads(text)

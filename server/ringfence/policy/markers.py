@@ -27,14 +27,15 @@ class Marker(namedtuple("Marker", "line level reason", defaults=("",))):
 class RegionMarker(namedtuple("RegionMarker", "start end level reason", defaults=("",))):
     """``begin LEVEL`` … ``end``: the level of the lines from the begin to the end marker.
 
-    ``start`` and ``end`` are the 0-based lines of the markers (``end``: the last line when unclosed).
+    ``start`` and ``end`` are the 0-based lines of the markers (``end``: the last line when
+    unclosed).
     """
 
     __slots__ = ()
 
 
 class ProvenanceBlock(namedtuple("ProvenanceBlock", "start end tool model", defaults=("",))):
-    """``ai-begin tool=… model=…`` … ``ai-end``: AI-written lines tagged inline (style = comment)."""
+    """``ai-begin tool=… model=…`` … ``ai-end``: AI-written lines tagged inline (comment style)."""
 
     __slots__ = ()
 
@@ -66,7 +67,8 @@ def _marker_pattern(prefixes, blocks) -> re.Pattern[str]:
     closers = [re.escape(c) for _, c in blocks]
     close = rf"(?:\s*(?:{'|'.join(closers)}))?" if closers else ""
     return re.compile(
-        rf"^[ \t]*(?:{'|'.join(openers)})[ \t]*{re.escape(MARKER_WORD)}[ \t]*(.*?){close}[ \t]*\r?$",
+        rf"^[ \t]*(?:{'|'.join(openers)})[ \t]*{re.escape(MARKER_WORD)}"
+        rf"[ \t]*(.*?){close}[ \t]*\r?$",
         re.MULTILINE,
     )
 

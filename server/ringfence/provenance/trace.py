@@ -69,7 +69,7 @@ def make_record(
     state: str = "tagged",
     reviewer: str | None = None,
 ) -> dict:
-    """An Agent Trace record for ``ranges`` (``(start, end, content_hash)``, 1-based) of ``path``."""
+    """An Agent Trace record for ``ranges`` (``(start, end, content_hash)``, 1-based) of a path."""
     record: dict = {
         "version": "0.1.0",
         "id": str(uuid.uuid4()),
