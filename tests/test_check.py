@@ -10,7 +10,7 @@ import pytest
 
 from conftest import git, run_cli, write_files
 from ringfence.evidence.hashing import content_hash
-from ringfence.evidence.journal import append_event, journal_path
+from ringfence.evidence.journal import JournalEvent, append_event, journal_path
 from ringfence.provenance.trace import TRACE_FILE, append_record, make_record
 
 CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
@@ -263,17 +263,21 @@ def test_staged_checks_staged_content_with_journal_and_history(demo_repo):
     start, end = append_lines(demo_repo, "serving/model_server.py", "def leak():\n    pass\n")
     append_event(
         demo_repo,
-        {
-            "event": "edit",
-            "agent": "cursor",
-            "session": "s1",
-            "path": "serving/model_server.py",
-            "ranges": [[start, end]],
-            "hashes": [content_hash(lines_of(demo_repo, "serving/model_server.py", start, end))],
-            "decision": "logged",
-            "source": "agent",
-            "state": "untagged",
-        },
+        JournalEvent.from_dict(
+            {
+                "event": "edit",
+                "agent": "cursor",
+                "session": "s1",
+                "path": "serving/model_server.py",
+                "ranges": [[start, end]],
+                "hashes": [
+                    content_hash(lines_of(demo_repo, "serving/model_server.py", start, end))
+                ],
+                "decision": "logged",
+                "source": "agent",
+                "state": "untagged",
+            }
+        ),
     )
     code, report, _ = check(demo_repo, "--staged")
     assert code == 0 and report["findings"] == []  # not staged yet
@@ -309,15 +313,17 @@ def test_staged_in_a_repository_without_commits(make_repo):
     git(root, "add", "-A")
     append_event(
         root,
-        {
-            "event": "edit",
-            "agent": "claude-code",
-            "path": "h/a.py",
-            "ranges": [[1, 1]],
-            "hashes": [content_hash(["x = 1"])],
-            "decision": "logged",
-            "source": "agent",
-        },
+        JournalEvent.from_dict(
+            {
+                "event": "edit",
+                "agent": "claude-code",
+                "path": "h/a.py",
+                "ranges": [[1, 1]],
+                "hashes": [content_hash(["x = 1"])],
+                "decision": "logged",
+                "source": "agent",
+            }
+        ),
     )
     code, report, _ = check(root, "--staged")
     assert code == 1 and codes(report) == [("RF001", "h/a.py", 1, 1)]
@@ -350,7 +356,7 @@ def _event(root, rel, start, end, **extra):
         "source": "agent",
     }
     event.update(extra)
-    append_event(root, event)
+    append_event(root, JournalEvent.from_dict(event))
 
 
 def test_journal_events_decisions_and_sources(demo_repo):
@@ -580,15 +586,17 @@ def test_lines_are_counted_as_git_counts_them(make_repo):
     )
     append_event(
         root,
-        {
-            "event": "edit",
-            "agent": "codex",
-            "path": "a.txt",
-            "ranges": [[3, 3]],
-            "hashes": [content_hash(["ai line three"])],
-            "decision": "logged",
-            "source": "agent",
-        },
+        JournalEvent.from_dict(
+            {
+                "event": "edit",
+                "agent": "codex",
+                "path": "a.txt",
+                "ranges": [[3, 3]],
+                "hashes": [content_hash(["ai line three"])],
+                "decision": "logged",
+                "source": "agent",
+            }
+        ),
     )
     code, report, _ = check(root)
     assert codes(report) == [("RF001", "a.txt", 3, 3), ("RF010", "a.txt", 3, 3)]

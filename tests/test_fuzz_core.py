@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conftest import DEMO, init_repo
 from fuzz import budget
 from ringfence.errors import RingfenceError
-from ringfence.evidence.journal import append_event, journal_path, read_events
+from ringfence.evidence.journal import JournalEvent, append_event, journal_path, read_events
 from ringfence.evidence.notes import parse_note
 from ringfence.hooks.events import MalformedEvent
 from ringfence.hooks.patch import parse_patch
@@ -273,12 +273,12 @@ def test_journal_reader_returns_every_whole_line_and_no_torn_one(tmp_path_factor
     expected = []
     for item in plan:
         if isinstance(item, int):
-            expected.append(append_event(root, _event(item)))
+            expected.append(append_event(root, JournalEvent.from_dict(_event(item))))
         else:
             with open(journal_path(root), "ab") as handle:
                 handle.write(item + b"\n")
-    events, offset, bad = read_events(root)
-    assert events == expected and bad == sum(1 for i in plan if not isinstance(i, int))
+    events, offset, skipped = read_events(root)
+    assert events == expected and len(skipped) == sum(1 for i in plan if not isinstance(i, int))
     # a line still being written is left for the next read, then read whole
     line = (json.dumps(_event(99)) + "\n").encode()
     with open(journal_path(root), "ab") as handle:
@@ -287,7 +287,7 @@ def test_journal_reader_returns_every_whole_line_and_no_torn_one(tmp_path_factor
     with open(journal_path(root), "ab") as handle:
         handle.write(line[cut:])
     tail, end, _ = read_events(root, offset)
-    assert tail == [_event(99)] and end == journal_path(root).stat().st_size
+    assert tail == [JournalEvent.from_dict(_event(99))] and end == journal_path(root).stat().st_size
 
 
 # ----- Agent Trace records and git-ai notes --------------------------------------------------

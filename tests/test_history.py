@@ -243,6 +243,28 @@ def test_missing_and_malformed_notes(tmp_path):
     assert "skipped" in notes.problems[0] and "bad line range" in notes.problems[0]
 
 
+@pytest.mark.parametrize(
+    "metadata, reason",
+    [
+        ('{"n": ' + "7" * 5000 + "}", "metadata is not readable JSON (Exceeds the limit"),
+        ("[" * 20_000 + "]" * 20_000, "metadata is not readable JSON (maximum recursion"),
+        ('{"sessions": ', "metadata is not JSON (Expecting value)"),
+    ],
+    ids=["5000-digit-number", "nested-too-deep", "truncated"],
+)
+def test_a_note_whose_metadata_json_cannot_be_read_keeps_its_ranges(tmp_path, metadata, reason):
+    """Regression: a plain ValueError from json (no ``.msg``) used to crash reading the notes."""
+    root = init_repo(tmp_path / "r", {"a.py": "a\nb\n"})
+    note = tmp_path / "note.txt"
+    note.write_text("a.py\n  s_aaaaaaaaaaaaaa::t_bbbbbbbbbbbbbb 1-2\n---\n" + metadata)
+    git(root, "notes", "--ref=ai", "add", "-F", str(note), "HEAD")
+    notes = hist.load_notes(hist.Git(str(root)))
+    assert notes.unreadable == 0 and len(notes.problems) == 1
+    assert reason in notes.problems[0], notes.problems
+    head = git(root, "rev-parse", "HEAD").strip()
+    assert notes.by_commit[head]["a.py"] == [hist.NoteRange(1, 2, "unknown", "")]
+
+
 def test_lookup_commits_and_git_errors(tmp_path):
     root = init_repo(tmp_path / "r", {"a.py": "a\n"})
     ai = commit(

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from conftest import RINGFENCE
+from ringfence.evidence.journal import JournalEvent, append_event, journal_path, read_events
 
 HEAVY = ("pygls", "lsprotocol", "detect_secrets", "jsonschema", "cattrs")
 
@@ -89,3 +90,108 @@ def test_hook_path_does_not_import_the_language_server(demo_repo, event):
     }
     assert "ringfence" in imported and "json" in imported
     assert imported.isdisjoint(HEAVY), imported & set(HEAVY)
+
+
+# ----- the journal's line format: one record class, old journals still read ---------------
+
+# Lines exactly as ringfence 0.x wrote them (fields in order, ``time`` stamped last).
+OLD_LINES = [
+    b'{"event":"edit","agent":"codex","session":"s1","model":"gpt-5-codex","path":"docs/a.md",'
+    b'"ranges":[[1,3]],"hashes":["sha256:' + b"0" * 64 + b'"],"decision":"logged",'
+    b'"source":"agent","state":"untagged","time":"2026-11-02T10:00:00.000Z"}',
+    b'{"event":"read","agent":"claude-code","session":"s2","path":"secrets","ranges":[],'
+    b'"hashes":[],"decision":"deny","source":"agent","note":"Read: external context denied '
+    b'(human-only, zone keys)","time":"2026-11-02T10:00:01.000Z"}',
+    b'{"event":"save","agent":"copilot","session":"e1","path":"src/\xc3\xa9.py","ranges":[[4,4]],'
+    b'"hashes":["sha256:' + b"1" * 64 + b'"],"decision":"logged","source":"client",'
+    b'"state":"untagged","time":"2026-11-02T10:00:02.000Z"}',
+]
+
+
+def test_old_journal_lines_read_and_are_written_back_byte_for_byte(tmp_path):
+    path = journal_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\n".join(OLD_LINES) + b"\n")
+    events, offset, skipped = read_events(tmp_path)
+    assert skipped == [] and offset == path.stat().st_size
+    assert [e.event for e in events] == ["edit", "read", "save"]
+    assert events[0].spans() == [(1, 3, "sha256:" + "0" * 64)] and events[0].wrote_lines
+    assert not events[1].wrote_lines and events[2].path == "src/é.py"
+    assert [e.to_json().encode() for e in events] == OLD_LINES
+    # appending an event writes the same bytes the old writer did
+    again = tmp_path / "again"
+    for event in events:
+        append_event(again, event)
+    assert journal_path(again).read_bytes() == path.read_bytes()
+
+
+def test_an_old_line_with_time_first_and_unknown_fields_still_reads(tmp_path):
+    path = journal_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        '{"time":"2026-01-01T00:00:00Z","event":"edit","path":"a.py","ranges":[[2,2]],'
+        '"hashes":[7],"extra":{"x":1}}\n'
+    )
+    (event,), _, skipped = read_events(tmp_path)
+    assert skipped == [] and event.time == "2026-01-01T00:00:00Z"
+    assert event.spans() == [(2, 2, None)] and "extra" not in event.to_json()
+
+
+MALFORMED = [
+    (b"not json", "not JSON"),
+    (b"[1, 2]", "a JSON list, not an object"),
+    (b'{"path": "a.py"}', 'no "event"'),
+    (b'{"event": "edit", "path": 3}', 'no "path"'),
+    (b'{"event": "edit", "path": "a", "ranges": [[0, 1]]}', '"ranges" is not a list'),
+    (b'{"event": "edit", "path": "a", "ranges": [[1]]}', '"ranges" is not a list'),
+    (b'{"event": "edit", "path": "\xff"}', "not UTF-8"),
+]
+
+
+def test_malformed_lines_are_skipped_with_a_logged_reason_each(tmp_path, caplog):
+    path = journal_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    good = OLD_LINES[0]
+    path.write_bytes(b"\n".join([good, *(raw for raw, _ in MALFORMED), good, b"  "]) + b"\n")
+    with caplog.at_level("WARNING", logger="ringfence.evidence.journal"):
+        events, _, skipped = read_events(tmp_path)
+    assert len(events) == 2 and len(skipped) == len(MALFORMED)
+    offset = len(good) + 1
+    for (raw, reason), found in zip(MALFORMED, skipped, strict=True):
+        assert found.startswith(f"byte {offset}: {reason}"), (found, reason)
+        offset += len(raw) + 1
+    logged = [r.getMessage() for r in caplog.records]
+    assert len(logged) == 6 and "skipped 2 more malformed lines" in logged[-1]
+    assert all("\n" not in line for line in logged)
+
+
+def test_a_hook_writes_the_documented_field_order(demo_repo):
+    target = demo_repo / "docs" / "new.md"
+    target.write_text("# New\n")
+    stdin = json.dumps(
+        {
+            "session_id": "s9",
+            "cwd": str(demo_repo),
+            "hook_event_name": "PostToolUse",
+            "tool_name": "Write",
+            "tool_input": {"file_path": str(target), "content": "# New\n"},
+        }
+    )
+    done = subprocess.run(
+        [*RINGFENCE, "hook", "claude-code"],
+        input=stdin,
+        cwd=demo_repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    (line,) = journal_path(demo_repo).read_text().splitlines()
+    keys = list(json.loads(line))
+    assert keys == ["event", "agent", "session", "path", "ranges", "hashes"] + [
+        "decision",
+        "source",
+        "state",
+        "time",
+    ]
+    assert JournalEvent.from_json(line).to_json() == line

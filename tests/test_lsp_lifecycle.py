@@ -10,7 +10,7 @@ from lsprotocol import types
 
 import test_lsp_editor
 from ringfence.evidence.hashing import content_hash
-from ringfence.evidence.journal import append_event, journal_path
+from ringfence.evidence.journal import JournalEvent, append_event, journal_path
 from ringfence.provenance.trace import append_record, make_record
 from test_lsp_editor import start
 
@@ -78,16 +78,18 @@ async def test_recorded_provenance_is_reanchored_when_a_file_opens(lsp, demo_rep
     )
     append_event(
         demo_repo,
-        {
-            "event": "save",
-            "agent": "claude-code",
-            "path": "docs/guide.md",
-            "ranges": [[count - 1, count]],
-            "hashes": [digest],
-            "source": "client",
-            "state": "untagged",
-            "decision": "logged",
-        },
+        JournalEvent.from_dict(
+            {
+                "event": "save",
+                "agent": "claude-code",
+                "path": "docs/guide.md",
+                "ranges": [[count - 1, count]],
+                "hashes": [digest],
+                "source": "client",
+                "state": "untagged",
+                "decision": "logged",
+            }
+        ),
     )
     generate = demo_repo / GENERATE
     generate.write_text("# added above\n" + generate.read_text())
@@ -112,17 +114,19 @@ async def test_agent_journal_events_become_regions_of_open_files(lsp, demo_repo)
     lines = ed.lines(uri)
     append_event(
         demo_repo,
-        {
-            "event": "edit",
-            "agent": "claude",
-            "source": "agent",
-            "path": GENERATE,
-            "ranges": [[4, 5]],
-            "hashes": [content_hash(lines[3:5])],
-            "decision": "logged",
-            "session": "s1",
-            "model": "claude-sonnet",
-        },
+        JournalEvent.from_dict(
+            {
+                "event": "edit",
+                "agent": "claude",
+                "source": "agent",
+                "path": GENERATE,
+                "ranges": [[4, 5]],
+                "hashes": [content_hash(lines[3:5])],
+                "decision": "logged",
+                "session": "s1",
+                "model": "claude-sonnet",
+            }
+        ),
     )
     (rf001,) = await ed.diagnostics(uri, until=lambda d: d, timeout=1.5)
     assert (rf001.range.start.line, rf001.range.end.line) == (3, 4)
@@ -134,15 +138,17 @@ async def test_agent_journal_events_become_regions_of_open_files(lsp, demo_repo)
     total = len(new_text.splitlines())
     append_event(
         demo_repo,
-        {
-            "event": "edit",
-            "agent": "codex",
-            "source": "agent",
-            "path": GENERATE,
-            "ranges": [[total - 2, total]],
-            "hashes": [content_hash(SNIPPET.splitlines())],
-            "decision": "logged",
-        },
+        JournalEvent.from_dict(
+            {
+                "event": "edit",
+                "agent": "codex",
+                "source": "agent",
+                "path": GENERATE,
+                "ranges": [[total - 2, total]],
+                "hashes": [content_hash(SNIPPET.splitlines())],
+                "decision": "logged",
+            }
+        ),
     )
     await asyncio.sleep(0.6)
     assert len(await ed.diagnostics(uri)) == 1

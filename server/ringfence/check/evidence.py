@@ -18,11 +18,10 @@ from ringfence.check.model import Notice, Region
 from ringfence.check.scope import Scope
 from ringfence.evidence import history as hist
 from ringfence.evidence.hashing import content_hash
-from ringfence.evidence.journal import journal_path, read_events
+from ringfence.evidence.journal import SAVE, journal_path, read_events
 from ringfence.policy import FileView, Policy
 from ringfence.provenance.trace import TRACE_FILE, read_ranges
 
-EDIT_EVENTS = ("edit", "save")
 MAX_RELOCATE_LINES = 50_000
 _AI_BEGIN = "ringfence:[[:space:]]*ai-begin"
 
@@ -123,44 +122,34 @@ class Collector:
     def journal(self) -> None:
         if self.scope.name == "range":
             return  # the journal describes this working tree, not commits
-        events, _, bad = read_events(self.policy.root)
-        if bad:
+        events, _, skipped = read_events(self.policy.root)
+        if skipped:
             self.note(
                 "warning",
-                f"{bad} malformed line(s) in the journal {journal_path(self.policy.root)} "
-                "were skipped",
+                f"{len(skipped)} malformed line(s) in the journal {journal_path(self.policy.root)} "
+                f"were skipped (first at {skipped[0]})",
                 partial=True,
             )
         for event in events:
-            if event.get("event") not in EDIT_EVENTS or event.get("decision") == "deny":
+            if not event.wrote_lines:
                 continue
-            rel = self.policy.relpath(event["path"], self.policy.root)
+            rel = self.policy.relpath(event.path, self.policy.root)
             if rel is None or not self.wanted(rel):
                 continue
-            source = str(event.get("source") or "agent")
             base = dict(
-                tool=str(event.get("agent") or "unknown"),
-                model=str(event.get("model") or ""),
-                source=source,
-                state=str(event.get("state") or "untagged"),
-                snapshot=event.get("event") == "save",
+                tool=event.agent or "unknown",
+                model=event.model or "",
+                source=event.source or "agent",
+                state=event.state or "untagged",
+                snapshot=event.event == SAVE,
                 evidence={
-                    "journal": {
-                        "time": event.get("time"),
-                        "event": event.get("event"),
-                        "session": event.get("session"),
-                    }
+                    "journal": {"time": event.time, "event": event.event, "session": event.session}
                 },
             )
-            ranges = event.get("ranges") or []
-            hashes = event.get("hashes") if isinstance(event.get("hashes"), list) else []
-            if not ranges:
+            if not event.ranges:
                 self.add(Region(rel, None, None, **base))
-            for index, (start, end) in enumerate(ranges):
-                digest = (
-                    hashes[index] if index < len(hashes) and isinstance(hashes[index], str) else ""
-                )
-                self.add(Region(rel, start, max(start, end), content_hash=digest, **base))
+            for start, end, digest in event.spans():
+                self.add(Region(rel, start, max(start, end), content_hash=digest or "", **base))
 
     def traces(self) -> None:
         path = os.path.join(self.policy.root, TRACE_FILE)

@@ -134,15 +134,20 @@ def _metadata(text: str, problems: list[str]) -> tuple[dict, dict]:
         return {}, {}
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         problems.append(f"metadata is not JSON ({exc.msg})")
+        return {}, {}
+    except (ValueError, RecursionError) as exc:  # a 5000-digit number, nesting too deep
+        problems.append(f"metadata is not readable JSON ({str(exc).split(';')[0][:80]})")
         return {}, {}
     if not isinstance(data, dict):
         problems.append("metadata is not a JSON object")
         return {}, {}
-    sessions = data.get("sessions") if isinstance(data.get("sessions"), dict) else {}
-    prompts = data.get("prompts") if isinstance(data.get("prompts"), dict) else {}
-    return sessions, prompts
+    sessions, prompts = data.get("sessions"), data.get("prompts")
+    return (
+        sessions if isinstance(sessions, dict) else {},
+        prompts if isinstance(prompts, dict) else {},
+    )
 
 
 def _agent(key: str, sessions: dict, prompts: dict) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import posixpath
 
+from ringfence.evidence.journal import JournalEvent
 from ringfence.hooks import protected
 from ringfence.hooks.events import (
     DELETE,
@@ -114,7 +115,7 @@ class Verdict:
 
     def __init__(self) -> None:
         self.denials: list[str] = []
-        self.journal: list[tuple[str, dict]] = []  # (repository root, event)
+        self.journal: list[tuple[str, JournalEvent]] = []  # (repository root, event)
 
     @property
     def allowed(self) -> bool:
@@ -298,18 +299,16 @@ def _journal_denied_read(
     verdict.journal.append(
         (
             located.root,
-            {
-                "event": "read",
-                "agent": ws.tool,
-                "session": event.session,
-                "model": event.model,
-                "path": located.relpath or ".",
-                "ranges": [],
-                "hashes": [],
-                "decision": "deny",
-                "source": "agent",
-                "note": f"{event.tool_name or event.event_name}: external context denied ({what})",
-            },
+            JournalEvent(
+                "read",
+                located.relpath or ".",
+                agent=ws.tool,
+                session=event.session,
+                model=event.model,
+                decision="deny",
+                source="agent",
+                note=f"{event.tool_name or event.event_name}: external context denied ({what})",
+            ),
         )
     )
 

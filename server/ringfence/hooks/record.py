@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 
 from ringfence.evidence.hashing import content_hash
+from ringfence.evidence.journal import JournalEvent
 from ringfence.hooks import protected
 from ringfence.hooks.decide import Located, Workspace, read_text, strictest_over
 from ringfence.hooks.events import DELETE, EDIT, WRITE, Change, HookEvent
@@ -28,7 +29,7 @@ class Evidence:
     """What a post-event leaves behind: journal events and trace records, per repository."""
 
     def __init__(self) -> None:
-        self.journal: list[tuple[str, dict]] = []
+        self.journal: list[tuple[str, JournalEvent]] = []
         self.records: list[tuple[str, dict]] = []
 
 
@@ -44,6 +45,7 @@ def post_edit(event: HookEvent, ws: Workspace) -> Evidence:
 def _record_change(
     ws: Workspace, event: HookEvent, change: Change, located: Located, evidence: Evidence
 ) -> None:
+    relpath = located.relpath or "."  # located in a repository: never None
     text = read_text(located.absolute)
     lines = split_lines(text or "")
     notes = [change.note] if change.note else []
@@ -66,19 +68,19 @@ def _record_change(
     evidence.journal.append(
         (
             located.root,
-            {
-                "event": "edit",
-                "agent": ws.tool,
-                "session": event.session,
-                "model": event.model,
-                "path": located.relpath,
-                "ranges": [list(r) for r in ranges],
-                "hashes": hashes,
-                "decision": DECISIONS[permission],
-                "source": "agent",
-                "state": "tagged" if tagged else "untagged",
-                "note": "; ".join(notes) or None,
-            },
+            JournalEvent(
+                "edit",
+                relpath,
+                agent=ws.tool,
+                session=event.session,
+                model=event.model,
+                ranges=tuple(ranges),
+                hashes=tuple(hashes),
+                decision=DECISIONS[permission],
+                source="agent",
+                state="tagged" if tagged else "untagged",
+                note="; ".join(notes) or None,
+            ),
         )
     )
     if tagged:
@@ -88,7 +90,7 @@ def _record_change(
                 located.root,
                 make_record(
                     located.root,
-                    located.relpath,
+                    relpath,
                     [(s, e, h) for (s, e), h in zip(ranges, hashes, strict=True)],
                     tool=ws.tool,
                     model=event.model,
@@ -214,20 +216,18 @@ def post_shell(event: HookEvent, ws: Workspace) -> Evidence:
         evidence.journal.append(
             (
                 located.root,
-                {
-                    "event": "edit",
-                    "agent": ws.tool,
-                    "session": event.session,
-                    "model": event.model,
-                    "path": located.relpath or ".",
-                    "ranges": [],
-                    "hashes": [],
-                    "decision": DECISIONS[permission],
-                    "source": "agent",
-                    "state": "untagged",
-                    "note": f"shell: {target.program} wrote here; lines unknown"
+                JournalEvent(
+                    "edit",
+                    located.relpath or ".",
+                    agent=ws.tool,
+                    session=event.session,
+                    model=event.model,
+                    decision=DECISIONS[permission],
+                    source="agent",
+                    state="untagged",
+                    note=f"shell: {target.program} wrote here; lines unknown"
                     + (f"; {DENIED_NOTE}" if permission == "deny" else ""),
-                },
+                ),
             )
         )
     unknown = sorted(set(analysis.unanalysed))
@@ -242,18 +242,16 @@ def _note(evidence: Evidence, event: HookEvent, ws: Workspace, here: Located, no
         evidence.journal.append(
             (
                 here.root,
-                {
-                    "event": "edit",
-                    "agent": ws.tool,
-                    "session": event.session,
-                    "model": event.model,
-                    "path": posixpath.normpath(here.relpath or "."),
-                    "ranges": [],
-                    "hashes": [],
-                    "decision": "logged",
-                    "source": "agent",
-                    "state": "untagged",
-                    "note": note,
-                },
+                JournalEvent(
+                    "edit",
+                    posixpath.normpath(here.relpath or "."),
+                    agent=ws.tool,
+                    session=event.session,
+                    model=event.model,
+                    decision="logged",
+                    source="agent",
+                    state="untagged",
+                    note=note,
+                ),
             )
         )

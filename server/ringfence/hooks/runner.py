@@ -14,9 +14,13 @@ from __future__ import annotations
 import importlib
 import json
 import os
+from typing import TYPE_CHECKING, Any
 
 from ringfence.hooks.agents import DEFAULT_PROTOCOL, canonical_tool, protocol_for
 from ringfence.hooks.events import IGNORED, POST_EDIT, PRE_KINDS, HookEvent, MalformedEvent
+
+if TYPE_CHECKING:
+    from ringfence.evidence.journal import JournalEvent
 
 BUDGET_SECONDS = 5.0  # well inside every agent's hook timeout (10 s as installed)
 _MODULES = {
@@ -176,8 +180,11 @@ def _post(event: HookEvent, tool: str) -> Answer:
     return Answer("", problems, 1 if problems else 0)
 
 
-def _fallback_journal(event: HookEvent, tool: str, exc: Exception) -> list[tuple[str, dict]]:
+def _fallback_journal(
+    event: HookEvent, tool: str, exc: Exception
+) -> list[tuple[str, JournalEvent]]:
     """When a post-event fails: still one journal line per written file, without its lines."""
+    from ringfence.evidence.journal import JournalEvent
     from ringfence.policy.paths import clean, find_root, relative_to
 
     cwd = clean(event.cwd, os.getcwd()) if event.cwd else os.getcwd()
@@ -190,25 +197,23 @@ def _fallback_journal(event: HookEvent, tool: str, exc: Exception) -> list[tuple
             journal.append(
                 (
                     root,
-                    {
-                        "event": "edit",
-                        "agent": tool,
-                        "session": event.session,
-                        "model": event.model,
-                        "path": relpath,
-                        "ranges": [],
-                        "hashes": [],
-                        "decision": "logged",
-                        "source": "agent",
-                        "state": "untagged",
-                        "note": f"ringfence hook error ({type(exc).__name__}); lines not recorded",
-                    },
+                    JournalEvent(
+                        "edit",
+                        relpath,
+                        agent=tool,
+                        session=event.session,
+                        model=event.model,
+                        decision="logged",
+                        source="agent",
+                        state="untagged",
+                        note=f"ringfence hook error ({type(exc).__name__}); lines not recorded",
+                    ),
                 )
             )
     return journal
 
 
-def _first_run(event: HookEvent, *groups: list[tuple[str, dict]]) -> list[list[tuple[str, dict]]]:
+def _first_run(event: HookEvent, *groups: list[tuple[str, Any]]) -> list[list[tuple[str, Any]]]:
     """The (root, entry) lists this run writes: all of them, except in a repository where the
     call's twin run (Copilot CLI runs ringfence from two hook files) has already claimed it."""
     if event.call is None or not any(groups):
@@ -224,7 +229,7 @@ def _first_run(event: HookEvent, *groups: list[tuple[str, dict]]) -> list[list[t
     return [[(root, entry) for root, entry in group if won[root]] for group in groups]
 
 
-def _append(journal: list[tuple[str, dict]]) -> str:
+def _append(journal: list[tuple[str, JournalEvent]]) -> str:
     """Append each event; every failure is reported, none stops the others."""
     if not journal:
         return ""

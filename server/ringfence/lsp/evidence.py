@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from pygls.uris import to_fs_path
 
-from ringfence.evidence.journal import append_event, journal_path, read_events
+from ringfence.evidence.journal import SAVE, JournalEvent, append_event, journal_path, read_events
 from ringfence.evidence.regions import (
     Region,
     Revert,
@@ -53,9 +53,9 @@ class _Journal:
     root: str
     offset: int = 0
     size: int = -1
-    by_path: dict[str, list[dict]] = field(default_factory=dict)
+    by_path: dict[str, list[JournalEvent]] = field(default_factory=dict)
 
-    def read_new(self) -> list[dict]:
+    def read_new(self) -> list[JournalEvent]:
         try:
             size = os.stat(journal_path(self.root)).st_size
         except OSError:
@@ -64,13 +64,11 @@ class _Journal:
             return []
         if size < self.offset:  # truncated or replaced: start over
             self.offset, self.by_path = 0, {}
-        events, self.offset, bad = read_events(self.root, self.offset)
-        if bad:
-            log.warning("%s: skipped %d malformed journal line(s)", journal_path(self.root), bad)
+        events, self.offset, _ = read_events(self.root, self.offset)  # skipped lines: logged
         self.size = size if self.offset == size else -1
         for event in events:
-            if event.get("event") in ("edit", "save") and event.get("ranges"):
-                found = self.by_path.setdefault(event["path"], [])
+            if event.event in ("edit", "save") and event.ranges:
+                found = self.by_path.setdefault(event.path, [])
                 found.append(event)
                 del found[:-MAX_EVENTS_PER_PATH]
         return events
@@ -188,29 +186,21 @@ class EvidenceStore:
 
     # ----- journal -----------------------------------------------------------------------
 
-    def _live_event(self, repo: RepoPolicy, event: dict) -> None:
-        if (
-            event.get("event") != "edit"
-            or event.get("source") != "agent"
-            or event.get("decision") == "deny"
-        ):
+    def _live_event(self, repo: RepoPolicy, event: JournalEvent) -> None:
+        if event.event != "edit" or event.source != "agent" or event.decision == "deny":
             return
         for od in self.server.docs_in(repo):
-            if od.relpath == event["path"] and not od.is_cell:
+            if od.relpath == event.path and not od.is_cell:
                 if not self._place_event(od, event, LIVE_SCAN_BUDGET):
                     od.pending_events.append((time.monotonic(), event))
                 self.server.publish(od)
 
     def _place_event(
-        self, od: OpenDoc, event: dict, budget: int, require_hash: bool = False
+        self, od: OpenDoc, event: JournalEvent, budget: int, require_hash: bool = False
     ) -> bool:
         """Regions for an agent's edit event; False while some range is not in the text yet."""
-        hashes = event.get("hashes") or []
         placed = True
-        for index, (first, last) in enumerate(event["ranges"]):
-            wanted = (
-                hashes[index] if index < len(hashes) and isinstance(hashes[index], str) else None
-            )
+        for first, last, wanted in event.spans():
             length = last - first + 1
             if length < 1:
                 continue
@@ -223,16 +213,16 @@ class EvidenceStore:
                 if start is None:
                     placed = False
                     continue
-            source = "agent" if event["event"] == "edit" else str(event.get("source") or "client")
+            source = "agent" if event.event == "edit" else event.source or "client"
             region = self._region(
                 od,
                 start,
                 min(start + length - 1, len(od.lines) - 1),
-                event.get("agent"),
+                event.agent,
                 source,
-                event.get("model"),
+                event.model,
             )
-            if event.get("state") == "tagged" and wanted:
+            if event.state == "tagged" and wanted:
                 region.tagged_hash = wanted
         return placed
 
@@ -252,9 +242,9 @@ class EvidenceStore:
             return
         journal.read_new()
         for event in journal.by_path.get(od.relpath, []):
-            if event.get("decision") == "deny":
+            if event.decision == "deny":
                 continue
-            if event["event"] == "save" or event.get("source") == "agent":
+            if event.event == "save" or event.source == "agent":
                 self._place_event(od, event, REOPEN_SCAN_BUDGET, require_hash=True)
         self.apply_traces(od)
 
@@ -281,18 +271,18 @@ class EvidenceStore:
                 continue
             append_event(
                 od.repo.root,
-                {
-                    "event": "save",
-                    "agent": region.tool,
-                    "session": self.server.session,
-                    "model": region.model or None,
-                    "path": od.relpath,
-                    "ranges": [[region.start + 1, region.end + 1]],
-                    "hashes": [digest],
-                    "decision": "logged",
-                    "source": region.source,
-                    "state": "untagged",
-                },
+                JournalEvent(
+                    SAVE,
+                    od.relpath,
+                    agent=region.tool,
+                    session=self.server.session,
+                    model=region.model or None,
+                    ranges=((region.start + 1, region.end + 1),),
+                    hashes=(digest,),
+                    decision="logged",
+                    source=region.source,
+                    state="untagged",
+                ),
             )
             region.journaled = key
             written += 1

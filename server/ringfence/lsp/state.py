@@ -6,6 +6,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from ringfence.evidence.journal import JournalEvent
 from ringfence.evidence.regions import Region, RegionSet, Revert, TextChange, region_from_change
 from ringfence.lsp.document import LineDocument
 from ringfence.lsp.policies import RepoPolicy, is_policy_path
@@ -43,7 +44,7 @@ class OpenDoc:
     view: FileView | None = None
     view_generation: int = -1
     binary: bool = False
-    pending_events: list[tuple[float, dict]] = field(default_factory=list)
+    pending_events: list[tuple[float, JournalEvent]] = field(default_factory=list)
     early_origins: list[dict] = field(default_factory=list)
     rendered: dict[str, tuple] = field(
         default_factory=dict
