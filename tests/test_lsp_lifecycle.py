@@ -204,6 +204,9 @@ async def test_explain_and_code_lens(lsp, demo_repo):
         explained["inhouseEdits"],
         explained["externalContext"],
     ) == ("deny", "deny", "deny")
+    # who "Move to <assistant>" goes to, and whose edits are in-house (the editors' accept check)
+    assert explained["assistant"] == "metacode"
+    assert list(explained["inhouseTools"]) == ["metacode"]
     lenses = await ed.client.text_document_code_lens_async(
         types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )

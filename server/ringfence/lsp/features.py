@@ -234,6 +234,12 @@ def explain_uri(ls: RingfenceServer, uri: str) -> dict | None:
     out["toolRules"] = {
         tool: judged.to_json() for tool, judged in table.items() if judged.rule is not None
     }
+    # docs/lsp.md: who a "Move to <assistant>" goes to, and whose edits count as in-house here
+    policy = repo.active
+    assistant = policy.assistant
+    out["assistant"] = assistant.name if assistant is not None else None
+    named = {*policy.settings.inhouse_tools, *([assistant.name] if assistant else [])}
+    out["inhouseTools"] = sorted(tool for tool in named if policy.is_inhouse(tool))
     return out
 
 
