@@ -107,14 +107,15 @@ def test_case_variants_of_protected_files_are_denied(make_repo, monkeypatch):
 
 
 def test_symlinked_directory_into_a_zone_is_denied(repo):
-    """Protection: a path is judged by its resolved target too; the stricter level wins (§3.1)."""
+    """Protection: a path is judged by its resolved target too; the stricter level wins
+    (docs/policy.md, "Paths")."""
     (repo / "app" / "data").symlink_to(repo / "training" / "datagen", target_is_directory=True)
     assert write(repo, "app/data/generate.py") == "deny"
     assert write(repo, "app/data/brand_new.py") == "deny"
 
 
 def test_symlinked_file_into_a_zone_is_denied(repo):
-    """Protection: the resolved target of a file symlink is classified (SPEC §3.1)."""
+    """Protection: the resolved target of a file symlink is classified (docs/policy.md, "Paths")."""
     (repo / "app" / "gen.py").symlink_to(repo / GENERATE)
     assert write(repo, "app/gen.py") == "deny"
     assert (

@@ -1,4 +1,5 @@
-"""``ringfence explain`` and ``ringfence init`` through the real CLI (SPEC §3.4, §9)."""
+"""``ringfence explain`` and ``ringfence init`` through the real CLI (docs/policy.md,
+"ringfence explain"; docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Property tests: ringfence's glob decisions equal ``git check-ignore --no-index`` (the oracle).
 
 Each example builds a real git repository in a temp dir holding random files, generates random
-gitignore-style patterns, and asks git which paths each pattern ignores. What SPEC §3.1 promises
-is compared on both glob backends (Hyperscan and pathspec's regular expressions):
+gitignore-style patterns, and asks git which paths each pattern ignores. What docs/policy.md
+("Globs") promises is compared on both glob backends (Hyperscan and pathspec's regular
+expressions):
 
 - a zone pattern covers exactly the paths git ignores with that pattern alone (a directory is
   asked as ``DIR/``), and the deciding zone pattern is the last one covering the path;

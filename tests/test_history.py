@@ -13,7 +13,7 @@ from ringfence.policy.model import HistorySettings
 
 DEFAULTS = HistorySettings()
 
-# The exact strings of agents-and-formats.md §4.
+# Trailers exactly as each agent writes them (the history evidence of docs/ci.md).
 AI_TRAILERS = [
     ("Co-Authored-By: Claude <noreply@anthropic.com>", "claude-code", ""),
     (

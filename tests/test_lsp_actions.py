@@ -1,4 +1,5 @@
-"""Code actions and commands end to end (SPEC §6.2): which ones show up, what each one does."""
+"""Code actions and commands end to end (docs/protocol.md, "Code actions", "Commands"): which
+ones show up, what each one does."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Diagnostics end to end (SPEC §6.1): RF001-RF005 on AI regions, markers, policy files."""
+"""Diagnostics end to end (docs/protocol.md, "Diagnostic codes"): RF001-RF005 on AI regions,
+markers, policy files."""
 
 from __future__ import annotations
 

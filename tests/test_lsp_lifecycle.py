@@ -1,5 +1,6 @@
 """The region lifecycle and the server's outside inputs: journal, traces, policy files on disk,
-settings, explain and the code lens (SPEC §4, §5, §6.3)."""
+settings, explain and the code lens (docs/lsp.md, "AI regions"; docs/protocol.md,
+"Commands", "Custom methods", "Code lens", "Settings")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""In-file markers (SPEC §3.3): header and region markers in each language's comment syntax.
+"""In-file markers (docs/policy.md, "Markers in files"): header and region markers in each
+language's comment syntax.
 
 A marker is a whole comment line whose text starts with ``ringfence:``; a string literal holding
 the words never counts; markers only raise levels (RF104 otherwise) and regions must balance

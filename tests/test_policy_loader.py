@@ -1,4 +1,5 @@
-"""Loading policy files (SPEC §3): every key, the defaults, and every error as FILE:LINE:COL."""
+"""Loading policy files (docs/policy.md, "The policy file" and "Errors"): every key, the
+defaults, and every error as FILE:LINE:COL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""SPEC §3.1 paths: normalisation, symlinks, Unicode, case, directories, submodules, odd files."""
+"""Paths (docs/policy.md, "Paths"): normalisation, symlinks, Unicode, case, directories,
+submodules, odd files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""SPEC §3.2 precedence, one rule per test, each on a real git repository in a temp dir.
+"""Precedence (docs/policy.md, "Precedence"), one rule per test, each on a real git repository
+in a temp dir.
 
 Every test is written so that it fails if its rule breaks: the expected level differs from what
 the neighbouring rule would give.

@@ -131,7 +131,7 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
 }
 
 /**
- * Runs `ringfence export` (SPEC §8 defines it as a CLI command, not a server command) with the
+ * Runs `ringfence export` (docs/cli.md: a CLI command, not a server command) with the
  * discovered interpreter in the folder's directory; its output goes to the ringfence channel.
  */
 async function exportExclusions(server: RingfenceServer): Promise<void> {

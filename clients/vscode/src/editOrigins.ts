@@ -1,6 +1,6 @@
 /**
  * Tells the server which edits came from AI and which were paste, undo or format
- * (`ringfence/editOrigin`, SPEC §6.3), so AI edits are certain and the heuristic does not flag the rest.
+ * (`ringfence/editOrigin`, docs/protocol.md, "Custom methods"), so AI edits are certain and the heuristic does not flag the rest.
  *
  * - Accepting an inline suggestion (Tab, next word, next line) runs through wrapper commands bound to
  *   the built-in keys: they run VS Code's accept command, collect the document changes it makes and

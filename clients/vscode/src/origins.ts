@@ -1,5 +1,5 @@
 /**
- * Why a document changed, in the terms of `ringfence/editOrigin` (SPEC §6.3): AI (inline
+ * Why a document changed, in the terms of `ringfence/editOrigin` (docs/protocol.md, "Custom methods"): AI (inline
  * completion or chat edit, with the tool), paste, undo or format. Sources, most certain first:
  * VS Code's proposed `textDocumentChangeReason` API when the host enables it, the stable undo/redo
  * reason, recent activity of a chat-editing document for the same file, and a save in progress

@@ -1,5 +1,5 @@
 /**
- * The ringfence custom protocol (SPEC §6.2, §6.3): method names, payload shapes and the server's
+ * The ringfence custom protocol (docs/protocol.md, "Commands", "Custom methods"): method names, payload shapes and the server's
  * command ids. Kept free of `vscode` imports so the pure modules and their tests can use it.
  */
 
@@ -40,7 +40,7 @@ export interface EditOriginParams {
 
 export type Attribute = "allow" | "tag" | "deny";
 
-/** The answer to `ringfence/explain`: the §3.4 fields plus the policy location and the level's attributes. */
+/** The answer to `ringfence/explain`: the explain fields (docs/protocol.md, "Custom methods") plus the policy location and the level's attributes. */
 export interface ExplainResult {
   path: string;
   level: string;

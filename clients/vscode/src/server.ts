@@ -23,7 +23,7 @@ export function isWatched(document: vscode.TextDocument): boolean {
   return document.uri.scheme === "file" || document.uri.scheme === "vscode-notebook-cell";
 }
 
-/** The editor settings the server reads (SPEC §6.3): detection tuning only, never the policy. */
+/** The editor settings the server reads (docs/protocol.md, "Settings"): detection tuning only, never the policy. */
 export function serverSettings(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(CLIENT_ID);
   return {

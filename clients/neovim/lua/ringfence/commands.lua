@@ -3,7 +3,7 @@
 --- Region subcommands ask the server for the code actions of the ringfence diagnostic under the
 --- cursor and run the one whose command matches, so the server's own conditions apply (for example
 --- `Revert AI edit` is offered only while the earlier text is known); the clients never register
---- the `ringfence.*` command ids themselves (SPEC §6.2).
+--- the `ringfence.*` command ids themselves (docs/protocol.md, "Commands").
 
 local api = vim.api
 local rf_client = require('ringfence.client')
@@ -13,7 +13,7 @@ local M = {}
 
 ---@class ringfence.RegionAction
 ---@field command string server command id
----@field title string code action title prefix (SPEC §6.2)
+---@field title string code action title prefix (docs/protocol.md, "Code actions")
 ---@field codes? table<string, true> diagnostic codes the action is offered on (nil: any)
 
 ---@type table<string, ringfence.RegionAction>
@@ -186,7 +186,7 @@ function M.export(args, callback)
   end
 end
 
---- `ringfence export --tool` names (SPEC §8), for completion.
+--- `ringfence export --tool` names (docs/export.md, "What is written where"), for completion.
 M.export_targets = {
   'all',
   'cursor',

@@ -33,7 +33,7 @@ local function set_state(name, key, active, detail)
   states[name] = { name = name, key = key, active = active, detail = detail }
 end
 
---- Maps an inline-completion language server's client name to a SPEC tool id; other names
+--- Maps an inline-completion language server's client name to a canonical tool id (docs/policy.md, "Approved tools"); other names
 --- (in-house assistants included) pass through unchanged.
 ---@param name string
 ---@return string

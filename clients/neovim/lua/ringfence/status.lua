@@ -9,7 +9,7 @@ local rf_client = require('ringfence.client')
 
 local M = {}
 
----@class ringfence.Explain SPEC §3.4 plus §6.3
+---@class ringfence.Explain the result of ringfence/explain (docs/protocol.md, "Custom methods")
 ---@field path string
 ---@field level string
 ---@field zone? string

@@ -3,7 +3,7 @@
 --- Every buffer the ringfence client is attached to gets one `on_bytes` listener. While a capture
 --- (a "session") is open, the listener records the ranges each change wrote; when it closes, the
 --- pending `didChange` is flushed and `ringfence/editOrigin` is sent, so the notification follows
---- the change it describes and carries that version's coordinates (SPEC §6.3).
+--- the change it describes and carries that version's coordinates (docs/protocol.md, "Custom methods").
 ---
 --- Changes outside a session are "ambient": after the command that made them finishes, an undo or
 --- redo (seen through `changenr()`) or a put of register text is reported the same way.
