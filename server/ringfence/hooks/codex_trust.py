@@ -27,16 +27,11 @@ import hashlib
 import json
 import os
 import re
-import sys
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from ringfence import toml
 from ringfence.errors import RingfenceError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 HOOKS_FILE = ".codex/hooks.json"
 DEFAULT_TIMEOUT = 600
@@ -67,10 +62,10 @@ def load_user_config(path: str) -> dict:
     """The user's Codex config; ``{}`` when there is none. Unreadable: :class:`RingfenceError`."""
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            return toml.load(handle)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: not TOML
         raise RingfenceError(f"cannot read {path}: {exc}") from None
 
 

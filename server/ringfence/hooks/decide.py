@@ -255,10 +255,10 @@ _UNPARSABLE = ("unparsable",)
 def _policy_table(text: str | None):
     if text is None:
         return None
-    import tomllib  # already loaded by the policy loader
+    from ringfence import toml
 
     try:
-        data = tomllib.loads(text)
+        data = toml.loads(text)
     except ValueError:
         return _UNPARSABLE
     tool = data.get("tool")

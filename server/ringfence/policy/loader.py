@@ -10,8 +10,8 @@ import functools
 import json
 import os
 import re
-import sys
 
+from ringfence import toml
 from ringfence.errors import PolicyError
 from ringfence.lazylog import LazyLogger
 from ringfence.policy import cache
@@ -183,15 +183,6 @@ def _close(word: str, choices, n: int = 1) -> list[str]:
     return difflib.get_close_matches(word, list(choices), n=n)
 
 
-def _toml():
-    """tomllib, imported on first use (a warm start reads validated policies from the cache)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    return tomllib
-
-
 def toml_error(exc: ValueError, relpath: str) -> PolicyError:
     message = str(exc)
     match = re.search(_TOML_POSITION, message)
@@ -221,10 +212,10 @@ def parse_policy(
     repository-wide keys are its own repository's business: they are ignored with a warning.
     """
     result = ParsedPolicy(relpath, base)
-    tomllib = _toml()
+    data: Any
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml.loads(text)  # imported on first use: a warm start reads the cache
+    except ValueError as exc:
         if pyproject and not re.search(_TOOL_TABLE, text):
             result.present = False  # a broken pyproject.toml that holds no policy
         else:
@@ -699,10 +690,9 @@ def parse_user_assistant(
     text: str, relpath: str
 ) -> tuple[AssistantConfig | None, list[PolicyError]]:
     """The ``[assistant]`` of the user's own config file (trusted; wins over the repository's)."""
-    tomllib = _toml()
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml.loads(text)  # imported on first use: a warm start reads the cache
+    except ValueError as exc:
         return None, [toml_error(exc, relpath)]
     check = _Checker(relpath, text)
     check.keys(data, {"assistant"}, (), "the user config")
