@@ -18,8 +18,12 @@ from pathlib import Path
 
 import pytest
 
+import test_lsp_editor
 from ringfence import cli
 from ringfence.lsp import names
+from test_lsp_editor import start
+
+lsp = test_lsp_editor.lsp  # the fixture: a real server for each client preset
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -133,6 +137,21 @@ def test_every_command_and_custom_method_is_in_protocol_md(name):
 def test_every_command_has_a_row_in_the_commands_table(command):
     table = section(doc("protocol.md"), "Commands")
     assert re.search(rf"^\| `{re.escape(command)}` \|", table, re.M), command
+
+
+def field_names(table: str) -> set[str]:
+    """The backticked names in the first cell of each row of a Markdown table."""
+    cells = re.findall(r"^\|([^|]*)\|", table, re.M)
+    return {name for cell in cells for name in re.findall(r"`([\w.]+)`", cell)}
+
+
+async def test_every_field_of_the_explain_result_is_documented(lsp, demo_repo):
+    ed = await start(lsp, demo_repo)
+    uri = ed.uri("training/datagen/generate.py")
+    explained = await ed.request(names.EXPLAIN, {"uri": uri})
+    documented = field_names(section(doc("protocol.md"), f"`{names.EXPLAIN}`"))
+    assert explained["level"] == "human-only"
+    assert set(explained) - documented == set(), "fields missing from docs/protocol.md"
 
 
 # ----- the command line ------------------------------------------------------------------------
