@@ -4,8 +4,9 @@ Cheap checks that fail when the code grows something the docs do not describe: e
 code the server can emit is in docs/protocol.md's code table (and every code in that table still
 exists), every code ``ringfence check`` reports is in docs/ci.md, every command id and custom
 method of ``lsp/names.py`` is in docs/protocol.md, every CLI subcommand and option is in
-docs/cli.md, links between the docs land on a heading that exists, sections the code cites
-exist, and nothing in the repository cites the specification that used to live outside it.
+docs/cli.md, every hook protocol and export file has its row, links between the docs land on a
+heading that exists, sections the code cites exist, and nothing in the repository cites the
+specification that used to live outside it.
 """
 
 from __future__ import annotations
@@ -179,6 +180,29 @@ def test_every_option_of_a_subcommand_is_in_its_section(name):
     body = section(doc("cli.md"), f"`ringfence {name}")
     missing = sorted(o for o in options if not re.search(rf"(?<![\w-]){o}(?![\w-])", body))
     assert missing == [], f"options of 'ringfence {name}' missing from docs/cli.md"
+
+
+# ----- hooks and exports ------------------------------------------------------------------------
+
+
+def test_every_hook_protocol_has_a_row_in_the_protocol_reference():
+    from ringfence.hooks.agents import PROTOCOLS
+
+    table = section(doc("hooks.md"), "Protocol reference")
+    rows = set(re.findall(r"^\| `([\w-]+)` \|", table, re.M))
+    assert set(PROTOCOLS) - rows == set(), "agents missing from docs/hooks.md, Protocol reference"
+
+
+def test_every_export_file_and_tool_name_is_in_export_md():
+    from ringfence.export.targets import TARGETS
+
+    table = section(doc("export.md"), "What is written where")
+    missing = [
+        f"{t.name} {t.path}"
+        for t in TARGETS
+        if f"`{t.name}`" not in table or f"`{t.path}`" not in table
+    ]
+    assert missing == [], "export targets missing from docs/export.md, What is written where"
 
 
 # ----- links and citations ---------------------------------------------------------------------
