@@ -11,7 +11,16 @@ RF005; and lines an extension inserts and reports through the public API
 `reportAiEdit(document, ranges, tool)` get RF001 as claude-code and RF003 as the demo's in-house
 assistant metacode (human-only denies even in-house edits), on exactly those lines. The
 `ringfence/editOrigin` notifications behind each step are read from the extension's verbose
-protocol trace. Screenshots of every step go to test-artifacts/vscode/.
+protocol trace. That session runs with `ringfence.inlineSuggestions.prevent = "warn"`: Tab accepts
+in the human-only file and a notice names the zone.
+
+A second session (clients/vscode/test/e2e/prevent.cjs) keeps the default `block`: in the
+human-only file the status bar shows the held-back mark, Tab and Ctrl+Right do not accept (the
+ghost text is hidden, the text stays as typed, a notice names the zone); in an internal file
+the notice offers `Move to metacode`; in an open file there is no mark and Tab accepts; and with
+`ringfence.inlineSuggestions.pauseProviders` on, the human-only file sets a `[python]`
+`editor.inlineSuggest.enabled = false` override in the user settings that is gone again once
+the open file is active. Screenshots of every step go to test-artifacts/vscode/.
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[1]
 VSCODE = REPO / "clients" / "vscode"
 E2E = VSCODE / ".e2e"
@@ -37,6 +48,7 @@ TOOLS = E2E / "tools"
 CODE_SERVER = TOOLS / "node_modules" / "code-server" / "out" / "node" / "entry.js"
 PROVIDER_VSIX = E2E / "inline-provider.vsix"
 RUNNER = VSCODE / "test" / "e2e" / "run.cjs"
+PREVENT_RUNNER = VSCODE / "test" / "e2e" / "prevent.cjs"
 ARTIFACTS = REPO / "test-artifacts" / "vscode"
 CHROMIUM = Path("/usr/bin/chromium")
 SNIPPET = "RATE = 0.5\nBATCH = 32\nSEED = 7\n"
@@ -86,7 +98,7 @@ def _ringfence_executable() -> str:
     )
 
 
-def _write_profile(user_data: Path, server_path: str) -> None:
+def _write_profile(user_data: Path, server_path: str, extra: dict) -> None:
     settings = {
         "ringfence.trace.server": "verbose",  # the test reads the editOrigin params from the log
         "files.autoSave": "off",
@@ -107,6 +119,7 @@ def _write_profile(user_data: Path, server_path: str) -> None:
         "editor.minimap.enabled": False,
         "workbench.secondarySideBar.defaultVisibility": "hidden",
         "git.enabled": False,
+        **extra,
     }
     keybindings = [
         {
@@ -218,6 +231,19 @@ def _keep_logs(user_data: Path, code_server_log: Path) -> None:
 
 @pytest.fixture
 def code_server(demo_repo, tmp_path):
+    """code-server for the main flow: suggestions in deny zones are accepted with a notice."""
+    yield from _code_server(demo_repo, tmp_path, {"ringfence.inlineSuggestions.prevent": "warn"})
+
+
+@pytest.fixture
+def code_server_block(demo_repo, tmp_path):
+    """code-server with the default `block`; pausing providers off until the runner turns it on."""
+    yield from _code_server(
+        demo_repo, tmp_path, {"ringfence.inlineSuggestions.pauseProviders": False}
+    )
+
+
+def _code_server(demo_repo: Path, tmp_path: Path, settings: dict):
     """A running code-server with the ringfence and test-provider extensions on a loopback port."""
     _require_setup()
     home = tmp_path / "home"
@@ -228,7 +254,7 @@ def code_server(demo_repo, tmp_path):
     )
     for folder in (home, extensions):
         folder.mkdir()
-    _write_profile(user_data, _ringfence_executable())
+    _write_profile(user_data, _ringfence_executable(), settings)
     port = _free_port()
     config.write_text(f"bind-addr: 127.0.0.1:{port}\nauth: none\ncert: false\n", encoding="utf-8")
     env = {
@@ -293,9 +319,12 @@ def code_server(demo_repo, tmp_path):
         _keep_logs(user_data, log)
 
 
-def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(code_server):
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+def _run_browser(code_server: dict, runner: Path, shots: str, **extra_env: str) -> dict:
+    """Runs one playwright runner against code-server (its old ``shots`` screenshots removed
+    first); returns its steps by name."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(shots):
+        old.unlink()
     env = {
         **code_server["env"],
         "RF_E2E_URL": code_server["url"],
@@ -304,9 +333,10 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
         "RF_E2E_DUMP": code_server["dump"].as_posix(),
         "RF_E2E_TOOLS": str(TOOLS),
         "RF_E2E_CHROMIUM": str(CHROMIUM),
+        **extra_env,
     }
     done = subprocess.run(
-        [str(NODE24), str(RUNNER)], env=env, capture_output=True, text=True, timeout=420
+        [str(NODE24), str(runner)], env=env, capture_output=True, text=True, timeout=420
     )
     steps = {}
     for line in done.stdout.splitlines():
@@ -316,6 +346,11 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
     assert done.returncode == 0, (
         f"{done.stderr[-3000:]}\nsteps so far: {json.dumps(steps, indent=1)[-3000:]}"
     )
+    return steps
+
+
+def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(code_server):
+    steps = _run_browser(code_server, RUNNER, "[0-9][0-9]-*.png")
 
     status = steps["statusbar"]
     assert "human-only · training-data" in status["text"], status
@@ -324,6 +359,12 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
     )
 
     accepted = steps["inline-accept"]
+    # prevent = "warn": accepted, and the notice names the zone (no in-house alternative there)
+    assert accepted["notice"] == (
+        "ringfence: accepted, but AI suggestions may not land in human-only zone 'training-data': "
+        "it is flagged RF001. Training and eval data must be handwritten: distillation risk and "
+        "provider terms. Not even the in-house assistant may write here: write it yourself."
+    ), accepted
     assert [(f["code"], f["first"], f["last"]) for f in accepted["findings"]] == [("RF001", 21, 24)]
     rf001 = accepted["findings"][0]
     assert rf001["severity"] == 0  # vscode.DiagnosticSeverity.Error
@@ -478,4 +519,68 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
         "13-report-ai-edit.png",
         "14-report-inhouse-edit.png",
     ):
+        assert (ARTIFACTS / name).stat().st_size > 1000, name
+
+
+def test_inline_suggestions_held_back_in_deny_zones_in_real_vscode(code_server_block):
+    user_settings = code_server_block["user_data"] / "User" / "settings.json"
+    steps = _run_browser(
+        code_server_block,
+        PREVENT_RUNNER,
+        "p[0-9][0-9]-*.png",
+        RF_E2E_USER_SETTINGS=str(user_settings),
+    )
+
+    mark = steps["mark"]
+    assert "human-only · training-data" in mark["level"]["text"], mark
+    assert "AI held back" in mark["mark"]["text"], mark
+    assert mark["mark"]["aria"].startswith(
+        "ringfence: AI suggestions are held back in human-only zone 'training-data'"
+    ), mark
+
+    refused = steps["tab-refused"]
+    assert refused["notice"] == (
+        "ringfence: not accepted: AI suggestions may not land in human-only zone 'training-data'. "
+        "Training and eval data must be handwritten: distillation risk and provider terms. "
+        "Not even the in-house assistant may write here: write it yourself."
+    ), refused
+    # The text is exactly as typed: nothing accepted, no tab inserted, no finding.
+    assert refused["textEnd"] == refused["textEndBefore"], refused
+    assert refused["textEnd"].endswith("\ndef fib"), refused
+    assert refused["version"] == refused["versionBefore"], refused
+    assert refused["findings"] == []
+    (shown,) = [t for t in refused["toasts"] if t["message"] == refused["notice"]]
+    assert shown["buttons"] == [], shown  # no Move to: the in-house assistant may not write here
+    channel = _wait_for_log(code_server_block["user_data"], "inline suggestion by unknown refused")
+    assert "inline suggestion by unknown refused" in channel, channel[-2000:]
+
+    word = steps["next-word-refused"]
+    assert word["notice"].startswith("ringfence: not accepted: AI suggestions may not land"), word
+    assert word["textEnd"] == word["textEndBefore"], word
+
+    internal = steps["internal-refused"]
+    assert "may not land in internal zone 'model-serving'" in internal["notice"], internal
+    assert internal["notice"].endswith("Use metacode, the in-house assistant, instead."), internal
+    (offer,) = [t for t in internal["toasts"] if t["message"] == internal["notice"]]
+    assert offer["buttons"] == ["Move to metacode"], offer
+    assert internal["textEnd"].endswith("\ndef fib"), internal
+
+    opened = steps["open-accepted"]
+    assert opened["markGone"] is True
+    assert "def fibonacci(n):\n    if n < 2:" in opened["textEnd"], opened
+    assert not any("ringfence" in t["message"] for t in opened["toasts"]), opened
+
+    pause = steps["pause"]
+    assert pause["paused"]["[python]"] == {"editor.inlineSuggest.enabled": False}, pause
+    restored = dict(pause["restored"])
+    if restored.get("[python]") == {}:
+        del restored["[python]"]  # VS Code may keep the emptied language block
+    assert restored == {**pause["original"], "ringfence.inlineSuggestions.pauseProviders": True}
+    channel = _wait_for_log(code_server_block["user_data"], "restored [python]")
+    assert (
+        "paused [python] editor.inlineSuggest.enabled while training/datagen/generate.py" in channel
+    ), channel[-2000:]
+    assert "restored [python] editor.inlineSuggest.enabled (app/main.py is active)" in channel
+
+    for name in ("p01-held-back-mark.png", "p03-tab-refused.png", "p04-move-to-metacode.png"):
         assert (ARTIFACTS / name).stat().st_size > 1000, name

@@ -3,8 +3,10 @@
  * (`ringfence/editOrigin`, docs/protocol.md, "Custom methods"), so AI edits are certain and the heuristic does not flag the rest.
  *
  * - Accepting an inline suggestion (Tab, next word, next line) runs through wrapper commands bound to
- *   the built-in keys: they run VS Code's accept command, collect the document changes it makes and
- *   report only the characters the suggestion added, as `kind: "inline-completion"`.
+ *   the built-in keys: they first ask the gate (gate.ts) whether the suggestion may land here (and
+ *   refuse it in a zone that denies the suggesting tool), then run VS Code's accept command, collect
+ *   the document changes it makes and report only the characters the suggestion added, as
+ *   `kind: "inline-completion"`.
  * - Changes nobody wrapped are classified by origins.ts (proposed detailed reason, undo/redo, chat
  *   editing activity, format on save) and reported as they happen.
  * - `reportAiEdit` is the public API for an in-house assistant's extension.
@@ -13,6 +15,7 @@
 import * as vscode from "vscode";
 import { InsertionTracker, spansToRanges } from "./insertions";
 import { ChatActivity, classifyChange, classifyDetailed, type DetailedReason, guessToolFromExtensions, isChatEditingScheme } from "./origins";
+import type { SuggestionGate } from "./gate";
 import { EDIT_ORIGIN, type EditOriginParams, type OriginKind, type Range } from "./protocol";
 import { isWatched, type RingfenceServer } from "./server";
 
@@ -48,9 +51,12 @@ export class EditOriginReporter implements vscode.Disposable {
   private readonly saving = new Set<string>();
   private readonly chat = new ChatActivity();
 
-  constructor(private readonly server: RingfenceServer) {
+  constructor(
+    private readonly server: RingfenceServer,
+    private readonly gate: SuggestionGate,
+  ) {
     for (const [wrapper, builtin] of Object.entries(ACCEPT_COMMANDS)) {
-      this.disposables.push(vscode.commands.registerCommand(wrapper, () => this.acceptWrapped(builtin)));
+      this.disposables.push(vscode.commands.registerCommand(wrapper, () => this.acceptChecked(builtin)));
     }
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((event) => this.onChange(event)),
@@ -107,13 +113,26 @@ export class EditOriginReporter implements vscode.Disposable {
     });
   }
 
-  /** Runs an inline-suggestion accept command and reports what it inserted. */
-  private async acceptWrapped(builtin: string): Promise<void> {
+  /** An accept key: refused where the level denies the suggesting tool, else accepted and reported. */
+  private async acceptChecked(builtin: string): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || !isWatched(editor.document)) {
       await vscode.commands.executeCommand(builtin);
       return;
     }
+    const decision = await this.gate.decide(editor);
+    if (decision.action === "refuse") {
+      await this.gate.refuse(editor, decision, () => this.acceptWrapped(editor, builtin));
+      return;
+    }
+    const ranges = await this.acceptWrapped(editor, builtin);
+    if (decision.action === "accept-and-warn" && ranges?.length) {
+      this.gate.warn(editor.document, decision, ranges);
+    }
+  }
+
+  /** Runs an inline-suggestion accept command and reports what it inserted; returns those ranges. */
+  private async acceptWrapped(editor: vscode.TextEditor, builtin: string): Promise<vscode.Range[] | undefined> {
     const document = editor.document;
     const key = document.uri.toString();
     const tracker = new InsertionTracker(document.getText());
@@ -144,8 +163,12 @@ export class EditOriginReporter implements vscode.Disposable {
       this.wrapping.delete(key);
     }
     const providerReported = this.reportedByApi.delete(key);
-    if (!last || last.ranges.length === 0 || providerReported) {
-      return;
+    if (!last || last.ranges.length === 0) {
+      return undefined;
+    }
+    const added = last.ranges.map((r) => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character));
+    if (providerReported) {
+      return added;
     }
     const reported: Omit<EditOriginParams, "textDocument"> = {
       origin: "ai",
@@ -155,6 +178,7 @@ export class EditOriginReporter implements vscode.Disposable {
     };
     this.server.log.info(`accepted inline suggestion (${builtin}) by ${reported.tool}: ${describeRanges(last.ranges)} reported as AI`);
     await this.send(document, last.version, reported);
+    return added;
   }
 
   private onChange(event: vscode.TextDocumentChangeEvent): void {

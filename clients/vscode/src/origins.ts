@@ -42,12 +42,15 @@ export function toolForExtension(extensionId: string | undefined): string {
   return KNOWN_AI_EXTENSIONS[id] ?? id;
 }
 
+/** The canonical tool ids of the known AI extensions among `activeExtensionIds`, each once. */
+export function knownToolsOf(activeExtensionIds: readonly string[]): string[] {
+  return [...new Set(activeExtensionIds.map((id) => KNOWN_AI_EXTENSIONS[id.toLowerCase()]).filter((tool): tool is string => !!tool))];
+}
+
 /** Without the proposed API: the one known AI extension that is active, else `unknown`. */
 export function guessToolFromExtensions(activeExtensionIds: readonly string[]): string {
-  const tools = new Set(
-    activeExtensionIds.map((id) => KNOWN_AI_EXTENSIONS[id.toLowerCase()]).filter((tool): tool is string => !!tool),
-  );
-  return tools.size === 1 ? [...tools][0] : "unknown";
+  const tools = knownToolsOf(activeExtensionIds);
+  return tools.length === 1 ? tools[0] : "unknown";
 }
 
 function text(value: unknown): string | undefined {

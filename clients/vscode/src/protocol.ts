@@ -54,4 +54,10 @@ export interface ExplainResult {
   externalEdits: Attribute;
   inhouseEdits: Attribute;
   externalContext: Attribute;
+  /** What each canonical external tool's edits get here once the policy's approved tools apply (docs/lsp.md). */
+  toolEdits?: Record<string, Attribute>;
+  /** The in-house assistant a handoff goes to (`[assistant] name`), or null when none is configured. */
+  assistant?: string | null;
+  /** Tool ids whose edits are in-house here (`inhouse-tools` and the assistant). */
+  inhouseTools?: string[];
 }

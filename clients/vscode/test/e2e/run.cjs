@@ -10,238 +10,11 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const { createRequire } = require("node:module");
-
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} is not set`);
-  }
-  return value;
-};
-const URL_BASE = env("RF_E2E_URL");
-const FOLDER = env("RF_E2E_FOLDER");
-const ARTIFACTS = env("RF_E2E_ARTIFACTS");
-const DUMP = env("RF_E2E_DUMP");
-const { chromium } = createRequire(path.join(env("RF_E2E_TOOLS"), "package.json"))("playwright-core");
-
-const FILE = "training/datagen/generate.py";
-const DUMP_KEY = "Control+Shift+Alt+F10";
-const SNIPPET_KEY = "Control+Shift+Alt+F9";
-const WAIT_MS = 30_000;
-// As large as the snippet of step 2 (which the heuristic flags): 3 lines, one change.
-const PASTE = "LR = 0.01\nEPOCHS = 3\nWARMUP = 100\n";
-// What the fixture's formatter inserts at the top (clients/vscode/test/fixtures/inline-provider/extension.js).
-const HEADER = "# Formatted by the ringfence e2e fixture: a header block\n# that a formatter adds in one edit,\n# three lines long, all at once.\n";
-// How long findings must stay unchanged to count as settled (the server's heuristic grace is 300 ms).
-const HOLD_MS = 1500;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function report(step, facts) {
-  process.stdout.write(JSON.stringify({ step, ...facts }) + "\n");
-}
-
-class StepError extends Error {}
-
-/** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen. */
-async function waitFor(what, probe, timeout = WAIT_MS) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await probe();
-    if (last && last.ok !== false) {
-      return last;
-    }
-    if (Date.now() > deadline) {
-      throw new StepError(`timed out waiting for ${what}; last seen: ${JSON.stringify(last && last.seen !== undefined ? last.seen : last)}`);
-    }
-    await sleep(250);
-  }
-}
-
-/** Asks the fixture extension to write the editor's state, and reads it. */
-async function dump(page) {
-  fs.rmSync(DUMP, { force: true });
-  await page.keyboard.press(DUMP_KEY);
-  const deadline = Date.now() + 3000;
-  while (Date.now() < deadline) {
-    if (fs.existsSync(DUMP)) {
-      return JSON.parse(fs.readFileSync(DUMP, "utf8"));
-    }
-    await sleep(50);
-  }
-  return undefined;
-}
-
-/** The ringfence diagnostics of the demo file as `CODE:first-last` (1-based lines). */
-function findings(state) {
-  return (state?.diagnostics ?? [])
-    .filter((d) => d.uri.endsWith(FILE))
-    .map((d) => ({ code: d.code, first: d.start[0] + 1, last: d.end[1] === 0 && d.end[0] > d.start[0] ? d.end[0] : d.end[0] + 1, message: d.message, severity: d.severity }))
-    .sort((a, b) => a.first - b.first || a.code.localeCompare(b.code));
-}
-
-function summary(list) {
-  return list.map((f) => `${f.code}:${f.first}-${f.last}`).join(" ");
-}
-
-/** Waits until the file's findings are exactly `expected` (e.g. "RF001:21-24 RF005:1-3"). */
-async function waitForFindings(page, expected, extra = () => true) {
-  return waitFor(`diagnostics "${expected}"`, async () => {
-    const state = await dump(page);
-    const got = summary(findings(state));
-    return got === expected && extra(state) ? { state, list: findings(state) } : { ok: false, seen: got };
-  });
-}
-
-/**
- * Checks that the findings stay exactly `expected` for `ms` (an RF005 the server adds when its
- * heuristic grace ends would show up here) and returns the last state.
- */
-async function holdFindings(page, expected, ms = HOLD_MS) {
-  const until = Date.now() + ms;
-  let state;
-  do {
-    await sleep(250);
-    state = await dump(page);
-    const got = summary(findings(state));
-    if (got !== expected) {
-      throw new StepError(`diagnostics changed to "${got}" (expected them to stay "${expected}")`);
-    }
-  } while (Date.now() < until);
-  return state;
-}
-
-/** The change events of the demo file the fixture saw whose inserted text is `text`. */
-function changesInserting(state, text) {
-  return (state?.changes ?? []).filter((event) => event.changes.some((c) => c.text === text));
-}
-
-/** Line numbers (1-based) that carry a squiggle of the given kind in the visible editor. */
-async function squiggleLines(page, kind) {
-  return page.evaluate((cls) => {
-    const editor = document.querySelector(".editor-instance .monaco-editor") || document.querySelector(".monaco-editor");
-    if (!editor) {
-      return [];
-    }
-    const numbers = new Map();
-    for (const row of editor.querySelectorAll(".margin-view-overlays > div")) {
-      const number = row.querySelector(".line-numbers");
-      if (number) {
-        numbers.set(row.style.top, Number(number.textContent.trim()));
-      }
-    }
-    const lines = new Set();
-    for (const squiggle of editor.querySelectorAll(`.view-overlays .${cls}`)) {
-      const line = numbers.get(squiggle.parentElement.style.top);
-      if (line) {
-        lines.add(line);
-      }
-    }
-    return [...lines].sort((a, b) => a - b);
-  }, kind);
-}
-
-/**
- * Waits until lines `first`-`last` carry a squiggle of the given kind and the lines just above and
- * below do not (what lies further away depends on how the editor scrolled); returns the lines from
- * `first - 1` to `last + 1` that carry one.
- */
-async function squigglesAround(page, kind, first, last) {
-  const want = Array.from({ length: last - first + 1 }, (_, i) => first + i).join(",");
-  return waitFor(`${kind} squiggles on exactly lines ${first}-${last}`, async () => {
-    const lines = (await squiggleLines(page, kind)).filter((line) => line >= first - 1 && line <= last + 1);
-    return lines.join(",") === want ? { lines } : { ok: false, seen: lines };
-  });
-}
-
-async function shot(page, name) {
-  const file = path.join(ARTIFACTS, name);
-  await page.screenshot({ path: file });
-  return file;
-}
-
-async function focusEditor(page) {
-  await page.keyboard.press("Control+1");
-  await sleep(200);
-}
-
-async function problemsRows(page) {
-  return page.$$eval(".markers-panel .monaco-list-row", (rows) => rows.map((row) => row.textContent.replace(/\s+/g, " ").trim()));
-}
-
-/** Runs a command from the palette by its full title. */
-async function palette(page, title) {
-  await page.keyboard.press("F1");
-  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
-  await page.keyboard.type(title);
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ state: "visible" });
-  await sleep(200);
-  await page.keyboard.press("Enter");
-}
-
-/** Runs the palette command whose label is exactly `title` ("Format Document", not "Format Document With..."). */
-async function paletteExact(page, title) {
-  await page.keyboard.press("F1");
-  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
-  await page.keyboard.type(title);
-  const label = new RegExp(`^\\s*${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`);
-  const row = page.locator(".quick-input-list .monaco-list-row").filter({ has: page.locator(".label-name", { hasText: label }) }).first();
-  await row.waitFor({ state: "visible" });
-  await sleep(200);
-  await row.click();
-}
-
-async function goToLine(page, line) {
-  await focusEditor(page);
-  await page.keyboard.press("Control+G");
-  await page.waitForSelector(".quick-input-widget input", { state: "visible" });
-  await page.keyboard.type(String(line));
-  await page.keyboard.press("Enter");
-  await sleep(200);
-}
-
-/** Waits for a notification toast containing `text` and returns its message. */
-async function toast(page, text) {
-  const found = await waitFor(`a notification saying "${text}"`, async () => {
-    const messages = await page.$$eval(".notifications-toasts .notification-list-item-message", (items) => items.map((i) => i.textContent.trim()));
-    const match = messages.find((m) => m.includes(text));
-    return match ? { message: match } : { ok: false, seen: messages };
-  });
-  return found.message;
-}
-
-function readIfExists(file) {
-  return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-}
-
-async function main() {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const profile = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "rf-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.RF_E2E_CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-    ],
-  });
-  // The paste step writes the clipboard from the page, and VS Code's paste reads it.
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(URL_BASE).origin });
-  const page = context.pages()[0] ?? (await context.newPage());
-  try {
-    await run(page);
-  } catch (error) {
-    await shot(page, "failure.png").catch(() => undefined);
-    throw error;
-  } finally {
-    await context.close().catch(() => undefined);
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-}
-
+const {
+  FOLDER, ARTIFACTS, FILE, SNIPPET_KEY, PASTE, HEADER, URL_BASE,
+  sleep, report, waitFor, dump, findings, waitForFindings, holdFindings, changesInserting,
+  squiggleLines, squigglesAround, shot, focusEditor, problemsRows, palette, paletteExact, goToLine, toast, readIfExists, launch,
+} = require("./lib.cjs");
 async function run(page) {
   await page.goto(`${URL_BASE}/?folder=${encodeURIComponent(FOLDER)}`);
   await page.waitForSelector(".monaco-workbench", { timeout: 120_000 });
@@ -288,12 +61,14 @@ async function run(page) {
   });
   await shot(page, "02-ghost-text.png");
   await page.keyboard.press("Tab");
+  // ringfence.inlineSuggestions.prevent = "warn" in this profile: accepted, with a notice naming the zone.
+  const warned = await toast(page, "ringfence: accepted, but AI suggestions may not land in human-only zone 'training-data'");
   const accepted = await waitForFindings(page, "RF001:21-24");
   const errorLines = await waitFor("RF001 squiggles on lines 21-24", async () => {
     const lines = await squiggleLines(page, "squiggly-error");
     return lines.join(",") === "21,22,23,24" ? { lines } : { ok: false, seen: lines };
   });
-  report("inline-accept", { findings: accepted.list, squiggleLines: errorLines.lines, textEnd: accepted.state.text.slice(-120) });
+  report("inline-accept", { notice: warned, findings: accepted.list, squiggleLines: errorLines.lines, textEnd: accepted.state.text.slice(-120) });
   await shot(page, "03-rf001-squiggle.png");
 
   await page.keyboard.press("Control+Shift+M");
@@ -447,10 +222,4 @@ async function run(page) {
   await shot(page, "14-report-inhouse-edit.png");
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`vscode e2e failed: ${error instanceof StepError ? error.message : error.stack || error}\n`);
-    process.exit(1);
-  },
-);
+launch(run);

@@ -37,7 +37,16 @@ test("Tab accepts through the wrapper with the built-in when-clause", () => {
 
 test("every setting has a description and a scope, and the required ones exist", () => {
   const properties = contributes.configuration.properties;
-  for (const key of ["server.path", "heuristics.enabled", "heuristics.minLines", "heuristics.minChars", "history.enabled", "trace.server"]) {
+  for (const key of [
+    "server.path",
+    "heuristics.enabled",
+    "heuristics.minLines",
+    "heuristics.minChars",
+    "history.enabled",
+    "inlineSuggestions.prevent",
+    "inlineSuggestions.pauseProviders",
+    "trace.server",
+  ]) {
     const setting = properties[`ringfence.${key}`];
     assert.ok(setting, key);
     assert.ok(setting.description || setting.markdownDescription, key);
@@ -49,4 +58,11 @@ test("activation covers every file at start-up and the engine matches the langua
   assert.deepEqual(manifest.activationEvents, ["onStartupFinished"]);
   assert.equal(manifest.engines.vscode, "^1.82.0");
   assert.equal(manifest.devDependencies["@types/vscode"], "1.82.0");
+});
+
+test("the prevent setting offers block, warn and off, block by default", () => {
+  const prevent = contributes.configuration.properties["ringfence.inlineSuggestions.prevent"];
+  assert.deepEqual(prevent.enum, ["block", "warn", "off"]);
+  assert.equal(prevent.default, "block");
+  assert.equal(prevent.enumDescriptions.length, 3);
 });
