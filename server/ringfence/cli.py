@@ -56,13 +56,13 @@ def _hook_args(rest: list[str]):
     handles those."""
     if not rest or rest[0].startswith("-"):
         return None
-    options = {"--protocol": None, "--event": None}
+    options: dict[str, str | None] = {"--protocol": None, "--event": None}
     words = iter(rest[1:])
     for word in words:
-        name, eq, value = word.partition("=")
+        name, eq, inline = word.partition("=")
         if name not in options or options[name] is not None:
             return None
-        value = value if eq else next(words, None)
+        value = inline if eq else next(words, None)
         if not value or value.startswith("-"):
             return None
         options[name] = value

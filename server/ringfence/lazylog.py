@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the hook path
+if TYPE_CHECKING:
+    import logging
+
 _pending: dict | None = None  # logging.basicConfig arguments, applied when a logger is first used
 
 
@@ -22,7 +26,7 @@ class LazyLogger:
 
     def __init__(self, name: str) -> None:
         self._name = name
-        self._logger = None
+        self._logger: logging.Logger | None = None
 
     def __getattr__(self, attr: str):
         if self._logger is None:

@@ -60,8 +60,8 @@ def make_scope(root: str, args):
     from ringfence.check.scope import all_scope, range_scope, staged_scope
     from ringfence.evidence.history import Git
 
-    git = Git(root)
-    git = git if git.is_repository() else None
+    repository = Git(root)
+    git = repository if repository.is_repository() else None
     if args.staged:
         return staged_scope(root, git)
     if args.range is not None:

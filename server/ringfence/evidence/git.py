@@ -34,8 +34,8 @@ def head_revision(root: str | os.PathLike[str]) -> str | None:
     if not head.startswith("ref:"):
         return head or None
     ref = head[4:].strip()
-    common = git_common_dir(root)
-    common = Path(common) if common is not None else gitdir
+    common_dir = git_common_dir(root)
+    common = Path(common_dir) if common_dir is not None else gitdir
     for base in (gitdir, common):
         try:
             return (base / ref).read_text().strip()

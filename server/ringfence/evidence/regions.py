@@ -184,7 +184,7 @@ class Region:
     def can_revert(self, lines: Sequence[str]) -> bool:
         """True while the earlier text is known and the lines the change wrote are untouched."""
         span = self.revert_span()
-        if span is None or span[0] < 0:
+        if span is None or span[0] < 0 or self.revert is None:
             return False
         return content_hash(lines[span[0] : span[1] + 1]) == self.revert.after_hash
 

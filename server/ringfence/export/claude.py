@@ -92,7 +92,8 @@ class _Member:
 
 
 def _skip(text: str, pos: int) -> int:
-    return _WHITESPACE.match(text, pos).end()
+    match = _WHITESPACE.match(text, pos)  # "[ \t\n\r]*" matches everywhere
+    return match.end() if match else pos
 
 
 def _members(text: str, brace: int) -> tuple[list[_Member], int]:
@@ -102,7 +103,7 @@ def _members(text: str, brace: int) -> tuple[list[_Member], int]:
     if text[pos] == "}":
         return members, pos
     while True:
-        key, key_end = json.decoder.scanstring(text, pos + 1)
+        key, key_end = _DECODER.raw_decode(text, pos)  # the text is valid JSON: a string key
         value_start = _skip(text, _skip(text, key_end) + 1)
         _, value_end = _DECODER.raw_decode(text, value_start)
         members.append(_Member(key, pos, value_start, value_end))

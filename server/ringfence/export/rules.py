@@ -367,7 +367,7 @@ def repository_files(root: str) -> list[str]:
         return sorted({f for f in listed if f and os.path.isfile(posixpath.join(root, f))})
     except (OSError, subprocess.SubprocessError):
         pass
-    out = []
+    out: list[str] = []
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if d != ".git"]
         rel = posixpath.relpath(directory.replace(os.sep, "/"), root)

@@ -105,12 +105,19 @@ class _Post:
             raise HandoffError(f"the assistant endpoint must be an http(s) URL, not {url!r}")
         self.url, self.body, self.headers = url, body, headers
         self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection = (
-            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        )
-        kwargs = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
         # The socket timeout only backs up the caller's overall deadline, which ends the call.
-        self.connection = connection(parts.hostname, parts.port, timeout=timeout + 5, **kwargs)
+        self.connection: http.client.HTTPConnection
+        if parts.scheme == "https":
+            self.connection = http.client.HTTPSConnection(
+                parts.hostname,
+                parts.port,
+                timeout=timeout + 5,
+                context=ssl.create_default_context(),
+            )
+        else:
+            self.connection = http.client.HTTPConnection(
+                parts.hostname, parts.port, timeout=timeout + 5
+            )
         self._lock = threading.Lock()
         self._aborted = False
 
@@ -183,7 +190,7 @@ def _content(
         raise HandoffError(
             f"{name} answered JSON without choices[0].message.content; nothing was changed"
         )
-    if choice.get("finish_reason") == "length":
+    if isinstance(choice, dict) and choice.get("finish_reason") == "length":
         raise HandoffError(f"{name}'s answer was cut off at its length limit; nothing was changed")
     return content
 

@@ -105,10 +105,9 @@ def _detect(lines: list[str], filename: str):
     from detect_secrets.core.scan import _process_line_based_plugins
     from detect_secrets.settings import transient_settings
 
+    plugins: dict[str, type] = get_mapping_from_secret_type_to_class()
     config = {
-        "plugins_used": [
-            {"name": cls.__name__} for cls in get_mapping_from_secret_type_to_class().values()
-        ],
+        "plugins_used": [{"name": plugin.__name__} for plugin in plugins.values()],
         "filters_used": [{"path": path} for path in _FILTERS],
     }
     numbered = [(number, line.rstrip("\r\n")) for number, line in enumerate(lines, start=1)]

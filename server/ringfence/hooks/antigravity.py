@@ -78,7 +78,9 @@ def parse(payload: dict) -> HookEvent:
     if not isinstance(call, dict):
         raise MalformedEvent("payload has no 'toolCall' object")
     tool = require_text(call, "name")
-    args = call.get("args") if isinstance(call.get("args"), dict) else {}
+    args = call.get("args")
+    if not isinstance(args, dict):
+        args = {}
     event = HookEvent(
         IGNORED,
         event_name=event_name,

@@ -136,7 +136,8 @@ def bash_edit_diff(response: object) -> tuple[list[Change], bool]:
         return [], False
     changes: list[Change] = []
     seen: set[str] = set()
-    for entry in diff.get("files") if isinstance(diff.get("files"), list) else []:
+    files = diff.get("files")
+    for entry in files if isinstance(files, list) else []:
         path = text_field(entry, "filePath") if isinstance(entry, dict) else None
         if not path or path in seen:
             continue
@@ -146,8 +147,8 @@ def bash_edit_diff(response: object) -> tuple[list[Change], bool]:
             continue
         added = structured_patch_lines({"structuredPatch": entry.get("hunks")})
         changes.append(Change(path, EDIT, added=added or [], note=BASH_DIFF_NOTE))
-    listed = diff.get("changedFiles") if isinstance(diff.get("changedFiles"), list) else []
-    for path in listed:
+    listed = diff.get("changedFiles")
+    for path in listed if isinstance(listed, list) else []:
         if isinstance(path, str) and path and path not in seen:
             seen.add(path)
             changes.append(Change(path, EDIT, added=[], note=BASH_CHANGED_NOTE))

@@ -101,7 +101,7 @@ def trusted_folders(path: str) -> list[str]:
         raise ValueError(f"not JSON ({exc})") from None
     if not isinstance(config, dict):
         raise ValueError("not a JSON object")
-    folders = []
+    folders: list[str] = []
     for key in ("trustedFolders", "trusted_folders"):
         value = config.get(key)
         if isinstance(value, list):

@@ -19,6 +19,7 @@ import json
 import os
 import shlex
 import sys
+from collections.abc import Callable
 
 from ringfence.errors import RingfenceError, UsageError
 from ringfence.hooks.agents import PROTOCOLS
@@ -84,7 +85,9 @@ GEMINI_EVENTS = {
 }
 
 
-def _grouped(events: dict[str, str], handler, extra: dict[str, dict] | None = None) -> callable:
+def _grouped(
+    events: dict[str, str], handler, extra: dict[str, dict] | None = None
+) -> Callable[[dict, str], list[str]]:
     """Builder for the matcher-group format shared by Claude Code, Codex and Gemini; ``extra``
     adds keys to the handler of some events."""
 

@@ -24,6 +24,10 @@ import posixpath
 from ringfence.hooks import shell_words as words
 from ringfence.policy.paths import clean
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the hook path
+if TYPE_CHECKING:
+    import re
+
 MAX_DEPTH = 32  # scripts within scripts (sh -c "sh -c …"); deeper is a problem, not a guess
 MAX_COMMAND_BYTES = 256 * 1024  # longer command lines are not parsed (a problem)
 _STATIC_DEVICES = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/zero"})
@@ -152,6 +156,8 @@ def _binding(package: str):
             path = os.path.join(directory, "_binding" + suffix)
             if os.path.isfile(path):
                 found = importlib.util.spec_from_file_location(f"{package}._binding", path)
+                if found is None or found.loader is None:
+                    raise ImportError(f"{package}._binding: {path} cannot be loaded")
                 module = importlib.util.module_from_spec(found)
                 found.loader.exec_module(module)
                 return module
@@ -240,7 +246,8 @@ class Run:
             *first, body = body.named_children
             for child in first:
                 self.statement(child, state, None, depth)
-        extra, tail = [], []
+        extra: list = []
+        tail: list = []
         for redirect in redirects:
             if redirect.type == "file_redirect":
                 extra.extend(self.redirect_words(redirect)[1:])  # ``echo > a b``: b is an argument
@@ -373,8 +380,8 @@ class Run:
             self.analysis.problem("a brace expansion too large to follow")
             return [words.Unknown(_before(parts, "{"))]
         out: list[str] = []
-        for word in expanded:
-            word = words.tilde(word)
+        for braced in expanded:
+            word = words.tilde(braced)
             if word is None:
                 out.append(words.Unknown(""))
             elif words.has_magic(word):
@@ -495,14 +502,15 @@ def _heredoc_unescape(text: str) -> str:
 class _Splitter:
     """Split text on shell metacharacters and quotes (compiled on first use)."""
 
-    _compiled = None
+    _compiled: re.Pattern[str] | None = None
 
     def split(self, text: str) -> list[str]:
-        if _Splitter._compiled is None:
+        compiled = _Splitter._compiled
+        if compiled is None:
             import re
 
-            _Splitter._compiled = re.compile(r"[\s;|&<>()`=]+")
-        return _Splitter._compiled.split(text)
+            compiled = _Splitter._compiled = re.compile(r"[\s;|&<>()`=]+")
+        return compiled.split(text)
 
 
 _TOKEN_SPLIT = _Splitter()

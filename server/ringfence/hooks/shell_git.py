@@ -199,7 +199,8 @@ class _Reader:
         """Reads of ``pathspecs`` (the whole tree when none and ``whole``), minus exclusions."""
         from ringfence.hooks.shell import Target
 
-        positive, excluded = [], []
+        positive: list = []
+        excluded: list = []
         for spec in pathspecs:
             if isinstance(spec, Unknown):
                 self.run.paths(spec, self.state, f"{self.program} pathspec")
@@ -264,7 +265,8 @@ def _split(positional: list[str], state, after: list[str], dashdash: bool):
     """(revisions, pathspecs): after ``--`` all are paths; before, a word naming a file is one."""
     if dashdash:
         return positional, after
-    revs, paths = [], []
+    revs: list[str] = []
+    paths: list[str] = []
     for word in positional:
         if isinstance(word, Unknown):
             paths.append(word)

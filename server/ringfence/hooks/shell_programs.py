@@ -429,7 +429,7 @@ def _copy(run, program, args, state, stdin, depth):
         or (os.path.isdir(dest) and not _has(options, "-T", "--no-target-directory"))
         or len(sources) > 1
     )
-    created = []
+    created: list[tuple[str, str | None]] = []
     for source in sources:
         if isinstance(source, Unknown):
             run.paths(source, state, f"{program} source")
@@ -622,9 +622,10 @@ def sed_effects(script: str) -> list[tuple[str, str]] | None:
         if char == "#":
             index = _line_end(script, index)
             continue
-        index = _skip_address(script, index)
-        if index is None:
+        after = _skip_address(script, index)
+        if after is None:
             return None
+        index = after
         while index < size and script[index] in " \t!":
             index += 1
         if index >= size:
@@ -648,9 +649,10 @@ def sed_effects(script: str) -> list[tuple[str, str]] | None:
             effects.append((kind, value))
             index = end
         elif command in "sy":
-            index = _substitution(script, index, command, effects)
-            if index is None:
+            after = _substitution(script, index, command, effects)
+            if after is None:
                 return None
+            index = after
         elif command == "v":
             while index < size and script[index] not in ";\n}":
                 index += 1
@@ -677,9 +679,10 @@ def _text_end(script: str, index: int) -> int:
 
 def _skip_address(script: str, index: int) -> int | None:
     for _ in range(2):
-        index = _one_address(script, index)
-        if index is None:
+        found = _one_address(script, index)
+        if found is None:
             return None
+        index = found
         if index < len(script) and script[index] == ",":
             index += 1
             continue

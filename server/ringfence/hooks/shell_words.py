@@ -51,7 +51,7 @@ class Unknown(str):
     __slots__ = ()
 
 
-Segments = list  # list[tuple[str, bool]]: (text, quoted)
+Segments = list[tuple[str, bool]]  # (text, quoted)
 
 
 def segments(node) -> Segments | None:
@@ -113,7 +113,7 @@ def _unquoted(text: str) -> Segments:
         return [(text, False)]
     out: Segments = []
     index = 0
-    plain = []
+    plain: list[str] = []
     while index < len(text):
         char = text[index]
         if char == "\\" and index + 1 < len(text):
@@ -200,6 +200,7 @@ def _braces(chars: list) -> list | None:
         return [chars]
     open_index, close_index, commas = open_at
     prefix, suffix = chars[:open_index], chars[close_index + 1 :]
+    options: list | None
     if commas:
         bounds = [open_index, *commas, close_index]
         options = [chars[a + 1 : b] for a, b in zip(bounds, bounds[1:], strict=False)]
@@ -231,7 +232,8 @@ def _find_brace(chars: list):
     for start, (char, quoted) in enumerate(chars):
         if char != "{" or quoted or (start and chars[start - 1] == ("$", False)):
             continue
-        depth, commas = 0, []
+        depth = 0
+        commas: list[int] = []
         for index in range(start + 1, len(chars)):
             ch, q = chars[index]
             if q:
@@ -325,9 +327,10 @@ def glob(parts: Segments, cwd: str, budget: GlobBudget) -> list[str] | None:
             literal = _unescape(component)
             found = [posixpath.join(base, literal) for base in found]
             continue
-        found = _match(found, component, budget)
-        if found is None:
+        matched = _match(found, component, budget)
+        if matched is None:
             return None
+        found = matched
         if not found:  # no match: bash keeps the word as written
             return [posixpath.join(cwd, _plain(parts))]
     return sorted(found)

@@ -241,6 +241,7 @@ class Policy:
         if toml_text is not None:
             parsed = parse_policy_cached(toml_text, POLICY_FILE, "", is_root=True)
             if parsed_py is not None:
+                assert py_text is not None  # parsed_py came from it
                 line = KeyPositions(py_text, ("tool", "ringfence")).find(())[0]
                 parsed.errors.append(
                     PolicyError(
@@ -297,13 +298,12 @@ class Policy:
         "l"ink, "f"ile, "o"ther), so that nothing below needs a stat of its own."""
         listing = self._listings.get(reldir)
         if listing is None:
-            kinds: dict[str, str] | None = {}
+            kinds: dict[str, str] | None = None
             try:
                 with os.scandir(
                     posixpath.join(self.root, reldir) if reldir else self.root
                 ) as entries:
-                    for entry in entries:
-                        kinds[entry.name] = _kind(entry)
+                    kinds = {entry.name: _kind(entry) for entry in entries}
             except OSError:
                 kinds = None  # unreadable: entries below are looked up one by one
             listing = self._listings[reldir] = (_WATCHED_NAMES.intersection(kinds or ()), kinds)
@@ -631,9 +631,10 @@ class Policy:
         watched, kinds = self._listing(reldir)
         if not watched and reldir:
             return _Dir(real, True, above.sources, above.ignores, kinds, reldir)
-        return _Dir(real, exists, *self._policies_for(reldir, above), kinds, reldir)
+        sources, ignores = self._policies_for(reldir, above)
+        return _Dir(real, exists, sources, ignores, kinds, reldir)
 
-    def _policies_for(self, reldir: str, above: _Dir):
+    def _policies_for(self, reldir: str, above: _Dir) -> tuple[tuple, tuple]:
         """The policy files and ignore files that apply inside an existing directory."""
         sources, ignores = above.sources, above.ignores
         nfc = reldir if reldir.isascii() else _nfc(reldir)
@@ -923,7 +924,7 @@ class Policy:
         return found
 
     def _floors_above(self, base: str) -> list[Zone]:
-        floors = []
+        floors: list[Zone] = []
         parts = base.split("/")
         for i in range(len(parts)):
             source = self._source_at("/".join(parts[:i]))

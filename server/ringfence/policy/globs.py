@@ -371,7 +371,8 @@ def _fill(regex: bytes, classes: list[frozenset[int]], for_lines: bool) -> bytes
 
 def _build(pattern: str, negated: bool, regex: bytes, classes: list[frozenset[int]]) -> Glob:
     filled = _fill(regex, classes, for_lines=False)
-    line = _fill(regex, classes, for_lines=True)
+    assert filled is not None  # only a line regex (for_lines) can be impossible
+    line: bytes | None = _fill(regex, classes, for_lines=True)
     dir_only = False
     if regex == b".":  # "*" and "**"
         exact = covering = b"."
@@ -645,10 +646,10 @@ class _Index:
     def last_match(self, data: bytes) -> int | None:
         compiled = self._compiled
         for index in self.candidates(data):
-            regex = compiled.get(index, False)
-            if regex is False:
+            if index not in compiled:
                 source = self.sources[index]
-                regex = compiled[index] = None if source is None else re.compile(source, re.DOTALL)
+                compiled[index] = None if source is None else re.compile(source, re.DOTALL)
+            regex = compiled[index]
             if regex is not None and regex.search(data):
                 return index
         return None
@@ -891,7 +892,9 @@ class _Database:
             return None
         import hyperscan
 
-        return ("ringfence-globs-4", hyperscan.__version__, str(ignore_case), *patterns)
+        # __version__ is missing from hyperscan's stubs; the package itself falls back to "unknown"
+        version = getattr(hyperscan, "__version__", "unknown")
+        return ("ringfence-globs-4", str(version), str(ignore_case), *patterns)
 
     @classmethod
     def _key(cls, patterns: Sequence[str], ignore_case: bool) -> str | None:

@@ -67,7 +67,7 @@ class KeyPositions:
                 continue
             assign = re.match(_ASSIGN, line)
             if assign and table is not None:
-                path = tuple(table + _split_dotted(assign.group(2)))
+                path = (*table, *_split_dotted(assign.group(2)))
                 self._positions.setdefault(path, (lineno, len(assign.group(1)) + 1))
                 rest = line[assign.end() :]
                 for quote in ('"""', "'''"):

@@ -116,7 +116,7 @@ def for_tool(
             return ToolVerdict(denied(level), rule.rule, why)
     effective, decided, why = level, None, ""
     own = base.level_for(tool) if base is not None else None
-    if own is not None and own in levels:
+    if base is not None and own is not None and own in levels:
         effective = strictest(levels[own], level) if raised else levels[own]
         decided, why = base.rule, f"tools.level {tool} = {own!r}"
     for rule in chain:

@@ -135,29 +135,31 @@ def read_ranges(root: str | os.PathLike[str]) -> Iterator[TracedRange]:
             yield from _ranges_of(record)
 
 
+def _object_at(data: dict, key: str) -> dict:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _array_at(data: dict, key: str) -> list:
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _ranges_of(record: dict) -> Iterator[TracedRange]:
-    meta = record.get("metadata", {})
-    meta = meta.get(METADATA_KEY, {}) if isinstance(meta, dict) else {}
-    meta = meta if isinstance(meta, dict) else {}
-    for entry in record.get("files", []) if isinstance(record.get("files"), list) else []:
+    meta = _object_at(_object_at(record, "metadata"), METADATA_KEY)
+    for entry in _array_at(record, "files"):
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
             continue
-        for conv in (
-            entry.get("conversations", []) if isinstance(entry.get("conversations"), list) else []
-        ):
+        for conv in _array_at(entry, "conversations"):
             if not isinstance(conv, dict):
                 continue
-            contributor = (
-                conv.get("contributor") if isinstance(conv.get("contributor"), dict) else {}
-            )
-            for rng in conv.get("ranges", []) if isinstance(conv.get("ranges"), list) else []:
+            contributor = _object_at(conv, "contributor")
+            for rng in _array_at(conv, "ranges"):
                 if not isinstance(rng, dict):
                     continue
-                who = (
-                    rng.get("contributor")
-                    if isinstance(rng.get("contributor"), dict)
-                    else contributor
-                )
+                who = rng.get("contributor")
+                if not isinstance(who, dict):
+                    who = contributor
                 start, end = rng.get("start_line"), rng.get("end_line")
                 if (
                     who.get("type") not in ("ai", "mixed")
