@@ -188,7 +188,7 @@ def _fallback_journal(
     from ringfence.policy.paths import clean, find_root, relative_to
 
     cwd = clean(event.cwd, os.getcwd()) if event.cwd else os.getcwd()
-    journal: list[tuple[str, dict]] = []
+    journal: list[tuple[str, JournalEvent]] = []
     for change in event.changes or []:
         absolute = clean(change.path, cwd)
         root = clean(str(find_root(absolute)), "/")
