@@ -17,8 +17,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pygls.uris import to_fs_path
-
 from ringfence.evidence.journal import SAVE, JournalEvent, append_event, journal_path, read_events
 from ringfence.evidence.regions import (
     Region,
@@ -33,8 +31,9 @@ from ringfence.lsp.policies import RepoPolicy, discover_policy_files, is_policy_
 from ringfence.lsp.settings import GRACE_SECONDS
 from ringfence.lsp.state import OpenDoc, Step
 from ringfence.policy.engine import POLICY_FILE
-from ringfence.policy.paths import clean, relative_to
+from ringfence.policy.paths import relative_to
 from ringfence.provenance.trace import TRACE_FILE, TracedRange, read_ranges
+from ringfence.uris import file_path
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +157,9 @@ class EvidenceStore:
         """Watched files changed (``workspace/didChangeWatchedFiles``): reload, re-read traces."""
         stale: dict[str, RepoPolicy] = {}
         for uri in uris:
-            path = to_fs_path(uri) if uri.startswith("file:") else None
+            path = file_path(uri)
             for repo in list(self.server.repos.values()):
-                relpath = relative_to(clean(path, "/"), repo.root) if path else None
+                relpath = relative_to(path, repo.root) if path else None
                 if relpath == TRACE_FILE and self.traces[repo.root].refresh():
                     for od in self.server.docs_in(repo):
                         if self.apply_traces(od):

@@ -22,9 +22,9 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import from_fs_path
 
-from ringfence import __version__
+from ringfence import __version__, uris
 from ringfence.lsp import providers
 from ringfence.lsp.document import LineDocument, LineWorkspace
 from ringfence.lsp.settings import Settings
@@ -36,21 +36,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOTEBOOK_CELL_SCHEME = "vscode-notebook-cell:"
 PUBLISH_DIAGNOSTICS = types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 
 
 def document_path(uri: str) -> tuple[str, bool] | None:
     """``(absolute path, is notebook cell)`` for a document the server classifies, else None."""
-    from ringfence.policy.paths import clean
-
-    if uri.startswith(NOTEBOOK_CELL_SCHEME):
-        path = to_fs_path("file:" + uri[len(NOTEBOOK_CELL_SCHEME) :].split("#", 1)[0])
-        return (clean(path, "/"), True) if path else None
-    if not uri.startswith("file:"):
-        return None
-    path = to_fs_path(uri)
-    return (clean(path, "/"), False) if path else None
+    return uris.document_path(uri)
 
 
 class RingfenceProtocol(LanguageServerProtocol):
@@ -182,7 +173,7 @@ class RingfenceServer(LanguageServer):
     def _folder_of(self, path: str) -> str | None:
         best = None
         for folder in self.workspace.folders.values():
-            base = to_fs_path(folder.uri)
+            base = uris.file_path(folder.uri)
             if base and (path == base or path.startswith(base.rstrip("/") + "/")):
                 best = base if best is None or len(base) > len(best) else best
         return best or self.workspace.root_path
