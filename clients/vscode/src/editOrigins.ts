@@ -212,6 +212,9 @@ export class EditOriginReporter implements vscode.Disposable {
     const version = document.version;
     // Let the language client put this change's didChange on the wire first.
     setTimeout(() => void this.send(document, version, { ...classified, ranges }), 0);
+    if (classified.kind === "chat-edit") {
+      void this.gate.chatEdit(document, classified.tool ?? "unknown");
+    }
   }
 
   private noteChatDocument(document: vscode.TextDocument): void {

@@ -11,7 +11,16 @@ import * as vscode from "vscode";
 import { oneLine } from "./discovery";
 import type { Levels } from "./levels";
 import { knownToolsOf } from "./origins";
-import { type AcceptDecision, decideAccept, type Notice, type PreventMode, preventMode, suggestingTools } from "./prevention";
+import {
+  type AcceptDecision,
+  chatEditNotice,
+  decideAccept,
+  editsFor,
+  type Notice,
+  type PreventMode,
+  preventMode,
+  suggestingTools,
+} from "./prevention";
 import { SERVER_COMMANDS } from "./protocol";
 import type { RingfenceServer } from "./server";
 
@@ -20,6 +29,8 @@ const SOURCE = "ringfence";
 const HANDOFF_ACTION_WAIT_MS = 5000;
 const RETRIGGER_ATTEMPTS = 6;
 const RETRIGGER_PAUSE_MS = 300;
+/** One chat-edit notice per file within this time (a chat writes a file in several changes). */
+const CHAT_NOTICE_GAP_MS = 10_000;
 
 /** `ringfence.inlineSuggestions.prevent` for a document. */
 export function preventModeFor(document?: vscode.TextDocument): PreventMode {
@@ -40,6 +51,7 @@ export type AcceptNow = () => Promise<vscode.Range[] | undefined>;
 
 export class SuggestionGate implements vscode.Disposable {
   private saidUnchecked = false;
+  private readonly chatNoticeAt = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -90,6 +102,26 @@ export class SuggestionGate implements vscode.Disposable {
     this.server.log.info(`inline suggestion by ${decision.tool} accepted with a warning in ${document.uri.fsPath}`);
     const moveTo = decision.notice.moveTo;
     void this.show(decision.notice).then((choice) => (choice && moveTo ? this.handOff(document, ranges, moveTo) : undefined));
+  }
+
+  /**
+   * A chat or agent edit was written into the document (reported as AI): where the zone denies its
+   * tool, say so while it is still pending Keep / Undo (its RF001 is already on the lines).
+   */
+  async chatEdit(document: vscode.TextDocument, tool: string): Promise<void> {
+    const key = document.uri.toString();
+    const now = Date.now();
+    if (preventModeFor(document) === "off" || now - (this.chatNoticeAt.get(key) ?? -Infinity) < CHAT_NOTICE_GAP_MS) {
+      return;
+    }
+    const result = await this.levels.explainSoon(document);
+    if (!result || editsFor(result, tool) !== "deny") {
+      return;
+    }
+    this.chatNoticeAt.set(key, now);
+    const notice = chatEditNotice(result, tool);
+    this.server.log.info(`chat edit by ${tool} in ${document.uri.fsPath}: ${notice.message}`);
+    void vscode.window.showWarningMessage(notice.message);
   }
 
   private async show(notice: Notice): Promise<string | undefined> {

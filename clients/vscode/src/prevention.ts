@@ -96,6 +96,16 @@ export function noticeFor(result: ExplainResult, tool: string, accepted: boolean
   return { message: `${head}${reason}${text}`, ...(moveTo ? { moveTo } : {}) };
 }
 
+/** The notice for a chat or agent edit VS Code wrote into a zone that denies its tool (pending Keep / Undo). */
+export function chatEditNotice(result: ExplainResult, tool: string): Notice {
+  const { text, moveTo } = alternative(result);
+  const by = tool === "unknown" ? "A chat edit" : `A chat edit by ${tool}`;
+  return {
+    message: `ringfence: ${by} touches ${placeOf(result)}: its lines are flagged RF001. Undo it in the chat instead of keeping it.${text}`,
+    ...(moveTo ? { moveTo } : {}),
+  };
+}
+
 /** What the accept wrappers do with a visible suggestion, given the file's explain answer. */
 export function decideAccept(mode: PreventMode, result: ExplainResult | undefined, tools: readonly string[]): AcceptDecision {
   if (mode === "off" || !result) {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  chatEditNotice,
   decideAccept,
   deniesEveryTool,
   editsFor,
@@ -136,4 +137,15 @@ test("answers are cached per document version", () => {
   assert.equal(cache.get("file:///a.py", 3), undefined);
   cache.clear();
   assert.equal(cache.get("file:///a.py", 4), undefined);
+});
+
+test("a chat edit in a deny zone: the notice names the zone and says to undo it in the chat", () => {
+  assert.deepEqual(chatEditNotice(humanOnly, "copilot"), {
+    message:
+      "ringfence: A chat edit by copilot touches human-only zone 'training-data': its lines are flagged RF001. " +
+      "Undo it in the chat instead of keeping it. Not even the in-house assistant may write here: write it yourself.",
+  });
+  const internalNotice = chatEditNotice(internal, "unknown");
+  assert.match(internalNotice.message, /^ringfence: A chat edit touches internal zone 'model-serving'/);
+  assert.equal(internalNotice.moveTo, "metacode");
 });
