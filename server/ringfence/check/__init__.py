@@ -8,7 +8,7 @@ SARIF. ``manifest`` lists every known AI-authored range of the working tree, wha
 from __future__ import annotations
 
 from ringfence.check.evidence import collect
-from ringfence.check.findings import judge, pieces
+from ringfence.check.findings import judge_all, pieces
 from ringfence.check.model import Finding, Notice, Region, Report
 from ringfence.check.scope import Scope
 from ringfence.policy import Policy
@@ -18,7 +18,7 @@ __all__ = ["Finding", "Notice", "Region", "Report", "manifest", "run_check"]
 
 def run_check(policy: Policy, scope: Scope, paths: list[str] | None = None) -> Report:
     evidence = collect(policy, scope, paths, only_relevant=True)
-    findings = judge(policy, evidence)
+    findings = judge_all(policy, evidence)
     regions = sum(len(e.regions) for e in evidence.files.values())
     return Report(scope.name, scope.label, findings, evidence.notices, len(evidence.files), regions)
 
@@ -28,14 +28,17 @@ def manifest(
 ) -> tuple[list[dict], list[Notice]]:
     """One entry per known AI-authored range.
 
-    Each entry holds path, start, end, tool, model, source, level, zone and state.
+    Each has path, start, end, tool, model, source, level, zone and state.
     """
     evidence = collect(policy, scope, paths, only_relevant=False)
     entries, seen = [], set()
     for entry in evidence.files.values():
+        view = entry.view
+        if view is None:
+            continue
         for region in entry.regions:
             where = max(
-                (w for _, _, w in pieces(entry.view, region.start, region.end)),
+                (w for _, _, w in pieces(view, region.start, region.end)),
                 key=lambda w: w.level.rank,
             )
             item = {
@@ -60,7 +63,7 @@ def manifest(
 def _state(covered: dict[int, str], region: Region) -> str:
     if region.source in ("trace", "comment"):
         return region.state if region.matched else "untagged"
-    if region.file_level:
+    if region.start is None or region.end is None:
         return "untagged"
     states = {covered.get(line) for line in range(region.start, region.end + 1)}
     if None in states:

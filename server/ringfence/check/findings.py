@@ -1,13 +1,10 @@
-"""Judge AI regions against the policy (the codes of docs/lsp.md "Diagnostics",
-as ``ringfence check`` reports them).
+"""``ringfence check``'s findings: every AI region of the scope judged by ``findings.judge``.
 
-- external-edits (or inhouse-edits for in-house tools) = deny: RF001 (client, agent, trace,
-  comment evidence), RF003 (in-house tool), RF010 (history): errors. Tags and reviews never
-  clear a deny.
-- = tag: RF002 warning on the lines no matching provenance record or comment block covers.
-- heuristic (possible AI) evidence where edits are denied or need a tag: RF005 warning.
-
-A region spanning lines of different levels (region markers) is judged piece by piece.
+The judgement itself (codes, severities, messages, deciding rules) lives in
+``ringfence.findings``, shared with the language server. This module only walks the evidence: a
+region spanning lines of different levels (region markers) is judged piece by piece, and where
+edits need a tag only the lines no matching provenance record or comment block covers are
+reported.
 """
 
 from __future__ import annotations
@@ -16,11 +13,14 @@ from collections.abc import Iterator
 
 from ringfence.check.evidence import Evidence, FileEvidence
 from ringfence.check.model import Finding, Region
-from ringfence.policy import FileView, Level, Policy
-from ringfence.policy.levels import strictest
+from ringfence.findings import Judgement, Place, Subject, history_origin, judge, pieces
+from ringfence.policy import Policy
+
+__all__ = ["judge_all", "pieces"]
 
 
-def judge(policy: Policy, evidence: Evidence) -> list[Finding]:
+def judge_all(policy: Policy, evidence: Evidence) -> list[Finding]:
+    """The findings of every region of ``evidence``, deduplicated and in file order."""
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for entry in evidence.files.values():
@@ -41,89 +41,36 @@ def judge(policy: Policy, evidence: Evidence) -> list[Finding]:
     return findings
 
 
-class Where:
-    """The rule that gives a piece of a file its level: a zone, marker, import or the default."""
-
-    def __init__(
-        self, view: FileView, level: Level, region_line: int | None, region_reason: str
-    ) -> None:
-        decision = view.decision
-        self.level = level
-        if region_line is not None:
-            self.zone, self.owner = None, ""
-            self.rule = f"{decision.relpath}:{region_line}"
-            self.reason = region_reason or f"marked {level.name} in the file"
-            self.label = f"{level.name} region (marker at line {region_line})"
-            return
-        self.zone = decision.zone.name if decision.zone else None
-        self.owner = decision.owner
-        self.rule = decision.rule
-        self.reason = decision.reason
-        if decision.zone is not None:
-            self.label = f"{level.name} zone '{decision.zone.name}'"
-        elif decision.source == "marker":
-            self.label = f"{level.name} file (marker at {decision.rule})"
-        elif decision.source == "import":
-            self.label = f"{level.name} path ({decision.reason})"
-        else:
-            self.label = f"{level.name} path (the default level)"
-
-
-def pieces(
-    view: FileView, start: int | None, end: int | None
-) -> Iterator[tuple[int | None, int | None, Where]]:
-    """Split ``start..end`` (1-based) where region markers change the level."""
-    if start is None or end is None:
-        yield start, end, Where(view, view.decision.level, None, "")
-        return
-    cuts = {start, end + 1}
-    for region in view.markers.regions:
-        cuts.update(c for c in (region.start + 1, region.end + 2) if start < c <= end)
-    bounds = sorted(cuts)
-    for first, after in zip(bounds, bounds[1:], strict=False):
-        yield first, after - 1, _where(view, first, after - 1)
-
-
-def _where(view: FileView, first: int, last: int) -> Where:
-    level = view.decision.level
-    deciding = None
-    for region in view.markers.regions:
-        if region.start <= last - 1 and first - 1 <= region.end:
-            region_level = view.levels.get(region.level)
-            if region_level is not None and strictest(level, region_level) is not level:
-                level, deciding = region_level, region
-    if deciding is None:
-        return Where(view, level, None, "")
-    return Where(view, level, deciding.start + 1, deciding.reason)
+def subject(region: Region) -> Subject:
+    """What the judgement needs of a region gathered from the scope's evidence."""
+    lines = None if region.start is None or region.end is None else region.end - region.start + 1
+    origin = ""
+    if region.source == "history":
+        evidence = region.evidence
+        origin = history_origin(
+            str(evidence.get("kind", "")),
+            str(evidence.get("commit", "")),
+            str(evidence.get("signal", "")),
+        )
+    return Subject(
+        region.tool, region.model, region.source, "untagged", lines, region.matched, origin
+    )
 
 
 def _judge_region(policy: Policy, entry: FileEvidence, region: Region) -> Iterator[Finding]:
-    inhouse = policy.is_inhouse(region.tool)
-    for first, last, where in pieces(entry.view, region.start, region.end):
-        judged = policy.for_tool(where.level, entry.view.decision, region.tool, region.model)
-        permission = judged.level.edits(inhouse)
-        if permission == "allow":
+    view = entry.view
+    if view is None:
+        return
+    about = subject(region)
+    for first, last, place in pieces(view, region.start, region.end):
+        judged = judge(policy, view.decision, place, about)
+        if judged is None:
             continue
-        if permission == "deny":
-            code = _deny_code(region, inhouse)
-            found = _finding(
-                region, first, last, where, code, "warning" if code == "RF005" else "error"
-            )
-            if judged.why:  # an approved-tools rule decided (docs/policy.md)
-                found.message = f"{found.message} [{judged.why} ({judged.rule})]"
-            yield found
+        if judged.permission == "deny":  # tags and reviews never clear a deny
+            yield _finding(region, first, last, place, judged)
             continue
         for a, b in _uncovered(entry, first, last):
-            code = "RF005" if region.source == "heuristic" else "RF002"
-            yield _finding(region, a, b, where, code, "warning")
-
-
-def _deny_code(region: Region, inhouse: bool) -> str:
-    if region.source == "heuristic":
-        return "RF005"
-    if region.source == "history":
-        return "RF010"
-    return "RF003" if inhouse else "RF001"
+            yield _finding(region, a, b, place, judged)
 
 
 def _uncovered(
@@ -145,56 +92,25 @@ def _uncovered(
 
 
 def _finding(
-    region: Region, first: int | None, last: int | None, where: Where, code: str, severity: str
+    region: Region, first: int | None, last: int | None, place: Place, judged: Judgement
 ) -> Finding:
     return Finding(
-        code,
-        severity,
+        judged.code,
+        judged.severity,
         region.path,
         first,
         last,
-        _message(region, where, code),
+        judged.message,
         region.tool,
         region.model,
         region.source,
-        where.level.name,
-        where.zone,
-        where.reason,
-        where.owner,
-        where.rule,
+        place.level.name,
+        place.zone,
+        place.reason,
+        place.owner,
+        judged.rule,
         _evidence(region),
     )
-
-
-def _message(region: Region, where: Where, code: str) -> str:
-    tool = region.tool + (
-        f", {region.model}" if region.model and region.source == "history" else ""
-    )
-    head = {
-        "RF001": f"AI edit ({tool}) in {where.label}",
-        "RF003": f"In-house AI edit ({tool}) in {where.label}",
-        "RF010": (
-            f"AI-authored lines from history ({tool}; {_history_origin(region)}) in {where.label}"
-        ),
-        "RF002": f"AI edit ({tool}) without provenance in {where.label}",
-        "RF005": f"Possible AI edit (heuristic) in {where.label}",
-    }[code]
-    text = f"{head}: {where.reason}" if where.reason else head
-    if not region.matched:
-        text += (
-            " [the recorded lines changed after the record; checked at the recorded position]"
-            if region.source != "trace" or code != "RF002"
-            else " [the provenance record no longer matches these lines]"
-        )
-    return text
-
-
-def _history_origin(region: Region) -> str:
-    commit = str(region.evidence.get("commit", ""))[:12]
-    kind = region.evidence.get("kind")
-    if kind == "note":
-        return f"git-ai note on commit {commit}"
-    return f"commit {commit}: {region.evidence.get('signal', '')}"
 
 
 def _evidence(region: Region) -> dict:

@@ -9,12 +9,15 @@ from urllib.parse import quote
 
 from ringfence import __version__
 from ringfence.check.model import Finding, Report
+from ringfence.findings import SEVERITY
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 SRCROOT = "%SRCROOT%"
 
+# code -> (name, short description, full description, security-severity); the level of each code
+# is the judgement's (``findings.SEVERITY``), not repeated here.
 RULES = {
     "RF001": (
         "ExternalAIEditInDenyZone",
@@ -22,7 +25,6 @@ RULES = {
         "An external AI tool (reported by the editor client, an agent hook or an Agent Trace "
         "record) wrote these lines in a zone whose external-edits is deny. Provenance records do "
         "not clear it: revert the lines, or redo the work by hand or with the in-house assistant.",
-        "error",
         "8.0",
     ),
     "RF002": (
@@ -31,7 +33,6 @@ RULES = {
         "AI-written lines in a zone whose edits are 'tag' have no matching provenance record "
         "(Agent Trace record or ringfence ai-begin/ai-end comment). Tag their provenance or mark "
         "them human-reviewed.",
-        "warning",
         "4.0",
     ),
     "RF003": (
@@ -39,7 +40,6 @@ RULES = {
         "In-house AI edit where in-house AI edits are denied",
         "The in-house assistant wrote these lines in a zone whose inhouse-edits is deny "
         "(human-only).",
-        "error",
         "7.0",
     ),
     "RF005": (
@@ -47,7 +47,6 @@ RULES = {
         "Possible AI edit (heuristic) where AI edits are denied or need a tag",
         "The editor saw a large insertion it could not attribute: a guess, not certain evidence. "
         "Dismiss it in the editor if you wrote it.",
-        "warning",
         "3.0",
     ),
     "RF010": (
@@ -55,7 +54,6 @@ RULES = {
         "AI-authored lines from history in a deny zone",
         "git history marks these lines as AI-authored (an AI commit trailer or author, or a git-ai "
         "authorship note) and they sit in a zone that denies AI edits.",
-        "error",
         "8.0",
     ),
 }
@@ -165,14 +163,14 @@ def render_sarif(report: Report, root: str) -> str:
 
 
 def _rule(code: str) -> dict:
-    name, short, full, level, severity = RULES[code]
+    name, short, full, severity = RULES[code]
     return {
         "id": code,
         "name": name,
         "shortDescription": {"text": short},
         "fullDescription": {"text": full},
         "help": {"text": full, "markdown": f"**{short}.** {full}"},
-        "defaultConfiguration": {"level": level},
+        "defaultConfiguration": {"level": SEVERITY[code]},
         "properties": {
             "tags": ["security", "ai-provenance"],
             "precision": "high" if code != "RF005" else "low",
@@ -227,7 +225,7 @@ def _result(finding: Finding, index: int, seen: dict[str, int]) -> dict:
 
 
 def _fingerprint(finding: Finding, seen: dict[str, int]) -> str:
-    """Stable across runs when lines move: rule, file, tool, source, proof; no line numbers."""
+    """Stable across runs when lines move: rule, file, tool, source and proof, not line numbers."""
     proof = (
         finding.evidence.get("commit")
         or finding.evidence.get("record")

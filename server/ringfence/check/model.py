@@ -1,4 +1,4 @@
-"""The data ``ringfence check`` and ``trace manifest`` pass around: regions, findings, notices."""
+"""The data ``ringfence check`` and ``trace manifest`` pass: AI regions, findings, notices."""
 
 from __future__ import annotations
 

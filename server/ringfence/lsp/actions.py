@@ -39,7 +39,7 @@ def code_actions(server, params: types.CodeActionParams) -> list[types.CodeActio
             continue
         region_id = diagnostic.data.get("regionId") if isinstance(diagnostic.data, dict) else None
         handle = find_region(server, od.uri, region_id)
-        if handle is not None and region_id not in done:
+        if handle is not None and region_id is not None and region_id not in done:
             done.add(region_id)
             out.extend(region_actions(server, handle, diagnostic))
         elif handle is None:
@@ -49,7 +49,7 @@ def code_actions(server, params: types.CodeActionParams) -> list[types.CodeActio
         if region.id not in done:
             out.extend(region_actions(server, RegionHandle(server, od, region), None))
     out.extend(
-        exports.code_actions(server, od, params.context.diagnostics)
+        exports.code_actions(server, od, list(params.context.diagnostics))
     )  # RF103: Regenerate <file>
     return out
 
@@ -60,7 +60,7 @@ def region_actions(
     """The actions offered on the region's current finding (docs/lsp.md, Code actions)."""
     od, region = handle.doc, handle.region
     at = handle.where()
-    found = region_code(od, region, at.level)
+    found = region_code(od, region, at)
     if found is None:
         return []
     code = found[0]
@@ -187,7 +187,7 @@ async def _wrap(server, handle: RegionHandle, begin: str, end: str) -> dict:
 
 async def mark_reviewed(server, ref: RegionRef) -> dict:
     handle = _region(server, ref)
-    found = region_code(handle.doc, handle.region, handle.where().level)
+    found = region_code(handle.doc, handle.region, handle.where())
     if found is None or found[0] != "RF002":
         raise ActionError(
             "'Mark as human-reviewed' applies only to AI edits that need provenance (RF002)"

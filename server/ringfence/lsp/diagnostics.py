@@ -1,8 +1,10 @@
 """Diagnostics (docs/lsp.md): what each AI region, marker and policy file shows in the editor.
 
-Everything here returns plain JSON-ready dicts: a file in a human-only zone may hold hundreds of
-regions, and building lsprotocol objects only to unstructure them again would dominate the edit
-path. Diagnostics cover whole lines: character 0 of a region's first line to the end of its last.
+The judgement of an AI region (code, severity, message, deciding rule) is ``ringfence.findings``,
+the same one ``ringfence check`` uses; this module only turns it into LSP diagnostics. Everything
+here returns plain JSON-ready dicts: a file in a human-only zone may hold hundreds of regions,
+and building lsprotocol objects only to unstructure them again would dominate the edit path.
+Diagnostics cover whole lines: character 0 of a region's first line to the end of its last.
 """
 
 from __future__ import annotations
@@ -14,26 +16,43 @@ from dataclasses import dataclass
 from pygls.uris import from_fs_path
 
 from ringfence.evidence.regions import Region, line_content
+from ringfence.findings import Judgement, Place, Subject, file_place, judge, place_of
 from ringfence.lsp.policies import RepoPolicy
 from ringfence.lsp.state import OpenDoc
 from ringfence.policy import Decision, Level
-from ringfence.policy.markers import RegionMarker
 
 SOURCE = "ringfence"
 ERROR, WARNING = 1, 2
+LSP_SEVERITY = {"error": ERROR, "warning": WARNING}
 REGION_CODES = ("RF001", "RF002", "RF003", "RF005")
 
 
 @dataclass(frozen=True)
 class Where:
-    """Which rule gives a span of a file its level, for messages and ``relatedInformation``."""
+    """A place (``findings.Place``) with the ``(uri, 0-based line)`` of its deciding rule."""
 
-    level: Level
-    label: str  # "zone 'training-data'", "region (marked at line 12)", ...
-    reason: str
-    location: tuple[str, int] | None  # (uri, 0-based line) of the deciding rule
-    zone_name: str | None = None
-    failing_closed: bool = False
+    place: Place
+    location: tuple[str, int] | None
+
+    @property
+    def level(self) -> Level:
+        return self.place.level
+
+    @property
+    def label(self) -> str:  # "zone 'training-data'", "region (marked at line 12)", ...
+        return self.place.label
+
+    @property
+    def reason(self) -> str:
+        return self.place.explanation
+
+    @property
+    def zone_name(self) -> str | None:
+        return self.place.zone
+
+    @property
+    def failing_closed(self) -> bool:
+        return bool(self.place.error)
 
 
 def rule_location(
@@ -56,99 +75,50 @@ def file_uri(root: str, relpath: str) -> str:
 
 
 def where(od: OpenDoc, first: int, last: int) -> Where:
-    """The level of lines ``first..last`` of a document and the rule that set it."""
-    view = od.view
-    decision = view.decision
-    level = view.levels_for(first, last)
-    if level.rank > decision.level.rank:
-        marker = _raising_marker(view.markers.regions, view.levels, level, first, last)
-        if marker is not None:
-            return Where(
-                level,
-                f"region (marked at line {marker.start + 1})",
-                marker.reason or f"these lines are marked {level.name} in the file",
-                (od.uri, marker.start),
-            )
-    return od.decision_where()
+    """The place of 0-based lines ``first..last`` of a document and where its rule is."""
+    assert od.view is not None
+    whole = od.decision_where()
+    place = place_of(od.view, first + 1, last + 1, whole.place)
+    if place is whole.place:
+        return whole
+    return Where(place, rule_location(od.repo, place.rule, od.uri, od.relpath))
 
 
 def decision_where(repo: RepoPolicy, decision: Decision, doc_uri: str | None = None) -> Where:
-    location = rule_location(repo, decision.rule, doc_uri, decision.relpath)
-    rule = decision.rule or ""
-    if decision.source == "zone" and decision.zone is not None:
-        label = f"zone '{decision.zone.name}'"
-    elif decision.source == "marker":
-        label = f"file (marked at line {rule.rpartition(':')[2]})"
-    elif decision.source == "import":
-        label = f"path (listed in {rule.rpartition(':')[0] if ':' in rule else rule})"
-    else:
-        label = "path (repository default)"
-    reason = decision.reason or ""
-    if decision.error:
-        reason = f"{reason} [{decision.error}]" if reason else decision.error
-    return Where(
-        decision.level,
-        label,
-        reason,
-        location,
-        decision.zone.name if decision.zone else None,
-        bool(decision.error),
-    )
+    """The place of a whole file and where its rule is."""
+    place = file_place(decision)
+    return Where(place, rule_location(repo, decision.rule, doc_uri, decision.relpath))
 
 
-def _raising_marker(regions: list[RegionMarker], levels, level: Level, first: int, last: int):
-    for marker in regions:
-        if marker.start <= last and first <= marker.end and levels.get(marker.level) == level:
-            return marker
-    return None
+def subject(od: OpenDoc, region: Region) -> Subject:
+    """What the judgement needs of an editor region (its provenance state in the document)."""
+    state = "untagged" if region.source == "heuristic" else od.region_state(region)
+    return Subject(region.tool, region.model, region.source, state, region.line_count())
 
 
-def region_code(
-    od: OpenDoc, region: Region, level: Level, inhouse: bool | None = None
-) -> tuple[str, int] | None:
-    """The diagnostic a region gets at ``level`` (None: the policy allows it as it stands)."""
-    if region.pending:
+def region_judgement(od: OpenDoc, region: Region, at: Where) -> Judgement | None:
+    """The finding a region gets at ``at`` (None: the policy allows it as it stands)."""
+    if region.pending or od.view is None:
         return None
-    if region.source == "heuristic":
-        return ("RF005", WARNING) if level.external_edits != "allow" else None
-    policy = od.repo.active
-    if inhouse is None:
-        inhouse = policy.is_inhouse(region.tool)
-    if od.view is not None:  # the region's own tool and model meet the zone's approved tools
-        level = policy.for_tool(level, od.view.decision, region.tool, region.model).level
-    permission = level.edits(inhouse)
-    if permission == "deny":
-        return ("RF003", ERROR) if inhouse else ("RF001", ERROR)
-    if permission == "tag" and od.region_state(region) == "untagged":
-        return "RF002", WARNING
-    return None
+    return judge(od.repo.active, od.view.decision, at.place, subject(od, region))
 
 
-def _tool_rule(od: OpenDoc, region: Region, at: Where) -> str:
-    """Which approved-tools rule decided this region's diagnostic ("" when the level alone did)."""
-    if od.view is None or not od.view.decision.tools:
-        return ""
-    judged = od.repo.active.for_tool(at.level, od.view.decision, region.tool, region.model)
-    return f"{judged.why} ({judged.rule})" if judged.why else ""
+def region_code(od: OpenDoc, region: Region, at: Where) -> tuple[str, int] | None:
+    """The code and LSP severity of a region's finding at ``at`` (None: no finding)."""
+    found = region_judgement(od, region, at)
+    return None if found is None else (found.code, LSP_SEVERITY[found.severity])
 
 
-def region_message(code: str, region: Region, at: Where, tool_rule: str = "") -> str:
-    tail = f": {at.reason}" if at.reason else ""
-    if tool_rule:
-        tail = f" [{tool_rule}]{tail}"
-    place = f"{at.level.name} {at.label}"
-    if code == "RF001":
-        return f"AI edit ({region.tool}) in {place}{tail}"
-    if code == "RF003":
-        return f"In-house AI edit ({region.tool}) in {place}{tail}"
-    if code == "RF002":
-        return f"AI edit ({region.tool}) without provenance in {place}{tail}"
-    lines = region.line_count()
-    return (
-        f"Possible AI edit ({lines} line{'s' * (lines != 1)} inserted at once, "
-        "origin not reported) "
-        f"in {place}{tail}"
-    )
+def diagnostic_body(judged: Judgement, at: Where, data: dict) -> dict:
+    """The LSP form of a judgement, without its range."""
+    return {
+        "severity": LSP_SEVERITY[judged.severity],
+        "code": judged.code,
+        "source": SOURCE,
+        "message": judged.message,
+        "relatedInformation": related(at),
+        "data": data,
+    }
 
 
 def related(at: Where) -> list[dict]:
@@ -187,44 +157,19 @@ def region_diagnostics(server, od: OpenDoc) -> list[RenderedDiagnostic]:
     out: list[RenderedDiagnostic] = []
     if od.view is None:
         return out
-    base = od.decision_where()
-    decision_rank = od.view.decision.level.rank
-    raising = any(
-        od.view.levels.get(m.level, base.level).rank > decision_rank
-        for m in od.view.markers.regions
-    )
-    inhouse: dict[str, bool] = {}
     for region in od.regions:
         if region.pending:
             continue
-        at = where(od, region.start, region.end) if raising else base
-        if region.tool not in inhouse:
-            inhouse[region.tool] = od.repo.active.is_inhouse(region.tool)
-        found = region_code(od, region, at.level, inhouse[region.tool])
-        if found is None:
+        at = where(od, region.start, region.end)
+        judged = region_judgement(od, region, at)
+        if judged is None:
             continue
-        key = (
-            found,
-            region.tool,
-            region.model,
-            region.source,
-            region.line_count() if found[0] == "RF005" else 0,
-            at,
-            region.revision,
-        )
+        key = (judged, at, region.revision)
         cached = od.rendered.get(region.id)
         if cached is None or cached[0] != key:
             end_units = od.text.line_end_units(region.end)
             body = json.dumps(
-                {
-                    "severity": found[1],
-                    "code": found[0],
-                    "source": SOURCE,
-                    "message": region_message(found[0], region, at, _tool_rule(od, region, at)),
-                    "relatedInformation": related(at),
-                    "data": {"regionId": region.id},
-                },
-                separators=(",", ":"),
+                diagnostic_body(judged, at, {"regionId": region.id}), separators=(",", ":")
             )
             cached = (key, end_units, body[1:], None)
         diagnostic = cached[3]

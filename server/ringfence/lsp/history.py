@@ -17,14 +17,14 @@ import hashlib
 import logging
 import weakref
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from ringfence.check.findings import pieces
 from ringfence.evidence.git import head_revision
 from ringfence.evidence.history import FileHistory, HistoryRun
 from ringfence.evidence.regions import map_span
-from ringfence.lsp.diagnostics import SOURCE, WARNING, related, where
+from ringfence.findings import Subject, history_origin, judge, pieces
+from ringfence.lsp.diagnostics import Where, diagnostic_body, rule_location
 from ringfence.lsp.state import OpenDoc
 from ringfence.policy import FileView
 
@@ -114,7 +114,7 @@ class HistoryProvider:
         future = loop.run_in_executor(self.executor, history.runs, od.relpath, data)
         future.add_done_callback(lambda done: self._done(server, od, key, shown, done))
 
-    def _done(self, server, od: OpenDoc, key: tuple, shown: Shown, done: Future) -> None:
+    def _done(self, server, od: OpenDoc, key: tuple, shown: Shown, done: asyncio.Future) -> None:
         self.busy.discard(od.uri)
         try:
             runs = tuple(done.result())
@@ -140,7 +140,7 @@ _PROVIDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def provide(server, od: OpenDoc) -> list[dict]:
-    """Document provider: RF010 (Warning) on history's AI lines where the level denies AI edits."""
+    """Document provider: RF010 (Error) on history's AI lines where the level denies AI edits."""
     provider = _PROVIDERS.get(server)
     if provider is None:
         provider = _PROVIDERS[server] = HistoryProvider()
@@ -196,45 +196,55 @@ def moved(shown: Shown, od: OpenDoc) -> tuple[HistoryRun, ...]:
     for run in shown.runs:
         span: tuple[int, int] | None = (run.start - 1, run.end - 1)
         for change in steps:
-            span = map_span(span[0], span[1], change)
             if span is None:
                 break
+            span = map_span(span[0], span[1], change)
         if span is not None:
             out.append(replace(run, start=span[0] + 1, end=span[1] + 1))
     return tuple(out)
 
 
 def _diagnostics(od: OpenDoc, runs: tuple[HistoryRun, ...]) -> list[dict]:
-    out = []
+    """RF010 for the runs' lines that deny AI edits, judged as ``ringfence check`` judges them.
+
+    Only denials are shown: lines in a zone that wants a tag are not blamed at all (``_wanted``).
+    """
+    out: list[dict] = []
+    view = od.view
+    if view is None:
+        return out
     policy = od.repo.active
+    whole = od.decision_where()
     count = len(od.lines)
     for run in runs:
         if run.start > count:
             continue
-        for first, last, _ in pieces(od.view, run.start, min(run.end, count)):
-            at = where(od, first - 1, last - 1)
-            if policy.edit_permission(at.level, od.view.decision, run.tool) != "deny":
+        about = Subject(
+            run.tool,
+            run.model,
+            "history",
+            "untagged",
+            run.end - run.start + 1,
+            origin=history_origin(run.kind, run.commit, run.signal),
+        )
+        for first, last, place in pieces(view, run.start, min(run.end, count)):
+            judged = judge(policy, view.decision, place, about)
+            if judged is None or judged.permission != "deny" or first is None or last is None:
                 continue
-            origin = (
-                f"git-ai note on commit {run.commit[:12]}"
-                if run.kind == "note"
-                else f"commit {run.commit[:12]}: {run.signal}"
+            at = (
+                whole
+                if place == whole.place
+                else Where(place, rule_location(od.repo, place.rule, od.uri, od.relpath))
             )
-            tail = f": {at.reason}" if at.reason else ""
             end = od.text.line_end(last - 1)
+            data = {"source": "history", "tool": run.tool, "commit": run.commit}
             out.append(
                 {
                     "range": {
                         "start": {"line": first - 1, "character": 0},
                         "end": {"line": last - 1, "character": end.character},
                     },
-                    "severity": WARNING,
-                    "code": "RF010",
-                    "source": SOURCE,
-                    "message": f"AI-authored lines from history ({run.tool}; {origin}) "
-                    f"in {at.level.name} {at.label}{tail}",
-                    "relatedInformation": related(at),
-                    "data": {"source": "history", "tool": run.tool, "commit": run.commit},
+                    **diagnostic_body(judged, at, data),
                 }
             )
     return out
