@@ -15,7 +15,7 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    from ringfence.export.doctor import GAP, diagnose
+    from ringfence.doctor.checks import GAP, diagnose
 
     start = os.getcwd()  # where the agents are likely started from (a subdirectory matters)
     report = diagnose(load_policy(args.root).root, start=start if args.root is None else None)

@@ -1,4 +1,4 @@
-"""``ringfence doctor`` (docs/export.md): is every guarantee in place, and which are best-effort?
+"""``ringfence doctor``'s checks (docs/export.md): is every guarantee in place, what is best-effort?
 
 Checks the policy (valid, no rule below a locked floor), the exports (fresh), each agent's hooks
 (installed by ``ringfence install-hooks``, their interpreter still there, not switched off), Codex
@@ -289,7 +289,7 @@ def diagnose(root: str, env: Mapping[str, str] | None = None, start: str | None 
     for agent in HOOK_EVENTS:
         findings += _hooks(policy.root, agent, agent in used)
         if agent == "claude-code":
-            from ringfence.export.claude_doctor import claude_checks
+            from ringfence.doctor.claude import claude_checks
 
             findings += claude_checks(policy.root, env, start or policy.root)
     if "codex" in used or codex_set_up(policy.root, env):
@@ -434,13 +434,20 @@ def _load_config(root: str, relpath: str, agent: str) -> dict:
     return {"hooks": {posixpath.basename(relpath): [{"command": command}]}}
 
 
+def _table(value: object) -> dict:
+    """``value`` when it is a JSON object / TOML table, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def _cursor_fail_open(configs: list[tuple[str, dict]]) -> list[Finding]:
     """Cursor lets the tool run when a hook crashes unless its entry sets failClosed."""
     out = []
     for relpath, config in configs:
-        hooks = config.get("hooks") if isinstance(config.get("hooks"), dict) else {}
+        hooks = _table(config.get("hooks"))
         for event in CURSOR_FAIL_CLOSED:
-            entries = hooks.get(event) if isinstance(hooks.get(event), list) else []
+            entries = hooks.get(event)
+            if not isinstance(entries, list):
+                continue
             for entry in entries:
                 if (
                     isinstance(entry, dict)
@@ -501,7 +508,7 @@ def _ringfence_hooks(agent: str, config: dict) -> list[tuple[str, str]]:
                 if not isinstance(handler, dict):
                     continue
                 command = handler.get("bash") if agent == "copilot" else handler.get("command")
-                if is_ringfence(command):
+                if isinstance(command, str) and is_ringfence(command):
                     found.append((event, command))
     return found
 
@@ -542,7 +549,7 @@ def _codex_trust(root: str, env: Mapping[str, str]) -> list[Finding]:
     except RingfenceError as exc:
         return [Finding(FIX, "trust", f"codex: {exc}")]
     out = []
-    features = config.get("features") if isinstance(config.get("features"), dict) else {}
+    features = _table(config.get("features"))
     for key in ("hooks", "codex_hooks"):
         if features.get(key) is False:
             out.append(

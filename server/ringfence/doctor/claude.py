@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 
-from ringfence.export.doctor import FIX, GAP, OK, Finding
+from ringfence.doctor.checks import FIX, GAP, OK, Finding
 from ringfence.hooks.install import CLAUDE_FAIL_CLOSED_SINCE, CLAUDE_ON_FAILURE, is_ringfence
 
 AGENT = "claude-code"
