@@ -22,6 +22,8 @@ import pytest
 
 from conftest import REPO
 
+pytestmark = pytest.mark.e2e  # every test here runs a real Neovim
+
 CLIENT = REPO / "clients" / "neovim"
 SCRIPTS = CLIENT / "tests"
 BIN = Path(sys.executable).parent
@@ -140,6 +142,40 @@ def test_ai_plugin_wrappers_report_accepted_suggestions(demo_repo, tmp_path):
         assert f"{plugin} accept is flagged RF001" in ok
     assert "native inline completion on_accept is flagged RF001" in ok
     assert "a fallback <Tab> is not reported as AI" in ok
+
+
+def test_suggestions_held_back_in_deny_zones(demo_repo, tmp_path):
+    """Prevention with stand-ins of copilot.lua and copilot.vim (clients/neovim/tests/standins)."""
+    ok = passed(run_nvim("test_prevent.lua", demo_repo, tmp_path, timeout=180))
+    for check in (
+        "copilot.lua: vim.b.copilot_suggestion_hidden is set",
+        "copilot.vim: b:copilot_enabled is v:false",
+        "copilot.lua: should_attach refuses the buffer",
+        "copilot.lua suggestion is not accepted in a human-only file",
+        "copilot.vim suggestion is not accepted in a human-only file",
+        "copilot.lua offered nothing in a human-only file",
+        "statusline shows human-only · training-data ⊘ai",
+        "one WARN notice names the zone and the sources",
+        "both suggestions are accepted in an open file",
+        "the internal-zone notice names :Ringfence handoff and metacode",
+        "entering the held buffer again does not notify again",
+        "checkhealth lists what was done in the human-only buffer",
+        ":saveas into a human-only zone holds suggestions back",
+        "renaming out of the zone gives them back",
+        "copilot.vim: the user's b:copilot_enabled = v:true is back",
+        "suggestions come back after the policy edit",
+    ):
+        assert check in ok, check
+    policy = (demo_repo / ".ringfence.toml").read_text()
+    assert 'level = "open"' in policy  # the script edited the policy through Neovim
+
+
+def test_prevention_setting_off_leaves_sources_alone(demo_repo, tmp_path):
+    ok = passed(run_nvim("test_prevent.lua", demo_repo, tmp_path, env={"RINGFENCE_PREVENT": "off"}))
+    assert "prevent off: both suggestions are accepted in a human-only file" in ok
+    assert "prevent off: b:copilot_enabled untouched" in ok
+    assert "prevent off: no notice" in ok
+    assert "prevent off: the accepted suggestions are still flagged RF001" in ok
 
 
 def test_utf16_position_encoding(demo_repo, tmp_path):

@@ -64,9 +64,36 @@ api.nvim_create_autocmd('BufWritePost', {
   callback = function(ev)
     local name = vim.fs.basename(api.nvim_buf_get_name(ev.buf))
     if name == '.ringfence.toml' or name == 'pyproject.toml' or name:match('ignore$') or name == '.aiexclude' then
-      require('ringfence.status').refresh_all()
+      -- after the client's own BufWritePost (didSave), with the policy buffer's changes sent first:
+      -- a request only flushes its own buffer's pending didChange
+      vim.schedule(function()
+        for _, client in ipairs(vim.lsp.get_clients({ name = NAME })) do
+          pcall(vim.lsp._changetracking.flush, client)
+        end
+        require('ringfence.status').refresh_all()
+      end)
     elseif attached(ev.buf) then
       require('ringfence.status').refresh(ev.buf)
+    end
+  end,
+})
+
+api.nvim_create_autocmd('BufFilePost', {
+  group = group,
+  desc = 'ringfence: a renamed buffer gets the level of its new path',
+  callback = function(ev)
+    if attached(ev.buf) then
+      require('ringfence.status').refresh(ev.buf)
+    end
+  end,
+})
+
+api.nvim_create_autocmd('BufWipeout', {
+  group = group,
+  desc = 'ringfence: forget what was held back in a wiped buffer',
+  callback = function(ev)
+    if package.loaded['ringfence.prevent'] then
+      require('ringfence.prevent').forget(ev.buf)
     end
   end,
 })

@@ -149,7 +149,7 @@ function M.explain(callback)
     if err or not info then
       notify(err or 'no answer from the server', vim.log.levels.WARN)
     else
-      vim.lsp.util.open_floating_preview(status.describe(info), 'markdown', {
+      vim.lsp.util.open_floating_preview(status.describe(info, buf), 'markdown', {
         border = 'rounded',
         focus_id = 'ringfence.explain',
       })

@@ -34,6 +34,12 @@ local M = {}
 ---@class ringfence.StatusOpts
 ---@field separator? string between level and zone (default `' · '`)
 ---@field show_open? boolean show `open` for files no zone restricts (default false: empty)
+---@field held? string appended (after a space) while AI suggestions are held back (default `'⊘ai'`)
+
+--- Holding back AI inline suggestions in buffers whose level denies the suggesting tool's edits.
+---@class ringfence.PreventOpts
+---@field enabled? boolean switch the known completion sources off there, back on after (default true)
+---@field notify? boolean one warning per buffer naming the zone and the alternative (default true)
 
 ---@class ringfence.Opts
 ---@field cmd? string[]|fun(dispatchers: vim.lsp.rpc.Dispatchers): vim.lsp.rpc.PublicClient server command (default `{ 'ringfence', 'lsp' }`)
@@ -43,6 +49,7 @@ local M = {}
 ---@field report? ringfence.ReportOpts
 ---@field integrations? ringfence.IntegrationOpts
 ---@field status? ringfence.StatusOpts
+---@field prevent? ringfence.PreventOpts
 
 ---@type ringfence.Opts
 local defaults = {
@@ -56,7 +63,8 @@ local defaults = {
     windsurf = true,
     supermaven = true,
   },
-  status = { separator = ' · ', show_open = false },
+  status = { separator = ' · ', show_open = false, held = '⊘ai' },
+  prevent = { enabled = true, notify = true },
 }
 
 ---@type ringfence.Opts

@@ -1,5 +1,6 @@
 --- `:checkhealth ringfence`: Neovim version, server found (and its version), policy found and
---- valid, client attached, edit-origin tracking and AI plugin wrappers.
+--- valid, client attached, edit-origin tracking and AI plugin wrappers, and which AI suggestion
+--- sources were found and held back in which buffers.
 
 local health = vim.health
 local rf_client = require('ringfence.client')
@@ -171,6 +172,40 @@ local function check_tracking(buf)
   end
 end
 
+local function check_prevention()
+  health.start('ringfence: AI suggestions held back in deny zones')
+  local prevent = require('ringfence.prevent')
+  local opts = require('ringfence.config').get().prevent or {}
+  if opts.enabled == false then
+    health.info('off (prevent.enabled = false): suggestion sources are left alone')
+  else
+    health.ok('on: sources are switched off in buffers whose level denies their tool (prevent.enabled)')
+  end
+  for _, source in ipairs(prevent.found()) do
+    if not source.enabled then
+      health.info(('%s: off (its integrations option is false)'):format(source.name))
+    elseif source.found then
+      health.ok(('%s: found'):format(source.name))
+    else
+      health.info(('%s: not found'):format(source.name))
+    end
+  end
+  local any = false
+  for buf, held in vim.spairs(prevent.buffers()) do
+    if vim.api.nvim_buf_is_valid(buf) then
+      any = true
+      local where = held.zone and ('%s · %s'):format(held.level, held.zone) or held.level
+      local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(buf), ':.')
+      for _, hold in vim.spairs(held.holds) do
+        health.ok(('held back in %s (%s): %s: %s'):format(name, where, hold.source, hold.detail))
+      end
+    end
+  end
+  if not any then
+    health.info('nothing held back in any buffer now')
+  end
+end
+
 function M.check()
   local buf = target_buffer()
   check_neovim()
@@ -178,6 +213,7 @@ function M.check()
   check_policy(buf, cli)
   check_client(buf)
   check_tracking(buf)
+  check_prevention()
 end
 
 return M

@@ -45,6 +45,7 @@ function M.setup(opts)
     vim.lsp.enable(rf_client.name)
   end
   require('ringfence.integrations').watch()
+  require('ringfence.status').refresh_all() -- `prevent` may have changed
 end
 
 --- Called on `LspAttach` of the ringfence client (from `plugin/ringfence.lua`).
@@ -144,7 +145,8 @@ function M.wrap_expr(fn, opts, raw)
 end
 
 --- Statusline component: `human-only · training-data` for the current buffer (empty when the
---- file is open or ringfence is not attached). Never blocks.
+--- file is open or ringfence is not attached), followed by ` ⊘ai` while AI suggestions are held
+--- back there. Never blocks.
 ---
 --- ```lua
 --- vim.o.statusline = "%f %{v:lua.require'ringfence'.status()}"
@@ -153,6 +155,27 @@ end
 ---@return string
 function M.status(bufnr)
   return require('ringfence.status').text(bufnr)
+end
+
+--- Only the held-back mark (`⊘ai`, option `status.held`) of the current buffer, else ''. For a
+--- statusline plugin that shows it as its own component:
+---
+--- ```lua
+--- require('lualine').setup({ sections = { lualine_x = {
+---   { require('ringfence').held, cond = require('ringfence').is_held, color = 'WarningMsg' },
+--- } } })
+--- ```
+---@param bufnr? integer
+---@return string
+function M.held(bufnr)
+  return require('ringfence.status').held(bufnr)
+end
+
+--- Whether AI suggestions are held back in the current (or given) buffer.
+---@param bufnr? integer
+---@return boolean
+function M.is_held(bufnr)
+  return require('ringfence.prevent').is_held(bufnr)
 end
 
 --- Asks the server why the current (or given) buffer has its level (`ringfence/explain`).

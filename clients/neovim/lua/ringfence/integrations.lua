@@ -185,7 +185,7 @@ end
 --- The tool of a native inline completion: the one inline-completion server attached to `buf`.
 ---@param buf integer
 ---@return string
-local function inline_tool(buf)
+function M.inline_tool(buf)
   local names = {} ---@type string[]
   for _, client in ipairs(vim.lsp.get_clients({ bufnr = buf, method = 'textDocument/inlineCompletion' })) do
     if client.name ~= require('ringfence.client').name then
@@ -209,14 +209,14 @@ local function install_inline_completion()
         opts = vim.tbl_extend('force', opts, {
           on_accept = function(item)
             local client = vim.lsp.get_client_by_id(item.client_id)
-            local tool = client and M.tool_id(client.name) or inline_tool(buf)
+            local tool = client and M.tool_id(client.name) or M.inline_tool(buf)
             return track.run(suggestion(tool), on_accept, false, item)
           end,
         })
         return orig(opts)
       end
       -- get() applies the item in a vim.schedule() callback and returns true when it will.
-      return track.run(suggestion(inline_tool(buf)), orig, function(accepted)
+      return track.run(suggestion(M.inline_tool(buf)), orig, function(accepted)
         return accepted == true
       end, opts)
     end
@@ -382,9 +382,15 @@ function M.watch()
   api.nvim_create_autocmd('InsertEnter', {
     group = group,
     desc = 'ringfence: wrap AI plugins loaded since the last check',
-    callback = function()
+    callback = function(ev)
       M.install()
-      vim.schedule(M.install)
+      vim.schedule(function()
+        M.install()
+        -- a source loaded since the buffer's last explain answer is held back too
+        if vim.api.nvim_buf_is_valid(ev.buf) then
+          require('ringfence.prevent').recheck(ev.buf)
+        end
+      end)
     end,
   })
   api.nvim_create_autocmd('User', {

@@ -1,4 +1,5 @@
---- The zone of each buffer, from the server's `ringfence/explain` request, cached for the statusline.
+--- The zone of each buffer, from the server's `ringfence/explain` request, cached for the statusline;
+--- each answer also decides which AI suggestion sources are held back there (`ringfence.prevent`).
 ---
 --- The statusline never waits on the server: `text()` returns the last answer, and a refresh
 --- (on attach, `BufEnter`, after a save, and shortly after edits, since a header marker raises the
@@ -22,6 +23,8 @@ local M = {}
 ---@field externalEdits? 'allow'|'tag'|'deny'
 ---@field inhouseEdits? 'allow'|'tag'|'deny'
 ---@field externalContext? 'allow'|'tag'|'deny'
+---@field toolEdits? table<string, 'allow'|'tag'|'deny'> what each external tool's edits get here
+---@field assistant? string the in-house assistant a handoff goes to
 ---@field error? string
 
 ---@type table<integer, ringfence.Explain>
@@ -44,6 +47,7 @@ function M.request(buf, callback)
   client:request('ringfence/explain', { uri = vim.uri_from_bufnr(buf) }, function(err, result)
     if not err and type(result) == 'table' then
       cache[buf] = result
+      require('ringfence.prevent').update(buf, result)
       pcall(vim.cmd.redrawstatus)
     end
     if callback then
@@ -94,6 +98,7 @@ end
 ---@param buf integer
 function M.forget(buf)
   cache[buf] = nil
+  require('ringfence.prevent').forget(buf)
   local timer = timers[buf]
   timers[buf] = nil
   if timer and not timer:is_closing() then
@@ -102,13 +107,37 @@ function M.forget(buf)
   end
 end
 
+--- The mark shown while AI suggestions are held back in `buf` (`status.held`, default `⊘ai`), else ''.
+---@param buf? integer
+---@return string
+function M.held(buf)
+  buf = (type(buf) ~= 'number' or buf == 0) and api.nvim_get_current_buf() or buf -- lualine passes a table
+  if not require('ringfence.prevent').is_held(buf) then
+    return ''
+  end
+  local mark = (require('ringfence.config').get().status or {}).held
+  return type(mark) == 'string' and mark or '⊘ai'
+end
+
 --- Statusline text for `buf`: `LEVEL · ZONE`, `LEVEL` without a zone, `LEVEL · policy error` while
 --- the policy is invalid, empty for open files (unless `status.show_open`) and for buffers the
---- server has not explained.
+--- server has not explained; followed by ` ⊘ai` while AI suggestions are held back there.
 ---@param buf? integer
 ---@return string
 function M.text(buf)
-  buf = (buf == nil or buf == 0) and api.nvim_get_current_buf() or buf
+  buf = (type(buf) ~= 'number' or buf == 0) and api.nvim_get_current_buf() or buf -- lualine passes a table
+  local text = M.zone_text(buf)
+  local held = M.held(buf)
+  if held ~= '' then
+    return text == '' and held or (text .. ' ' .. held)
+  end
+  return text
+end
+
+--- The level and zone part of |M.text()|.
+---@param buf integer
+---@return string
+function M.zone_text(buf)
   local info = cache[buf]
   if not info or type(info.level) ~= 'string' then
     return ''
@@ -129,8 +158,9 @@ end
 
 --- Lines describing an explain answer, for `:Ringfence explain`.
 ---@param info ringfence.Explain
+---@param buf? integer the buffer it explains (adds the sources held back there)
 ---@return string[]
-function M.describe(info)
+function M.describe(info, buf)
   local zone = type(info.zone) == 'string' and (' · ' .. info.zone) or ''
   local lines = { ('# ringfence: %s%s'):format(info.level, zone), '' }
   local function add(label, value)
@@ -148,6 +178,19 @@ function M.describe(info)
   add('external AI edits', info.externalEdits)
   add('in-house AI edits', info.inhouseEdits)
   add('external AI context', info.externalContext)
+  if type(info.toolEdits) == 'table' and next(info.toolEdits) then
+    local tools = {} ---@type string[]
+    for tool, edits in vim.spairs(info.toolEdits) do
+      tools[#tools + 1] = ('%s %s'):format(tool, edits)
+    end
+    add('edits per tool', table.concat(tools, ', '))
+  end
+  local held = buf and require('ringfence.prevent').buffers()[buf]
+  if held then
+    local names = vim.tbl_keys(held.holds)
+    table.sort(names)
+    add('AI suggestions held back', table.concat(names, ', '))
+  end
   add('error', info.error)
   if info.exists == false then
     add('note', 'the file does not exist on disk; classified by its path alone')

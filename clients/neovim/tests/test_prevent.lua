@@ -1,0 +1,265 @@
+-- Prevention: AI inline suggestions are not offered where the buffer's level denies them.
+--
+-- Two stand-in plugins from tests/standins sit on the runtimepath: one with copilot.lua's entry
+-- points (should_attach, buf_attach/buf_detach_if_attached, vim.b.copilot_suggestion_hidden, an
+-- accept keymap that applies the text) and one with copilot.vim's (b:copilot_enabled, an <expr>
+-- <Tab> mapping calling copilot#Accept()). With RINGFENCE_PREVENT=off the script checks that
+-- `prevent.enabled = false` leaves both alone.
+local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)), 'helpers.lua'))
+H.load_plugin()
+local api = vim.api
+local standins = vim.fs.joinpath(H.plugin_dir, 'tests', 'standins')
+vim.opt.runtimepath:append(vim.fs.joinpath(standins, 'copilot.lua'))
+vim.opt.runtimepath:append(vim.fs.joinpath(standins, 'copilot.vim'))
+vim.cmd.runtime('plugin/copilot.vim')
+
+local off = os.getenv('RINGFENCE_PREVENT') == 'off'
+
+---@type { msg: string, level: integer? }[]
+local notes = {}
+local notify = vim.notify
+vim.notify = function(msg, level, opts)
+  notes[#notes + 1] = { msg = msg, level = level }
+  return notify(msg, level, opts)
+end
+
+--- Notices that say suggestions were held back.
+local function held_notes()
+  return vim.tbl_filter(function(n)
+    return n.msg:find('held back', 1, true) ~= nil
+  end, notes)
+end
+
+require('copilot').setup({})
+require('ringfence').setup({ prevent = { enabled = not off } })
+local prevent = require('ringfence.prevent')
+local copilot_client = require('copilot.client')
+local suggestion = require('copilot.suggestion')
+
+---@param keys string
+local function type_keys(keys)
+  api.nvim_feedkeys(vim.keycode(keys), 'mx', false)
+end
+
+---@param buf integer
+---@param text string
+---@return boolean
+local function has_text(buf, text)
+  return table.concat(api.nvim_buf_get_lines(buf, 0, -1, false), '\n'):find(text, 1, true) ~= nil
+end
+
+--- Opens `path` and waits for the client and its first explain answer.
+---@param path string
+---@return integer
+local function open(path)
+  vim.cmd.edit(path)
+  local buf = api.nvim_get_current_buf()
+  assert(H.client(buf), 'no client for ' .. path)
+  H.wait(10000, function()
+    return require('ringfence.status').get(buf) ~= nil
+  end, 'explained: ' .. path)
+  return buf
+end
+
+--- Accepts a copilot.lua suggestion on a new line after `row` (and checks it landed, when
+--- `offered`), then a copilot.vim one on a new line after that.
+---@param buf integer
+---@param row integer
+---@param offered boolean
+local function accept_both(buf, row, offered)
+  local shown = suggestion.offered[buf] or 0
+  api.nvim_win_set_cursor(0, { row, 0 })
+  type_keys('o<M-l><Esc>')
+  if offered then
+    H.wait(3000, function()
+      return (suggestion.offered[buf] or 0) > shown and has_text(buf, suggestion.text)
+    end, 'copilot.lua showed a suggestion and accept inserted it')
+  end
+  api.nvim_win_set_cursor(0, { row, 0 })
+  type_keys('o<Tab><Esc>')
+end
+
+local function run_off()
+  local buf = open('training/datagen/generate.py')
+  H.wait(5000, function()
+    return copilot_client.buf_is_attached(buf)
+  end, 'prevent off: copilot.lua stays attached in a human-only file')
+  accept_both(buf, 3, true)
+  H.wait(5000, function()
+    return has_text(buf, suggestion.text) and has_text(buf, 'copilot_vim_wrote_this')
+  end, 'prevent off: both suggestions are accepted in a human-only file')
+  H.eq(vim.b[buf].copilot_enabled, nil, 'prevent off: b:copilot_enabled untouched')
+  H.eq(vim.b[buf].copilot_suggestion_hidden, nil, 'prevent off: vim.b.copilot_suggestion_hidden untouched')
+  H.eq(require('ringfence').status(), 'human-only · training-data', 'prevent off: no held-back mark')
+  H.eq(#held_notes(), 0, 'prevent off: no notice', notes)
+  H.wait(10000, function()
+    return #H.diagnostics(buf, 'RF001') > 0
+  end, 'prevent off: the accepted suggestions are still flagged RF001')
+end
+
+local function run_on()
+  -- the user forces copilot.vim on in this buffer: that value must come back afterwards
+  local buf = vim.fn.bufadd('training/datagen/generate.py')
+  vim.b[buf].copilot_enabled = true
+  buf = open('training/datagen/generate.py')
+  H.wait(10000, function()
+    return prevent.is_held(buf)
+  end, 'suggestions are held back in a human-only file')
+  H.eq(vim.b[buf].copilot_suggestion_hidden, true, 'copilot.lua: vim.b.copilot_suggestion_hidden is set')
+  H.eq(vim.b[buf].copilot_enabled, false, 'copilot.vim: b:copilot_enabled is v:false')
+  H.eq(
+    require('copilot.config').should_attach(buf, api.nvim_buf_get_name(buf)),
+    false,
+    'copilot.lua: should_attach refuses the buffer'
+  )
+  vim.wait(200)
+  H.ok(not copilot_client.buf_is_attached(buf), 'copilot.lua: the buffer is not attached')
+
+  local offered = suggestion.offered[buf] or 0
+  local before = #api.nvim_buf_get_lines(buf, 0, -1, false)
+  accept_both(buf, 3, false)
+  H.wait(3000, function()
+    return #api.nvim_buf_get_lines(buf, 0, -1, false) == before + 2
+  end, 'the two new lines were typed')
+  H.ok(not has_text(buf, suggestion.text), 'copilot.lua suggestion is not accepted in a human-only file')
+  H.ok(not has_text(buf, 'copilot_vim_wrote_this'), 'copilot.vim suggestion is not accepted in a human-only file')
+  H.eq(suggestion.offered[buf] or 0, offered, 'copilot.lua offered nothing in a human-only file')
+  H.eq(vim.g.copilot_standin_offered, 0, 'copilot.vim offered nothing in a human-only file')
+  H.eq(#H.diagnostics(buf, 'RF001'), 0, 'nothing to flag in the human-only file', H.describe(buf))
+
+  -- the user sees why
+  H.eq(
+    require('ringfence').status(),
+    'human-only · training-data ⊘ai',
+    'statusline shows human-only · training-data ⊘ai'
+  )
+  H.eq(require('ringfence').held(), '⊘ai', 'held() gives the mark for lualine')
+  local warned = held_notes()
+  H.ok(
+    #warned == 1
+      and warned[1].level == vim.log.levels.WARN
+      and warned[1].msg:find('training-data', 1, true)
+      and warned[1].msg:find('human-only', 1, true)
+      and warned[1].msg:find('copilot.lua', 1, true)
+      and warned[1].msg:find('copilot.vim', 1, true),
+    'one WARN notice names the zone and the sources',
+    notes
+  )
+
+  -- an open file: nothing changes
+  local app = open('app/main.py')
+  vim.wait(300)
+  H.ok(not prevent.is_held(app), 'nothing is held back in an open file')
+  H.wait(5000, function()
+    return copilot_client.buf_is_attached(app)
+  end, 'copilot.lua attaches to an open file')
+  H.eq(vim.b[app].copilot_enabled, nil, 'open file: b:copilot_enabled untouched')
+  accept_both(app, 1, true)
+  H.wait(
+    5000,
+    function()
+      return has_text(app, suggestion.text) and has_text(app, 'copilot_vim_wrote_this')
+    end,
+    'both suggestions are accepted in an open file',
+    function()
+      return api.nvim_buf_get_lines(app, 0, 5, false)
+    end
+  )
+  H.eq(require('ringfence').status(), '', 'open file: empty statusline, no mark')
+
+  -- an internal file names the in-house assistant as the alternative
+  open('serving/model_server.py')
+  H.wait(
+    10000,
+    function()
+      return #held_notes() == 2
+    end,
+    'a second notice for the internal file',
+    function()
+      return notes
+    end
+  )
+  local second = held_notes()[2]
+  H.ok(
+    second
+      and second.msg:find('model-serving', 1, true)
+      and second.msg:find(':Ringfence handoff', 1, true)
+      and second.msg:find('metacode', 1, true),
+    'the internal-zone notice names :Ringfence handoff and metacode',
+    second
+  )
+
+  -- back in the human-only file: no second notice
+  vim.cmd.buffer(buf)
+  vim.wait(300)
+  H.eq(#held_notes(), 2, 'entering the held buffer again does not notify again')
+
+  -- :checkhealth lists the sources and what was done
+  vim.cmd('checkhealth ringfence')
+  local report = table.concat(api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  H.ok(report:find('copilot.lua: found', 1, true), 'checkhealth: copilot.lua found', report)
+  H.ok(report:find('copilot.vim: found', 1, true), 'checkhealth: copilot.vim found', report)
+  H.ok(report:find('supermaven-nvim: not found', 1, true), 'checkhealth: supermaven-nvim not found', report)
+  H.ok(
+    report:find(
+      'held back in training/datagen/generate.py (human-only · training-data): copilot.vim: b:copilot_enabled = false',
+      1,
+      true
+    ),
+    'checkhealth lists what was done in the human-only buffer',
+    report
+  )
+  vim.cmd.bwipeout()
+  vim.cmd.buffer(buf)
+
+  -- rename into and out of a deny zone
+  local scratch = open('app/scratch.py')
+  H.ok(not prevent.is_held(scratch), 'a new open file is not held')
+  vim.cmd('silent saveas evals/scratch.py')
+  H.wait(10000, function()
+    return prevent.is_held(scratch)
+  end, ':saveas into a human-only zone holds suggestions back')
+  vim.cmd('silent file app/renamed.py')
+  H.wait(10000, function()
+    return not prevent.is_held(scratch)
+  end, 'renaming out of the zone gives them back')
+  H.eq(vim.b[scratch].copilot_enabled, nil, 'after the rename: b:copilot_enabled unset again')
+  H.wait(5000, function()
+    return copilot_client.buf_is_attached(scratch)
+  end, 'after the rename: copilot.lua attached again')
+
+  -- a policy edit that opens the zone gives the suggestions back
+  vim.cmd.edit('.ringfence.toml')
+  local policy = api.nvim_get_current_buf()
+  local lines = api.nvim_buf_get_lines(policy, 0, -1, false)
+  for i, line in ipairs(lines) do
+    if line == 'level = "human-only"' then
+      lines[i] = 'level = "open"'
+      break
+    end
+  end
+  api.nvim_buf_set_lines(policy, 0, -1, false, lines)
+  vim.cmd('silent write')
+  H.wait(10000, function()
+    return not prevent.is_held(buf)
+  end, 'after the policy makes the file open, nothing is held back')
+  H.eq(vim.b[buf].copilot_enabled, true, "copilot.vim: the user's b:copilot_enabled = v:true is back")
+  H.eq(vim.b[buf].copilot_suggestion_hidden, nil, 'copilot.lua: vim.b.copilot_suggestion_hidden unset again')
+  vim.cmd.buffer(buf)
+  H.wait(5000, function()
+    return copilot_client.buf_is_attached(buf)
+  end, 'copilot.lua attached again')
+  H.eq(require('ringfence').status(), '', 'statusline: no mark once the file is open')
+  accept_both(buf, 1, true)
+  H.wait(5000, function()
+    return has_text(buf, suggestion.text) and has_text(buf, 'copilot_vim_wrote_this')
+  end, 'suggestions come back after the policy edit')
+end
+
+H.run(function()
+  if off then
+    run_off()
+  else
+    run_on()
+  end
+end)
