@@ -164,6 +164,9 @@ def test_suggestions_held_back_in_deny_zones(demo_repo, tmp_path):
         "renaming out of the zone gives them back",
         "copilot.vim: the user's b:copilot_enabled = v:true is back",
         "suggestions come back after the policy edit",
+        "internal file: copilot denied, the in-house metacode not (inhouseEdits)",
+        "copilot approved in model-serving: copilot.lua and copilot.vim given back there",
+        "windsurf.vim still held back in model-serving",
     ):
         assert check in ok, check
     policy = (demo_repo / ".ringfence.toml").read_text()
@@ -174,6 +177,7 @@ def test_prevention_setting_off_leaves_sources_alone(demo_repo, tmp_path):
     ok = passed(run_nvim("test_prevent.lua", demo_repo, tmp_path, env={"RINGFENCE_PREVENT": "off"}))
     assert "prevent off: both suggestions are accepted in a human-only file" in ok
     assert "prevent off: b:copilot_enabled untouched" in ok
+    assert "prevent off: b:codeium_enabled untouched" in ok
     assert "prevent off: no notice" in ok
     assert "prevent off: the accepted suggestions are still flagged RF001" in ok
 
@@ -281,6 +285,9 @@ def test_vimdoc_has_tags(tmp_path):
         "ringfence-wrappers",
         "ringfence-health",
         "ringfence.wrap()",
+        "ringfence-prevent",
+        "ringfence.held()",
+        "ringfence.is_held()",
     ):
         assert tag in tags, sorted(tags)
 

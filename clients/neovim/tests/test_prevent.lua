@@ -3,8 +3,9 @@
 -- Two stand-in plugins from tests/standins sit on the runtimepath: one with copilot.lua's entry
 -- points (should_attach, buf_attach/buf_detach_if_attached, vim.b.copilot_suggestion_hidden, an
 -- accept keymap that applies the text) and one with copilot.vim's (b:copilot_enabled, an <expr>
--- <Tab> mapping calling copilot#Accept()). With RINGFENCE_PREVENT=off the script checks that
--- `prevent.enabled = false` leaves both alone.
+-- <Tab> mapping calling copilot#Accept()); `g:loaded_codeium` stands for windsurf.vim, whose
+-- b:codeium_enabled is checked (a tool other than copilot). With RINGFENCE_PREVENT=off the script
+-- checks that `prevent.enabled = false` leaves them alone.
 local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)), 'helpers.lua'))
 H.load_plugin()
 local api = vim.api
@@ -12,6 +13,7 @@ local standins = vim.fs.joinpath(H.plugin_dir, 'tests', 'standins')
 vim.opt.runtimepath:append(vim.fs.joinpath(standins, 'copilot.lua'))
 vim.opt.runtimepath:append(vim.fs.joinpath(standins, 'copilot.vim'))
 vim.cmd.runtime('plugin/copilot.vim')
+vim.g.loaded_codeium = 1
 
 local off = os.getenv('RINGFENCE_PREVENT') == 'off'
 
@@ -90,6 +92,7 @@ local function run_off()
   end, 'prevent off: both suggestions are accepted in a human-only file')
   H.eq(vim.b[buf].copilot_enabled, nil, 'prevent off: b:copilot_enabled untouched')
   H.eq(vim.b[buf].copilot_suggestion_hidden, nil, 'prevent off: vim.b.copilot_suggestion_hidden untouched')
+  H.eq(vim.b[buf].codeium_enabled, nil, 'prevent off: b:codeium_enabled untouched')
   H.eq(require('ringfence').status(), 'human-only · training-data', 'prevent off: no held-back mark')
   H.eq(#held_notes(), 0, 'prevent off: no notice', notes)
   H.wait(10000, function()
@@ -168,7 +171,13 @@ local function run_on()
   H.eq(require('ringfence').status(), '', 'open file: empty statusline, no mark')
 
   -- an internal file names the in-house assistant as the alternative
-  open('serving/model_server.py')
+  local serving = open('serving/model_server.py')
+  local info = require('ringfence.status').get(serving)
+  H.ok(
+    prevent.denies(info, 'copilot') and not prevent.denies(info, 'metacode'),
+    'internal file: copilot denied, the in-house metacode not (inhouseEdits)',
+    info
+  )
   H.wait(
     10000,
     function()
@@ -232,12 +241,16 @@ local function run_on()
   vim.cmd.edit('.ringfence.toml')
   local policy = api.nvim_get_current_buf()
   local lines = api.nvim_buf_get_lines(policy, 0, -1, false)
+  local opened, approved = false, false
   for i, line in ipairs(lines) do
-    if line == 'level = "human-only"' then
-      lines[i] = 'level = "open"'
-      break
+    if line == 'level = "human-only"' and not opened then
+      lines[i], opened = 'level = "open"', true
+    elseif line == 'owner = "@platform-security"' then
+      lines[i], approved = line .. '\ntools.level = { copilot = "open" }', true
     end
   end
+  assert(opened and approved, 'demo policy changed: cannot edit it')
+  lines = vim.split(table.concat(lines, '\n'), '\n')
   api.nvim_buf_set_lines(policy, 0, -1, false, lines)
   vim.cmd('silent write')
   H.wait(10000, function()
@@ -254,6 +267,13 @@ local function run_on()
   H.wait(5000, function()
     return has_text(buf, suggestion.text) and has_text(buf, 'copilot_vim_wrote_this')
   end, 'suggestions come back after the policy edit')
+
+  -- the same edit approved copilot (only) in model-serving: windsurf stays held back there
+  H.wait(10000, function()
+    return vim.b[serving].copilot_enabled == nil and vim.b[serving].copilot_suggestion_hidden == nil
+  end, 'copilot approved in model-serving: copilot.lua and copilot.vim given back there')
+  H.eq(vim.b[serving].codeium_enabled, false, 'windsurf.vim still held back in model-serving')
+  H.eq(require('ringfence').status(serving), 'internal · model-serving ⊘ai', 'model-serving keeps the mark')
 end
 
 H.run(function()

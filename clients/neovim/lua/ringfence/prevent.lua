@@ -1,7 +1,8 @@
 --- Prevention: no AI inline suggestion is offered in a buffer whose level denies it.
 ---
 --- A source is held back in a buffer when the server's `ringfence/explain` answer denies its tool's
---- edits there (`toolEdits[tool] == 'deny'`, else `externalEdits == 'deny'`; docs/lsp.md). Each
+--- edits there (`toolEdits[tool] == 'deny'`, else `externalEdits == 'deny'`; an in-house tool by
+--- `inhouseEdits`; docs/protocol.md). Each
 --- source is switched off through its own per-buffer switch, and switched back when a later answer
 --- allows it (policy edit, rename, `:saveas`): the user's previous value comes back, and a value the
 --- user changed meanwhile is left alone.
@@ -56,11 +57,16 @@ local function is_held(buf)
   return b ~= nil and next(b.holds) ~= nil
 end
 
---- Whether the explain answer `info` denies the edits of `tool`.
+--- Whether the explain answer `info` denies the edits of `tool`: an in-house tool (the assistant,
+--- `inhouseTools`) by `inhouseEdits`, an external one by `toolEdits[tool]`, else `externalEdits`.
 ---@param info ringfence.Explain
 ---@param tool string
 ---@return boolean
 function M.denies(info, tool)
+  local inhouse = type(info.inhouseTools) == 'table' and vim.tbl_contains(info.inhouseTools, tool)
+  if inhouse or (type(info.assistant) == 'string' and info.assistant == tool) then
+    return info.inhouseEdits == 'deny'
+  end
   local per_tool = type(info.toolEdits) == 'table' and info.toolEdits[tool]
   if type(per_tool) == 'string' then
     return per_tool == 'deny'

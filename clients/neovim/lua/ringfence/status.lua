@@ -25,6 +25,7 @@ local M = {}
 ---@field externalContext? 'allow'|'tag'|'deny'
 ---@field toolEdits? table<string, 'allow'|'tag'|'deny'> what each external tool's edits get here
 ---@field assistant? string the in-house assistant a handoff goes to
+---@field inhouseTools? string[] tool ids whose edits count as in-house here
 ---@field error? string
 
 ---@type table<integer, ringfence.Explain>
