@@ -1,4 +1,4 @@
-"""Document URIs the server classifies (docs/lsp.md, "Document URIs"): ``file://localhost/…`` is the
+"""Document URIs the server classifies (docs/lsp.md, "Documents"): ``file://localhost/…`` is the
 local file and the scheme is case-insensitive (``FILE:///…``), through a real server for both
 client presets; the URI rule itself (ringfence/uris.py) on its own."""
 
