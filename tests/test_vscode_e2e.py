@@ -38,6 +38,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import git
+from test_handoff_fakes import ChatServer
+
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,6 +56,10 @@ ARTIFACTS = REPO / "test-artifacts" / "vscode"
 CHROMIUM = Path("/usr/bin/chromium")
 SNIPPET = "RATE = 0.5\nBATCH = 32\nSEED = 7\n"
 PASTE = "LR = 0.01\nEPOCHS = 3\nWARMUP = 100\n"  # as in run.cjs
+# What the stand-in for the demo's in-house assistant (metacode) answers to a handoff.
+METACODE_ANSWER = (
+    "def fib(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n"
+)
 # As the fixture's formatter inserts it.
 HEADER = (
     "# Formatted by the ringfence e2e fixture: a header block\n"
@@ -236,14 +243,32 @@ def code_server(demo_repo, tmp_path):
 
 
 @pytest.fixture
-def code_server_block(demo_repo, tmp_path):
-    """code-server with the default `block`; pausing providers off until the runner turns it on."""
+def metacode():
+    """The demo's in-house assistant: an OpenAI-compatible server on 127.0.0.1."""
+    server = ChatServer().start()
+    server.answer = f"```python\n{METACODE_ANSWER}```\n"
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def code_server_block(demo_repo, tmp_path, metacode):
+    """code-server with the default `block`; pausing providers off until the runner turns it on;
+    the demo's metacode endpoint is the ``metacode`` stand-in."""
+    policy = demo_repo / ".ringfence.toml"
+    text = policy.read_text(encoding="utf-8")
+    assert 'endpoint = "http://127.0.0.1:8080/v1"' in text
+    policy.write_text(text.replace("http://127.0.0.1:8080/v1", metacode.endpoint), encoding="utf-8")
+    git(demo_repo, "commit", "-qam", "metacode on the test's port")
     yield from _code_server(
-        demo_repo, tmp_path, {"ringfence.inlineSuggestions.pauseProviders": False}
+        demo_repo,
+        tmp_path,
+        {"ringfence.inlineSuggestions.pauseProviders": False},
+        {"METACODE_API_KEY": "e2e-key"},
     )
 
 
-def _code_server(demo_repo: Path, tmp_path: Path, settings: dict):
+def _code_server(demo_repo: Path, tmp_path: Path, settings: dict, extra_env: dict | None = None):
     """A running code-server with the ringfence and test-provider extensions on a loopback port."""
     _require_setup()
     home = tmp_path / "home"
@@ -266,6 +291,7 @@ def _code_server(demo_repo: Path, tmp_path: Path, settings: dict):
             "XDG_DATA_HOME": str(home / ".local/share"),
             "XDG_CACHE_HOME": str(home / ".cache"),
             "RINGFENCE_E2E_DUMP": str(tmp_path / "dump.json"),
+            **(extra_env or {}),
         }
     )
     base = [
@@ -522,7 +548,7 @@ def test_inline_accept_heuristic_status_bar_revert_and_palette_in_real_vscode(co
         assert (ARTIFACTS / name).stat().st_size > 1000, name
 
 
-def test_inline_suggestions_held_back_in_deny_zones_in_real_vscode(code_server_block):
+def test_inline_suggestions_held_back_in_deny_zones_in_real_vscode(code_server_block, metacode):
     user_settings = code_server_block["user_data"] / "User" / "settings.json"
     steps = _run_browser(
         code_server_block,
@@ -564,6 +590,19 @@ def test_inline_suggestions_held_back_in_deny_zones_in_real_vscode(code_server_b
     (offer,) = [t for t in internal["toasts"] if t["message"] == internal["notice"]]
     assert offer["buttons"] == ["Move to metacode"], offer
     assert internal["textEnd"].endswith("\ndef fib"), internal
+    # Move to metacode: the suggestion came back, was accepted and handed off in one go; the
+    # assistant's answer replaced it, tagged in-house, so the file has no finding.
+    moved = steps["moved-to-metacode"]
+    assert moved["textEnd"].endswith(
+        "# Return the n-th Fibonacci number.\n" + METACODE_ANSWER.rstrip("\n")
+    ), moved
+    assert "fibonacci(n - 1)" not in moved["text"], moved
+    assert moved["findings"] == [], moved
+    (request,) = metacode.received
+    assert request["path"] == "/v1/chat/completions"
+    sent = json.dumps(request["body"])
+    assert "Return the n-th Fibonacci number." in sent
+    assert "fibonacci(n - 1)" not in sent  # the external suggestion itself is never sent
 
     opened = steps["open-accepted"]
     assert opened["markGone"] is True
@@ -576,7 +615,10 @@ def test_inline_suggestions_held_back_in_deny_zones_in_real_vscode(code_server_b
     if restored.get("[python]") == {}:
         del restored["[python]"]  # VS Code may keep the emptied language block
     assert restored == {**pause["original"], "ringfence.inlineSuggestions.pauseProviders": True}
-    channel = _wait_for_log(code_server_block["user_data"], "restored [python]")
+    # Logged once VS Code has applied the write (it can take seconds after the file changed).
+    channel = _wait_for_log(
+        code_server_block["user_data"], "restored [python] editor.inlineSuggest", timeout=60
+    )
     assert (
         "paused [python] editor.inlineSuggest.enabled while training/datagen/generate.py" in channel
     ), channel[-2000:]

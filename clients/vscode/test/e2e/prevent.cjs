@@ -16,6 +16,15 @@ const OPEN_FILE = "app/main.py";
 const INTERNAL_FILE = "serving/tokenizer.py";
 const USER_SETTINGS = process.env.RF_E2E_USER_SETTINGS;
 const SUGGESTED = "def fibonacci(n):";
+// The instruction the handoff sends to metacode (a comment above the suggestion).
+const COMMENT = "# Return the n-th Fibonacci number.";
+
+/** Clicks the button labelled `button` on the notification whose message contains `text`. */
+async function clickToastButton(page, text, button) {
+  const item = page.locator(".notifications-toasts .notification-list-item", { hasText: text }).first();
+  await item.waitFor({ state: "visible", timeout: 30_000 });
+  await item.locator(".monaco-button", { hasText: button }).first().click();
+}
 
 /** The held-back mark (`$(circle-slash) AI held back`) in the status bar, or undefined. */
 async function heldBackMark(page) {
@@ -30,11 +39,15 @@ async function levelItem(page, level) {
   }, 60_000);
 }
 
-/** Types the fixture's trigger on a new last line and waits for its ghost text. */
-async function suggestAtEnd(page) {
+/** Types the fixture's trigger on a new last line (after a comment line, if given) and waits for its ghost text. */
+async function suggestAtEnd(page, comment) {
   await focusEditor(page);
   await page.keyboard.press("Control+End");
   await page.keyboard.press("Enter");
+  if (comment) {
+    await page.keyboard.type(comment, { delay: 10 });
+    await page.keyboard.press("Enter");
+  }
   await page.keyboard.type("def fib", { delay: 40 });
   await showGhostText(page);
 }
@@ -89,13 +102,25 @@ async function run(page) {
   await clearNotifications(page);
   await openFile(page, INTERNAL_FILE);
   await levelItem(page, "internal");
-  await suggestAtEnd(page);
+  await suggestAtEnd(page, COMMENT);
   await page.keyboard.press("Tab");
   const internal = await toast(page, "may not land in internal zone 'model-serving'");
   const internalToasts = await toasts(page);
   const afterInternal = await ghostGone(page);
   report("internal-refused", { notice: internal, toasts: internalToasts, textEnd: afterInternal.text.slice(-40) });
   await shot(page, "p04-move-to-metacode.png");
+
+  // 4b. Move to metacode: the suggestion is shown again, accepted and handed to metacode at once
+  //     (the server asks once whether the repository's assistant may get code context: Allow).
+  await clickToastButton(page, internal, "Move to metacode");
+  await clickToastButton(page, "Allow ringfence to send code context to", "Allow");
+  const moved = await waitFor("metacode's answer in place of the suggestion", async () => {
+    const state = await dump(page);
+    return state?.text?.includes("a, b = b, a + b") ? state : { ok: false, seen: state?.text?.slice(-160) };
+  }, 60_000);
+  const movedHeld = await holdFindings(page, "", 1500, INTERNAL_FILE);
+  report("moved-to-metacode", { text: movedHeld.text, textEnd: movedHeld.text.slice(-200), findings: findings(movedHeld, INTERNAL_FILE) });
+  await shot(page, "p04b-moved-to-metacode.png");
 
   // 5. An open file: no mark, and Tab accepts as before.
   await clearNotifications(page);
