@@ -25,6 +25,7 @@ from pygls.protocol import default_converter
 from pygls.uris import from_fs_path
 
 from ringfence.errors import RingfenceError
+from ringfence.lsp import compat
 
 DEMO_SOURCE = Path(__file__).resolve().parents[3] / "examples" / "demo"
 WAIT = 10.0
@@ -81,7 +82,8 @@ class DemoEditor:
         self.root = root
         self.write = write
         self.client = LanguageClient("ringfence-demo", "1")
-        self.client.protocol._converter.register_structure_hook(
+        compat.register_structure_hook(
+            self.client.protocol,
             typing.Union[types.Command, types.CodeAction],  # noqa: UP007 (lsprotocol's hook key)
             _command_or_action,
         )
@@ -101,7 +103,9 @@ class DemoEditor:
         @client.feature(types.WORKSPACE_APPLY_EDIT)
         def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
             for change in params.edit.document_changes or []:
-                self.edit(change.text_document.uri, list(change.edits))
+                if isinstance(change, types.TextDocumentEdit):  # no file operations here
+                    plain = [e for e in change.edits if not isinstance(e, types.SnippetTextEdit)]
+                    self.edit(change.text_document.uri, plain)
             for uri, edits in (params.edit.changes or {}).items():
                 self.edit(uri, list(edits))
             return types.ApplyWorkspaceEditResult(applied=True)
@@ -184,7 +188,9 @@ class DemoEditor:
         )
         return uri
 
-    def edit(self, uri: str, edits: list[types.TextEdit]) -> int:
+    def edit(
+        self, uri: str, edits: typing.Sequence[types.TextEdit | types.AnnotatedTextEdit]
+    ) -> int:
         """Apply edits (last first, so earlier ranges stay valid) and send them as one didChange."""
         changes = []
         for edit in sorted(
@@ -264,6 +270,8 @@ class DemoEditor:
         return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
     async def run(self, action: types.CodeAction):
+        if action.command is None:
+            raise RingfenceError(f"the code action {action.title!r} carries no command")
         return await self.client.workspace_execute_command_async(
             types.ExecuteCommandParams(
                 command=action.command.command, arguments=action.command.arguments
@@ -313,7 +321,8 @@ async def _scenario(ed: DemoEditor, write: Callable[[str], None]) -> None:
         types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     for lens in lenses or []:
-        write(f"  code lens on line {lens.range.start.line + 1}: {lens.command.title}")
+        title = lens.command.title if lens.command else "(unresolved)"
+        write(f"  code lens on line {lens.range.start.line + 1}: {title}")
     write(
         f"  status bar: {_field(explained, 'level')} · {_field(explained, 'zone')} "
         f"(rule {_field(explained, 'rule')}, owner {_field(explained, 'owner')})"

@@ -13,6 +13,8 @@ import threading
 
 from lsprotocol import types
 
+from ringfence.lsp import compat
+
 _LEVELS = {
     logging.ERROR: types.MessageType.Error,
     logging.WARNING: types.MessageType.Warning,
@@ -36,7 +38,7 @@ class ClientLogHandler(logging.Handler):
         self._thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self._busy or self.loop is None or self.server.protocol.writer is None:
+        if self._busy or self.loop is None or not compat.has_transport(self.server.protocol):
             return
         kind = next((v for k, v in _LEVELS.items() if record.levelno >= k), types.MessageType.Log)
         params = types.LogMessageParams(type=kind, message=self.format(record))

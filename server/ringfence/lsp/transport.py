@@ -1,6 +1,7 @@
 """The protocol's stdout: each frame is written whole, from one thread at a time.
 
-pygls writes frames through ``sys.stdout.buffer``. A blocking write that a signal interrupts
+pygls writes frames through ``sys.stdout.buffer`` (its ``StdoutWriter``: one ``write`` per frame,
+see ``ringfence.lsp.compat``). A blocking write that a signal interrupts
 (a ``git`` child of a worker thread exiting, say) can return short; a buffered writer then loses
 the rest of the frame and the client's stream is corrupt from there on. Writing with ``os.write``
 in a loop until every byte is out (and waiting when the pipe is full) keeps frames whole.
