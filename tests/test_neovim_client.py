@@ -167,6 +167,9 @@ def test_suggestions_held_back_in_deny_zones(demo_repo, tmp_path):
         "internal file: copilot denied, the in-house metacode not (inhouseEdits)",
         "copilot approved in model-serving: copilot.lua and copilot.vim given back there",
         "windsurf.vim still held back in model-serving",
+        "Neovim 0.12 inline completion disabled for the buffer",
+        "after the rename: inline completion stays off as the user had it",
+        "Neovim 0.12 inline completion enabled again",
     ):
         assert check in ok, check
     policy = (demo_repo / ".ringfence.toml").read_text()

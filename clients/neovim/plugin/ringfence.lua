@@ -78,6 +78,14 @@ api.nvim_create_autocmd('BufWritePost', {
   end,
 })
 
+api.nvim_create_autocmd('FocusGained', {
+  group = group,
+  desc = 'ringfence: re-explain every buffer (the policy may have changed outside Neovim)',
+  callback = function()
+    require('ringfence.status').refresh_all()
+  end,
+})
+
 api.nvim_create_autocmd('BufFilePost', {
   group = group,
   desc = 'ringfence: a renamed buffer gets the level of its new path',

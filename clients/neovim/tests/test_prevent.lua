@@ -15,6 +15,30 @@ vim.opt.runtimepath:append(vim.fs.joinpath(standins, 'copilot.vim'))
 vim.cmd.runtime('plugin/copilot.vim')
 vim.g.loaded_codeium = 1
 
+--- Neovim 0.12's vim.lsp.inline_completion switch (enable / is_enabled with a bufnr filter), which
+--- 0.11.4 lacks: a stand-in that records the per-buffer state.
+local native = { global = true, buffers = {} } ---@type { global: boolean, buffers: table<integer, boolean> }
+vim.lsp.inline_completion = {
+  get = function()
+    return false
+  end,
+  enable = function(enable, filter)
+    local buf = filter and filter.bufnr
+    if buf then
+      native.buffers[buf] = enable ~= false
+    else
+      native.global = enable ~= false
+    end
+  end,
+  is_enabled = function(filter)
+    local buf = filter and filter.bufnr
+    if buf and native.buffers[buf] ~= nil then
+      return native.buffers[buf]
+    end
+    return native.global
+  end,
+}
+
 local off = os.getenv('RINGFENCE_PREVENT') == 'off'
 
 ---@type { msg: string, level: integer? }[]
@@ -91,6 +115,7 @@ local function run_off()
     return has_text(buf, suggestion.text) and has_text(buf, 'copilot_vim_wrote_this')
   end, 'prevent off: both suggestions are accepted in a human-only file')
   H.eq(vim.b[buf].copilot_enabled, nil, 'prevent off: b:copilot_enabled untouched')
+  H.eq(native.buffers[buf], nil, 'prevent off: inline completion untouched')
   H.eq(vim.b[buf].copilot_suggestion_hidden, nil, 'prevent off: vim.b.copilot_suggestion_hidden untouched')
   H.eq(vim.b[buf].codeium_enabled, nil, 'prevent off: b:codeium_enabled untouched')
   H.eq(require('ringfence').status(), 'human-only · training-data', 'prevent off: no held-back mark')
@@ -110,6 +135,7 @@ local function run_on()
   end, 'suggestions are held back in a human-only file')
   H.eq(vim.b[buf].copilot_suggestion_hidden, true, 'copilot.lua: vim.b.copilot_suggestion_hidden is set')
   H.eq(vim.b[buf].copilot_enabled, false, 'copilot.vim: b:copilot_enabled is v:false')
+  H.eq(native.buffers[buf], false, 'Neovim 0.12 inline completion disabled for the buffer')
   H.eq(
     require('copilot.config').should_attach(buf, api.nvim_buf_get_name(buf)),
     false,
@@ -210,6 +236,11 @@ local function run_on()
   H.ok(report:find('copilot.vim: found', 1, true), 'checkhealth: copilot.vim found', report)
   H.ok(report:find('supermaven-nvim: not found', 1, true), 'checkhealth: supermaven-nvim not found', report)
   H.ok(
+    report:find('vim.lsp.inline_completion: enable(false, { bufnr = ' .. buf .. ' }) (was on)', 1, true),
+    'checkhealth: what was done to the native inline completion',
+    report
+  )
+  H.ok(
     report:find(
       'held back in training/datagen/generate.py (human-only · training-data): copilot.vim: b:copilot_enabled = false',
       1,
@@ -224,6 +255,7 @@ local function run_on()
   -- rename into and out of a deny zone
   local scratch = open('app/scratch.py')
   H.ok(not prevent.is_held(scratch), 'a new open file is not held')
+  vim.lsp.inline_completion.enable(false, { bufnr = scratch }) -- the user's own choice
   vim.cmd('silent saveas evals/scratch.py')
   H.wait(10000, function()
     return prevent.is_held(scratch)
@@ -233,6 +265,7 @@ local function run_on()
     return not prevent.is_held(scratch)
   end, 'renaming out of the zone gives them back')
   H.eq(vim.b[scratch].copilot_enabled, nil, 'after the rename: b:copilot_enabled unset again')
+  H.eq(native.buffers[scratch], false, 'after the rename: inline completion stays off as the user had it')
   H.wait(5000, function()
     return copilot_client.buf_is_attached(scratch)
   end, 'after the rename: copilot.lua attached again')
@@ -258,6 +291,7 @@ local function run_on()
   end, 'after the policy makes the file open, nothing is held back')
   H.eq(vim.b[buf].copilot_enabled, true, "copilot.vim: the user's b:copilot_enabled = v:true is back")
   H.eq(vim.b[buf].copilot_suggestion_hidden, nil, 'copilot.lua: vim.b.copilot_suggestion_hidden unset again')
+  H.eq(native.buffers[buf], true, 'Neovim 0.12 inline completion enabled again')
   vim.cmd.buffer(buf)
   H.wait(5000, function()
     return copilot_client.buf_is_attached(buf)
