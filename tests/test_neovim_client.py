@@ -170,6 +170,9 @@ def test_suggestions_held_back_in_deny_zones(demo_repo, tmp_path):
         "Neovim 0.12 inline completion disabled for the buffer",
         "after the rename: inline completion stays off as the user had it",
         "Neovim 0.12 inline completion enabled again",
+        "windsurf.nvim: filetype_enabled() is false for the buffer",
+        "supermaven-nvim: condition() is true in the buffer",
+        "open file: windsurf.nvim answers as before",
     ):
         assert check in ok, check
     policy = (demo_repo / ".ringfence.toml").read_text()

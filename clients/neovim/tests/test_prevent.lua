@@ -15,6 +15,41 @@ vim.opt.runtimepath:append(vim.fs.joinpath(standins, 'copilot.vim'))
 vim.cmd.runtime('plugin/copilot.vim')
 vim.g.loaded_codeium = 1
 
+--- windsurf.nvim and supermaven-nvim, reduced to the functions prevention uses: windsurf's
+--- virtual_text.filetype_enabled(bufnr) / clear(), supermaven's config.condition() (read through its
+--- config module's __index, as supermaven-nvim/config.lua does) and api.is_running/stop/start.
+local windsurf = { cleared = 0 }
+function windsurf.filetype_enabled()
+  return true
+end
+function windsurf.clear()
+  windsurf.cleared = windsurf.cleared + 1
+end
+package.loaded['codeium.virtual_text'] = windsurf
+local supermaven = { running = true }
+package.loaded['supermaven-nvim.api'] = {
+  is_running = function()
+    return supermaven.running
+  end,
+  stop = function()
+    supermaven.running = false
+  end,
+  start = function()
+    supermaven.running = true
+  end,
+}
+package.loaded['supermaven-nvim.config'] = setmetatable({
+  config = {
+    condition = function()
+      return false
+    end,
+  },
+}, {
+  __index = function(t, key)
+    return rawget(t, 'config')[key]
+  end,
+})
+
 --- Neovim 0.12's vim.lsp.inline_completion switch (enable / is_enabled with a bufnr filter), which
 --- 0.11.4 lacks: a stand-in that records the per-buffer state.
 local native = { global = true, buffers = {} } ---@type { global: boolean, buffers: table<integer, boolean> }
@@ -118,6 +153,8 @@ local function run_off()
   H.eq(native.buffers[buf], nil, 'prevent off: inline completion untouched')
   H.eq(vim.b[buf].copilot_suggestion_hidden, nil, 'prevent off: vim.b.copilot_suggestion_hidden untouched')
   H.eq(vim.b[buf].codeium_enabled, nil, 'prevent off: b:codeium_enabled untouched')
+  H.eq(windsurf.filetype_enabled(buf), true, 'prevent off: windsurf.nvim untouched')
+  H.eq(supermaven.running, true, 'prevent off: supermaven keeps running')
   H.eq(require('ringfence').status(), 'human-only · training-data', 'prevent off: no held-back mark')
   H.eq(#held_notes(), 0, 'prevent off: no notice', notes)
   H.wait(10000, function()
@@ -136,6 +173,10 @@ local function run_on()
   H.eq(vim.b[buf].copilot_suggestion_hidden, true, 'copilot.lua: vim.b.copilot_suggestion_hidden is set')
   H.eq(vim.b[buf].copilot_enabled, false, 'copilot.vim: b:copilot_enabled is v:false')
   H.eq(native.buffers[buf], false, 'Neovim 0.12 inline completion disabled for the buffer')
+  H.eq(windsurf.filetype_enabled(buf), false, 'windsurf.nvim: filetype_enabled() is false for the buffer')
+  H.ok(windsurf.cleared > 0, 'windsurf.nvim: the shown text was cleared')
+  H.eq(require('supermaven-nvim.config').condition(), true, 'supermaven-nvim: condition() is true in the buffer')
+  H.eq(supermaven.running, false, 'supermaven-nvim: stopped in the held buffer')
   H.eq(
     require('copilot.config').should_attach(buf, api.nvim_buf_get_name(buf)),
     false,
@@ -183,6 +224,8 @@ local function run_on()
     return copilot_client.buf_is_attached(app)
   end, 'copilot.lua attaches to an open file')
   H.eq(vim.b[app].copilot_enabled, nil, 'open file: b:copilot_enabled untouched')
+  H.eq(windsurf.filetype_enabled(app), true, 'open file: windsurf.nvim answers as before')
+  H.eq(require('supermaven-nvim.config').condition(), false, 'open file: supermaven condition() as before')
   accept_both(app, 1, true)
   H.wait(
     5000,
@@ -234,7 +277,7 @@ local function run_on()
   local report = table.concat(api.nvim_buf_get_lines(0, 0, -1, false), '\n')
   H.ok(report:find('copilot.lua: found', 1, true), 'checkhealth: copilot.lua found', report)
   H.ok(report:find('copilot.vim: found', 1, true), 'checkhealth: copilot.vim found', report)
-  H.ok(report:find('supermaven-nvim: not found', 1, true), 'checkhealth: supermaven-nvim not found', report)
+  H.ok(report:find('supermaven-nvim: found', 1, true), 'checkhealth: supermaven-nvim found', report)
   H.ok(
     report:find('vim.lsp.inline_completion: enable(false, { bufnr = ' .. buf .. ' }) (was on)', 1, true),
     'checkhealth: what was done to the native inline completion',

@@ -184,6 +184,8 @@ local function check_prevention()
   for _, source in ipairs(prevent.found()) do
     if not source.enabled then
       health.info(('%s: off (its integrations option is false)'):format(source.name))
+    elseif source.found and source.unable then
+      health.warn(('%s: found, but %s'):format(source.name, source.unable))
     elseif source.found then
       health.ok(('%s: found'):format(source.name))
     else

@@ -43,6 +43,9 @@ local M = {}
 ---@type table<integer, ringfence.BufferHold>
 local buffers = {}
 
+---@type table<string, string> sources found that this version of the plugin cannot hold back, and why
+local unable = {}
+
 ---@param module string
 ---@return table?
 local function loaded(module)
@@ -413,7 +416,9 @@ function M.update(buf, info)
       b.holding = nil
       if ok and saved ~= nil then
         b.holds[source.name] = { source = source.name, tool = source.tool(buf), detail = detail, saved = saved }
-      elseif not ok then
+      elseif ok then
+        unable[source.name] = detail
+      else
         vim.notify(('ringfence: could not hold back %s: %s'):format(source.name, saved), vim.log.levels.WARN)
       end
     elseif not deny and b.holds[source.name] then
@@ -456,13 +461,19 @@ function M.buffers()
   return buffers
 end
 
---- Sources the plugin knows, with whether each is loaded now, for `:checkhealth ringfence`.
----@return { name: string, found: boolean, enabled: boolean }[]
+--- Sources the plugin knows, with whether each is loaded now (and why one cannot be held back),
+--- for `:checkhealth ringfence`.
+---@return { name: string, found: boolean, enabled: boolean, unable?: string }[]
 function M.found()
   local integrations = require('ringfence.config').get().integrations or {}
   return vim.tbl_map(function(source)
     local ok, found = pcall(source.found)
-    return { name = source.name, found = ok and found or false, enabled = integrations[source.key] ~= false }
+    return {
+      name = source.name,
+      found = ok and found or false,
+      enabled = integrations[source.key] ~= false,
+      unable = unable[source.name],
+    }
   end, M.sources)
 end
 
