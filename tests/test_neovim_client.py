@@ -186,6 +186,7 @@ def test_prevention_setting_off_leaves_sources_alone(demo_repo, tmp_path):
     assert "prevent off: b:codeium_enabled untouched" in ok
     assert "prevent off: no notice" in ok
     assert "prevent off: the accepted suggestions are still flagged RF001" in ok
+    assert "prevent off: checkhealth says it is off" in ok
 
 
 def test_utf16_position_encoding(demo_repo, tmp_path):

@@ -160,6 +160,10 @@ local function run_off()
   H.wait(10000, function()
     return #H.diagnostics(buf, 'RF001') > 0
   end, 'prevent off: the accepted suggestions are still flagged RF001')
+  vim.cmd('checkhealth ringfence')
+  local report = table.concat(api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  H.ok(report:find('off (prevent.enabled = false)', 1, true), 'prevent off: checkhealth says it is off', report)
+  H.ok(report:find('nothing held back in any buffer now', 1, true), 'prevent off: checkhealth: nothing held', report)
 end
 
 local function run_on()
@@ -204,6 +208,12 @@ local function run_on()
     'statusline shows human-only · training-data ⊘ai'
   )
   H.eq(require('ringfence').held(), '⊘ai', 'held() gives the mark for lualine')
+  local explained = table.concat(require('ringfence.status').describe(require('ringfence.status').get(buf), buf), '\n')
+  H.ok(
+    explained:find('AI suggestions held back**: copilot.lua, copilot.vim', 1, true),
+    ':Ringfence explain lists the sources held back',
+    explained
+  )
   local warned = held_notes()
   H.ok(
     #warned == 1

@@ -142,11 +142,13 @@ local function resolve(bufnr)
   return (type(bufnr) ~= 'number' or bufnr == 0) and api.nvim_get_current_buf() or bufnr
 end
 
+--- The tool id of a plugin's suggestions, from the client's one tool-id table
+--- (`integrations.tool_id()`: `copilot.lua` -> `copilot`, `windsurf.vim` -> `windsurf`).
 ---@param name string
 ---@return fun(): string
-local function fixed(name)
+local function tool_of(name)
   return function()
-    return name
+    return require('ringfence.integrations').tool_id(name)
   end
 end
 
@@ -155,7 +157,7 @@ M.sources = {
   {
     name = 'copilot.lua',
     key = 'copilot_lua',
-    tool = fixed('copilot'),
+    tool = tool_of('copilot.lua'),
     found = function()
       return loaded('copilot.suggestion') ~= nil or loaded('copilot.client') ~= nil
     end,
@@ -191,7 +193,7 @@ M.sources = {
   {
     name = 'copilot.vim',
     key = 'copilot_vim',
-    tool = fixed('copilot'),
+    tool = tool_of('copilot.vim'),
     found = function()
       return vim.g.loaded_copilot ~= nil or vim.fn.exists('*copilot#Accept') == 1
     end,
@@ -214,7 +216,7 @@ M.sources = {
   {
     name = 'windsurf.vim',
     key = 'windsurf',
-    tool = fixed('windsurf'),
+    tool = tool_of('windsurf.vim'),
     found = function()
       return vim.g.loaded_codeium ~= nil or vim.fn.exists('*codeium#Accept') == 1
     end,
@@ -230,7 +232,7 @@ M.sources = {
   {
     name = 'windsurf.nvim',
     key = 'windsurf',
-    tool = fixed('windsurf'),
+    tool = tool_of('windsurf.nvim'),
     found = function()
       return loaded('codeium.virtual_text') ~= nil
     end,
@@ -252,7 +254,7 @@ M.sources = {
   {
     name = 'supermaven-nvim',
     key = 'supermaven',
-    tool = fixed('supermaven'),
+    tool = tool_of('supermaven-nvim'),
     found = function()
       return loaded('supermaven-nvim.config') ~= nil or loaded('supermaven-nvim.completion_preview') ~= nil
     end,
