@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import test_lsp_editor
-from ringfence.hooks.agents import CANONICAL
+from ringfence.tool_ids import CANONICAL
 from test_lsp_editor import start
 
 lsp = test_lsp_editor.lsp  # the fixture: a real server for each client preset

@@ -278,7 +278,7 @@ def test_schema_documents_every_loader_key():
 
 
 def test_schema_tool_ids_are_the_canonical_table():
-    from ringfence.hooks.agents import CANONICAL
+    from ringfence.tool_ids import CANONICAL
 
     assert SCHEMA["definitions"]["toolId"]["enum"] == list(CANONICAL)
 

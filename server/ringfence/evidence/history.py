@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from ringfence.errors import RingfenceError
 from ringfence.evidence.notes import NOTES_REF, NoteError, NoteRange, parse_note, unquote_path
 from ringfence.policy.model import HistorySettings
+from ringfence.tool_ids import canonical_tool
 
-_NAME_TO_TOOL = {"claude": "claude-code"}
 _STATUS = re.compile(rb"^[ACDMRTUXB][0-9]*$")
 _HEX = re.compile(rb"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _TRAILER = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(.+?)\s*$")
@@ -140,7 +140,7 @@ def _trailer_agent(value: str, names: Sequence[str]) -> tuple[str, str] | None:
     name = _tool_named(bare, names) or _tool_named(value, names)
     if name is None:
         return None
-    tool = _NAME_TO_TOOL.get(name, name)
+    tool = canonical_tool(name)
     model = ""
     if ":" in bare:  # Assisted-by: Claude:claude-4.6-sonnet
         model = bare.split(":", 1)[1].strip()
@@ -168,7 +168,7 @@ def classify_commit(
         for suffix in settings.ai_authors:
             if lowered.endswith(suffix):
                 tool = _tool_named(suffix, settings.ai_names) or "unknown"
-                return AICommit(sha, _NAME_TO_TOOL.get(tool, tool), "", f"{role}: {name.strip()}")
+                return AICommit(sha, canonical_tool(tool), "", f"{role}: {name.strip()}")
     return None
 
 

@@ -19,17 +19,10 @@ import re
 from dataclasses import dataclass
 
 from ringfence.errors import RingfenceError
+from ringfence.tool_ids import canonical_tool
 
 NOTES_REF = "refs/notes/ai"
 _RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
-_GIT_AI_TOOLS = {
-    "claude": "claude-code",
-    "claude-code": "claude-code",
-    "claude_code": "claude-code",
-    "github_copilot": "copilot",
-    "github-copilot": "copilot",
-    "copilot": "copilot",
-}
 
 
 class NoteError(RingfenceError):
@@ -44,12 +37,6 @@ class NoteRange:
     end: int
     tool: str
     model: str
-
-
-def canonical_tool(name: str) -> str:
-    """git-ai preset names mapped to ringfence's tool ids (``claude`` -> ``claude-code``)."""
-    name = (name or "unknown").strip().lower()
-    return _GIT_AI_TOOLS.get(name, name or "unknown")
 
 
 def unquote_path(text: str) -> str:

@@ -14,7 +14,7 @@ class Target:
     dialect: str  # gitignore | aiexclude | copilot | claude | opencode
     aliases: tuple[str, ...] = ()
     tool: str = ""  # who reads it, for messages
-    agent: str = ""  # its tool id (hooks/agents.py) for approved tools; "" = the name itself
+    agent: str = ""  # its tool id (ringfence/tool_ids.py) for approved tools; "" = the name itself
 
     @property
     def tool_id(self) -> str:

@@ -1,4 +1,4 @@
-"""Tool ids (docs/policy.md, Approved tools) and which hook protocol each agent speaks.
+"""Which hook protocol each agent speaks (tool ids themselves: :mod:`ringfence.tool_ids`).
 
 The ``AGENT`` argument of ``ringfence hook`` is the tool id that the policy's in-house check sees.
 The agents with hooks (Claude Code, Codex, Gemini CLI, Copilot CLI, Cursor, Windsurf, Kiro
@@ -7,6 +7,8 @@ CLI, Cline, Antigravity CLI) speak their own protocol; any other id (an in-house
 """
 
 from __future__ import annotations
+
+from ringfence.tool_ids import canonical_tool
 
 PROTOCOLS = (
     "claude-code",
@@ -19,60 +21,7 @@ PROTOCOLS = (
     "cline",
     "antigravity",
 )
-CANONICAL = (
-    "claude-code",
-    "codex",
-    "copilot",
-    "cursor",
-    "gemini",
-    "antigravity",
-    "windsurf",
-    "kiro",
-    "cline",
-    "opencode",
-    "aider",
-    "unknown",
-)
 DEFAULT_PROTOCOL = "claude-code"
-
-_ALIASES = {
-    "claude": "claude-code",
-    "claude_code": "claude-code",
-    "claudecode": "claude-code",
-    "anthropic": "claude-code",
-    "github_copilot": "copilot",
-    "github-copilot": "copilot",
-    "copilot-cli": "copilot",
-    "copilot_cli": "copilot",
-    "githubcopilot": "copilot",
-    "gemini-cli": "gemini",
-    "gemini_cli": "gemini",
-    "google-gemini": "gemini",
-    "agy": "antigravity",
-    "antigravity-cli": "antigravity",
-    "google-antigravity": "antigravity",
-    "codex-cli": "codex",
-    "codex_cli": "codex",
-    "openai-codex": "codex",
-    "cursor-agent": "cursor",
-    "cursor_agent": "cursor",
-    "codeium": "windsurf",
-    "cascade": "windsurf",
-    "windsurf-cascade": "windsurf",
-    "kiro-cli": "kiro",
-    "kiro_cli": "kiro",
-    "amazon-q": "kiro",
-    "q-cli": "kiro",
-    "cline-cli": "cline",
-    "opencode-ai": "opencode",
-    "sst-opencode": "opencode",
-}
-
-
-def canonical_tool(name: str) -> str:
-    """The canonical id for ``name``: aliases (``Copilot``, ``claude``) mapped, case-insensitive."""
-    key = name.strip().lower()
-    return _ALIASES.get(key, key) or "unknown"
 
 
 def protocol_for(tool: str, requested: str | None = None) -> str:

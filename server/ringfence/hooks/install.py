@@ -553,7 +553,7 @@ def _write(path: str, text: str, executable: bool = False) -> None:
 
 
 def parse_agents(value: str) -> list[str]:
-    from ringfence.hooks.agents import canonical_tool
+    from ringfence.tool_ids import canonical_tool
 
     if value == "all":
         return list(AGENTS)

@@ -16,8 +16,9 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
-from ringfence.hooks.agents import DEFAULT_PROTOCOL, canonical_tool, protocol_for
+from ringfence.hooks.agents import DEFAULT_PROTOCOL, protocol_for
 from ringfence.hooks.events import IGNORED, POST_EDIT, PRE_KINDS, HookEvent, MalformedEvent
+from ringfence.tool_ids import canonical_tool
 
 if TYPE_CHECKING:
     from ringfence.evidence.journal import JournalEvent

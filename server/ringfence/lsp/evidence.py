@@ -26,13 +26,13 @@ from ringfence.evidence.regions import (
     find_by_hash,
     map_span,
 )
-from ringfence.hooks.agents import canonical_tool
 from ringfence.lsp.policies import RepoPolicy, discover_policy_files, is_policy_path
 from ringfence.lsp.settings import GRACE_SECONDS
 from ringfence.lsp.state import OpenDoc, Step
 from ringfence.policy.engine import POLICY_FILE
 from ringfence.policy.paths import relative_to
 from ringfence.provenance.trace import TRACE_FILE, TracedRange, read_ranges
+from ringfence.tool_ids import canonical_tool
 from ringfence.uris import file_path
 
 log = logging.getLogger(__name__)

@@ -398,7 +398,7 @@ class Policy:
         without tool rules."""
         if not decision.tools or not tool or self.is_inhouse(tool):
             return ToolVerdict(level)
-        from ringfence.hooks.agents import canonical_tool
+        from ringfence.tool_ids import canonical_tool
 
         raised = decision.source not in ("zone", "default") or level.rank > decision.level.rank
         return for_tool(
@@ -432,7 +432,7 @@ class Policy:
 
     def tool_table(self, decision: Decision) -> dict[str, ToolVerdict]:
         """:meth:`for_tool` at ``decision``'s level for every canonical external tool."""
-        from ringfence.hooks.agents import CANONICAL
+        from ringfence.tool_ids import CANONICAL
 
         return {
             tool: self.for_tool(decision.level, decision, tool)

@@ -534,7 +534,7 @@ def _tool_ids(check: _Checker, table: dict, key: str, path: tuple) -> tuple[str,
 
 def _tool_id_problem(check: _Checker, tool: str, path: tuple) -> bool:
     """Record an error for a tool id that is not canonical (with a did-you-mean); True if so."""
-    from ringfence.hooks.agents import CANONICAL, canonical_tool
+    from ringfence.tool_ids import CANONICAL, canonical_tool
 
     if tool in CANONICAL:
         return False

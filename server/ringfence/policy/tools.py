@@ -8,7 +8,7 @@ root down), and :func:`for_tool` turns the path's level into the level one tool'
 It is the one place where a level meets a tool: the language server, the hooks and ``check``
 all call it through :meth:`ringfence.policy.engine.Policy.for_tool`.
 
-Tool ids are the canonical ones of :mod:`ringfence.hooks.agents` (the one tool-id table).
+Tool ids are the canonical ones of :mod:`ringfence.tool_ids` (the one tool-id table).
 """
 
 from __future__ import annotations

@@ -17,18 +17,10 @@ from pathlib import Path
 from ringfence import __version__
 from ringfence.evidence.git import head_revision
 from ringfence.evidence.journal import now
+from ringfence.tool_ids import canonical_tool, provider_of
 
 TRACE_FILE = ".agent-trace/traces.jsonl"
 METADATA_KEY = "dev.ringfence"
-_PROVIDERS = {
-    "claude-code": "anthropic",
-    "codex": "openai",
-    "copilot": "github",
-    "cursor": "cursor",
-    "gemini": "google",
-    "windsurf": "windsurf",
-    "aider": "aider",
-}
 
 
 @dataclass(frozen=True)
@@ -53,7 +45,7 @@ def model_id(tool: str, model: str | None) -> str:
     """A models.dev-style ``provider/model`` id."""
     if model and "/" in model:
         return model
-    return f"{_PROVIDERS.get(tool, tool or 'unknown')}/{model or tool or 'unknown'}"
+    return f"{provider_of(tool)}/{model or tool or 'unknown'}"
 
 
 def make_record(
@@ -173,7 +165,7 @@ def _ranges_of(record: dict) -> Iterator[TracedRange]:
                     start_line=start,
                     end_line=end,
                     content_hash=str(rng.get("content_hash") or ""),
-                    tool=str(meta.get("ai_tool") or model.split("/")[0] or "unknown"),
+                    tool=canonical_tool(str(meta.get("ai_tool") or model.split("/")[0] or "")),
                     model=model,
                     state=str(meta.get("state") or "tagged"),
                     contributor=who["type"],
