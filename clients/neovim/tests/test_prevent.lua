@@ -186,7 +186,9 @@ local function run_on()
     false,
     'copilot.lua: should_attach refuses the buffer'
   )
-  vim.wait(200)
+  H.wait(5000, function()
+    return (copilot_client.attempts[buf] or 0) > 0 -- its BufEnter attach has run
+  end, 'copilot.lua tried to attach the buffer')
   H.ok(not copilot_client.buf_is_attached(buf), 'copilot.lua: the buffer is not attached')
 
   local offered = suggestion.offered[buf] or 0
@@ -227,8 +229,7 @@ local function run_on()
   )
 
   -- an open file: nothing changes
-  local app = open('app/main.py')
-  vim.wait(300)
+  local app = open('app/main.py') -- its first answer has been applied
   H.ok(not prevent.is_held(app), 'nothing is held back in an open file')
   H.wait(5000, function()
     return copilot_client.buf_is_attached(app)
@@ -278,8 +279,11 @@ local function run_on()
   )
 
   -- back in the human-only file: no second notice
+  local last = require('ringfence.status').get(buf)
   vim.cmd.buffer(buf)
-  vim.wait(300)
+  H.wait(10000, function()
+    return require('ringfence.status').get(buf) ~= last -- BufEnter asked again and got an answer
+  end, 'a new answer after entering the held buffer')
   H.eq(#held_notes(), 2, 'entering the held buffer again does not notify again')
 
   -- :checkhealth lists the sources and what was done

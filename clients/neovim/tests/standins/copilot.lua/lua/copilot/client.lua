@@ -1,7 +1,7 @@
 --- copilot.lua's `copilot.client`: buffers are attached on `BufEnter` unless `should_attach`
 --- refuses them (it looks the function up in `copilot.config` at each call, as `util.should_attach`
 --- does); `buf_detach_if_attached` detaches and removes the accept keymap.
-local M = { attached = {} }
+local M = { attached = {}, attempts = {} } -- attempts: buf_attach calls per buffer (for the tests)
 
 function M.buf_is_attached(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
@@ -13,6 +13,7 @@ function M.buf_attach(force, bufnr)
   if not vim.api.nvim_buf_is_valid(bufnr) or M.buf_is_attached(bufnr) then
     return
   end
+  M.attempts[bufnr] = (M.attempts[bufnr] or 0) + 1
   local config = require('copilot.config')
   if not (force or config.should_attach(bufnr, vim.api.nvim_buf_get_name(bufnr))) then
     return
