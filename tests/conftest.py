@@ -14,6 +14,14 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo"
 RINGFENCE = [sys.executable, "-m", "ringfence"]
 
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which fuzz pass runs (derandomised, or random from RINGFENCE_FUZZ_SEED) and its seed."""
+    from fuzz import describe_pass
+
+    return describe_pass()
+
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Dev",
     "GIT_AUTHOR_EMAIL": "dev@example.com",

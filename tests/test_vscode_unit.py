@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+# Node.js, npm and the client build of scripts/setup.d/vscode.sh: the editor's toolchain, so these
+# run with the editor tests, not in the Python-only tiers (`-m "not e2e"`).
+pytestmark = pytest.mark.e2e
+
 VSCODE = Path(__file__).resolve().parents[1] / "clients" / "vscode"
 SETUP_HINT = "run `bash scripts/setup.d/vscode.sh` first"
 
