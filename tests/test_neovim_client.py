@@ -173,6 +173,7 @@ def test_suggestions_held_back_in_deny_zones(demo_repo, tmp_path):
         "windsurf.nvim: filetype_enabled() is false for the buffer",
         "supermaven-nvim: condition() is true in the buffer",
         "open file: windsurf.nvim answers as before",
+        "setup({ prevent = { enabled = false } }) at runtime gives everything back",
     ):
         assert check in ok, check
     policy = (demo_repo / ".ringfence.toml").read_text()

@@ -365,6 +365,13 @@ local function run_on()
   end, 'copilot approved in model-serving: copilot.lua and copilot.vim given back there')
   H.eq(vim.b[serving].codeium_enabled, false, 'windsurf.vim still held back in model-serving')
   H.eq(require('ringfence').status(serving), 'internal · model-serving ⊘ai', 'model-serving keeps the mark')
+
+  -- turning the setting off at runtime gives everything back
+  require('ringfence').setup({ prevent = { enabled = false } })
+  H.wait(10000, function()
+    return not prevent.is_held(serving)
+  end, 'setup({ prevent = { enabled = false } }) at runtime gives everything back')
+  H.eq(vim.b[serving].codeium_enabled, nil, 'b:codeium_enabled unset again after turning prevention off')
 end
 
 H.run(function()
