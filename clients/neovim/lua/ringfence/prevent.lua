@@ -184,8 +184,10 @@ M.sources = {
     end,
     release = function(buf, saved)
       restore_var(buf, saved.hidden)
+      -- attach as copilot.lua's BufEnter would (its should_attach decides), whether we detached it or
+      -- refused it on an earlier BufEnter
       local client = loaded('copilot.client')
-      if saved.detached and client and type(client.buf_attach) == 'function' then
+      if client and type(client.buf_attach) == 'function' and not client.buf_is_attached(buf) then
         client.buf_attach(false, buf)
       end
     end,
