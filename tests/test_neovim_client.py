@@ -174,6 +174,8 @@ def test_suggestions_held_back_in_deny_zones(demo_repo, tmp_path):
         "supermaven-nvim: condition() is true in the buffer",
         "open file: windsurf.nvim answers as before",
         "setup({ prevent = { enabled = false } }) at runtime gives everything back",
+        "the Claude Code edit in model-serving is flagged RF001",
+        "the approved Copilot edit passes",
     ):
         assert check in ok, check
     policy = (demo_repo / ".ringfence.toml").read_text()

@@ -366,6 +366,36 @@ local function run_on()
   H.eq(vim.b[serving].codeium_enabled, false, 'windsurf.vim still held back in model-serving')
   H.eq(require('ringfence').status(serving), 'internal · model-serving ⊘ai', 'model-serving keeps the mark')
 
+  -- and the server judges each accepted edit by its own tool there: Copilot's passes, Claude Code's is RF001
+  vim.cmd.buffer(serving)
+  local function insert_as(tool, row, text)
+    require('ringfence').track_ai(function()
+      api.nvim_buf_set_lines(serving, row, row, false, { text, text .. '_again = 2' })
+    end, { tool = tool, kind = 'inline-completion' })
+  end
+  insert_as('copilot', 2, 'approved_copilot = 1')
+  insert_as('claude-code', 6, 'unapproved_claude = 1')
+  local function flagged_lines()
+    local lines, out = api.nvim_buf_get_lines(serving, 0, -1, false), {}
+    for _, d in ipairs(H.diagnostics(serving, 'RF001')) do
+      for l = d.lnum, d.end_lnum do
+        out[#out + 1] = lines[l + 1]
+      end
+    end
+    return table.concat(out, '\n')
+  end
+  H.wait(
+    10000,
+    function()
+      return flagged_lines():find('unapproved_claude', 1, true)
+    end,
+    'the Claude Code edit in model-serving is flagged RF001',
+    function()
+      return H.describe(serving)
+    end
+  )
+  H.ok(not flagged_lines():find('approved_copilot', 1, true), 'the approved Copilot edit passes', H.describe(serving))
+
   -- turning the setting off at runtime gives everything back
   require('ringfence').setup({ prevent = { enabled = false } })
   H.wait(10000, function()
