@@ -4,9 +4,9 @@ Cheap checks that fail when the code grows something the docs do not describe: e
 code the server can emit is in docs/protocol.md's code table (and every code in that table still
 exists), every code ``ringfence check`` reports is in docs/ci.md, every command id and custom
 method of ``lsp/names.py`` is in docs/protocol.md, every CLI subcommand and option is in
-docs/cli.md, every hook protocol and export file has its row, links between the docs land on a
-heading that exists, sections the code cites exist, and nothing in the repository cites the
-specification that used to live outside it.
+docs/cli.md, every tool id, hook protocol and export file is in its page, links between the docs
+land on a heading that exists, sections the code cites exist, and nothing in the repository
+cites the specification that used to live outside it.
 """
 
 from __future__ import annotations
@@ -180,6 +180,15 @@ def test_every_option_of_a_subcommand_is_in_its_section(name):
     body = section(doc("cli.md"), f"`ringfence {name}")
     missing = sorted(o for o in options if not re.search(rf"(?<![\w-]){o}(?![\w-])", body))
     assert missing == [], f"options of 'ringfence {name}' missing from docs/cli.md"
+
+
+def test_every_canonical_tool_id_is_in_policy_md():
+    from ringfence.tool_ids import CANONICAL
+
+    text = section(doc("policy.md"), "Approved tools")
+    assert [t for t in CANONICAL if f"`{t}`" not in text] == [], (
+        "see docs/policy.md, Approved tools"
+    )
 
 
 # ----- hooks and exports ------------------------------------------------------------------------
