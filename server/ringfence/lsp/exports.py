@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 import weakref
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -81,7 +81,9 @@ class ExportsProvider:
         future = loop.run_in_executor(self.executor, _build, repo.root, overlay)
         future.add_done_callback(lambda done: self._done(server, repo, generation, done))
 
-    def _done(self, server, repo: RepoPolicy, generation: int, done: Future) -> None:
+    def _done(
+        self, server, repo: RepoPolicy, generation: int, done: asyncio.Future[Exporter]
+    ) -> None:
         self.busy.discard(repo.root)
         try:
             exporter = done.result()

@@ -29,5 +29,6 @@ def provenance_markers(
     end = comment_line(path, "ringfence: ai-end", language_id)
     if begin is None or end is None:
         return None
-    indent = _INDENT.match(first_line).group(0)
+    match = _INDENT.match(first_line)  # "[ \t]*" matches every line
+    indent = match.group(0) if match else ""
     return indent + begin, indent + end
