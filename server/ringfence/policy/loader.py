@@ -561,7 +561,8 @@ def parse_policy_cached(
     changed file or a changed ringfence never sees a stale result. Files with errors are never
     cached.
     """
-    if len(text) < _CACHE_MIN_BYTES:
+
+    def parse() -> ParsedPolicy:
         return parse_policy(
             text,
             relpath,
@@ -571,6 +572,9 @@ def parse_policy_cached(
             pyproject=pyproject,
             submodule=submodule,
         )
+
+    if len(text) < _CACHE_MIN_BYTES:
+        return parse()
     levels_key = json.dumps({n: lv._asdict() for n, lv in (levels or {}).items()}, sort_keys=True)
     parts = (
         "ringfence-policy-3",
@@ -589,15 +593,7 @@ def parse_policy_cached(
             return _revive(json.loads(payload))
         except (ValueError, KeyError, TypeError) as exc:
             log.debug("cached policy for %s unusable: %s", relpath, exc)
-    parsed = parse_policy(
-        text,
-        relpath,
-        base,
-        is_root=is_root,
-        levels=levels,
-        pyproject=pyproject,
-        submodule=submodule,
-    )
+    parsed = parse()
     if not parsed.errors:
         cache.write("policies", json.dumps(_plain(parsed)).encode(), *parts)
     return parsed
